@@ -1,0 +1,139 @@
+"""`python -m linreg_core train|compare`: the dashboard's runs, reproducible from a terminal.
+
+Bad input exits with status 2 and one line on stderr; never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+import warnings
+from collections.abc import Sequence
+
+from linreg_core.compare import Comparison, compare
+from linreg_core.config import OptimizerConfig, RunConfig
+from linreg_core.data import prepare, read_table
+from linreg_core.errors import LinRegError
+from linreg_core.optimizers import OPTIMIZERS
+from linreg_core.report import dumps, epoch_log, ols_dict, run_dict
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, not argparse's usage block
+        raise LinRegError(f"{message} (see: python -m linreg_core {self.prog.split()[-1]} --help)")
+
+
+def _parser() -> argparse.ArgumentParser:
+    top = _Parser(prog="python -m linreg_core", description=__doc__)
+    sub = top.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    for name in ("train", "compare"):
+        p = sub.add_parser(name, help=f"{name} on a table (csv/tsv/txt/xlsx/parquet/json)")
+        p.add_argument("data", help="the table file")
+        p.add_argument("--target", required=True, help="column to predict")
+        p.add_argument("--features", help="comma-separated columns (default: all other numeric)")
+        if name == "train":
+            p.add_argument("--optimizer", default="sgd", help=f"one of {', '.join(OPTIMIZERS)}")
+        else:
+            p.add_argument(
+                "--optimizers",
+                default="sgd,momentum,rmsprop,adam",
+                help="comma-separated optimizer names",
+            )
+        p.add_argument("--lr", type=float, default=0.01, help="learning rate (default 0.01)")
+        p.add_argument("--epochs", type=int, default=1000, help="default 1000")
+        p.add_argument("--batch-size", type=int, default=None, help="default: full batch")
+        p.add_argument("--normalize", choices=("zscore", "none"), default="none")
+        p.add_argument("--normalize-target", action="store_true")
+        p.add_argument("--no-bias", action="store_true", help="fit H = Wx")
+        p.add_argument("--init", choices=("zeros", "random"), default="zeros")
+        p.add_argument("--seed", type=int, default=0)
+        held = p.add_mutually_exclusive_group()
+        held.add_argument("--test-size", type=float, default=0.0, help="fraction held out")
+        held.add_argument("--test", help="a separate table of held-out rows")
+        p.add_argument("--log-every", type=int, default=None, help="default: epochs/10")
+        p.add_argument("--json", action="store_true", help="print one JSON object")
+    return top
+
+
+def _config(args: argparse.Namespace) -> RunConfig:
+    names = [args.optimizer] if args.command == "train" else args.optimizers.split(",")
+    names = [n.strip() for n in names if n.strip()]
+    features = (
+        tuple(f.strip() for f in args.features.split(",") if f.strip()) if args.features else ()
+    )
+    return RunConfig(
+        target=args.target,
+        features=features,
+        normalize=args.normalize == "zscore",
+        normalize_target=args.normalize_target,
+        test_size=args.test_size,
+        bias=not args.no_bias,
+        init=args.init,
+        seed=args.seed,
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        optimizers=tuple(OptimizerConfig(name=n, lr=args.lr) for n in names),
+    )
+
+
+def _print_text(comp: Comparison, args: argparse.Namespace) -> None:
+    if args.log_every is not None and args.log_every < 1:
+        raise LinRegError(f"Invalid --log-every: {args.log_every}. Use a whole number >= 1.")
+    for h in comp.runs:
+        if args.command == "compare":
+            print(f"== {h.label}")
+        print("\n".join(epoch_log(h, args.log_every)))
+    if args.command == "compare":
+        table = comp.summary()[
+            [
+                "optimizer",
+                "train MSE",
+                "test MSE",
+                "train R²",
+                "epochs to 1% of optimum",
+                "diverged at epoch",
+                "seconds",
+            ]
+        ]
+        print()
+        print(table.to_string(index=False, float_format=lambda v: f"{v:.6g}"))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        args = _parser().parse_args(argv)
+        cfg = _config(args)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # a warning is no reason to break the JSON contract
+            df = read_table(args.data)
+            test_df = read_table(args.test) if args.test else None
+            t0 = time.perf_counter()
+            ds = prepare(df, cfg, test_df)
+            comp = compare(ds, cfg)
+            seconds = time.perf_counter() - t0
+        if args.json:
+            if args.command == "train":
+                print(dumps(run_dict(comp, comp.runs[0])))
+            else:
+                print(
+                    dumps(
+                        {
+                            "runs": [run_dict(comp, h) for h in comp.runs],
+                            "ols": ols_dict(comp),
+                            "seconds": seconds,
+                        }
+                    )
+                )
+        else:
+            _print_text(comp, args)
+    except LinRegError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 130
+    except MemoryError:
+        print("error: the table does not fit in memory; use fewer rows or columns", file=sys.stderr)
+        return 2
+    return 0

@@ -1,0 +1,296 @@
+"""Several optimizers on one problem: same rows, same start, same batches; and their summary.
+
+run() is the one call pages and the command line make: table + RunConfig -> Comparison.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import torch
+
+from linreg_core import landscape
+from linreg_core.config import RunConfig
+from linreg_core.data import Dataset, prepare
+from linreg_core.errors import ConfigError
+from linreg_core.model import init_params
+from linreg_core.reference import LeastSquares, least_squares, metrics
+from linreg_core.scaling import Scaler, identity
+from linreg_core.train import History, Problem, Progress, StopCheck, statistics, train
+
+NEAR_OPTIMUM = 0.01  # "within 1% of the optimum's loss"
+
+
+@dataclass
+class Comparison:
+    """Every optimizer's history on one problem, with the data, the scaler and the optimum."""
+
+    config: RunConfig
+    dataset: Dataset
+    scaler: Scaler
+    problem: Problem
+    start: np.ndarray  # (k,) the shared starting parameters [w..., b]
+    ols: LeastSquares  # in the trained space
+    runs: list[History]
+    seconds: float  # wall time of the comparison, statistics included
+
+    # -- predictions and metrics, in the target's own units ------------------------------
+    def predict(self, X: np.ndarray, history: History | None = None) -> np.ndarray:
+        """(n, d) rows in original units -> (n,) predictions (the optimum when no history)."""
+        Z = self.scaler.transform(X) if self.config.normalize else np.asarray(X, dtype=np.float64)
+        if history is None:
+            w, b = self.ols.weights, self.ols.bias
+        else:
+            w, b = history.final_weights, history.final_bias
+        with np.errstate(over="ignore", invalid="ignore"):
+            out = Z @ w + (0.0 if b is None else b)
+        return self.scaler.inverse_target(out)
+
+    def metrics(self, history: History | None, split: str) -> dict[str, float] | None:
+        ds = self.dataset
+        X, y = (ds.X_train, ds.y_train) if split == "train" else (ds.X_test, ds.y_test)
+        if len(y) == 0:
+            return None
+        return metrics(y, self.predict(X, history))
+
+    def original(self, history: History | None) -> tuple[np.ndarray, float | None]:
+        """Weights and bias in the data's own units."""
+        if history is None:
+            return self.scaler.to_original(self.ols.weights, self.ols.bias)
+        return self.scaler.to_original(history.final_weights, history.final_bias)
+
+    def ols_mse(self) -> float:
+        """The optimum's training MSE in the target's own units."""
+        return metrics(self.dataset.y_train, self.predict(self.dataset.X_train))["mse"]
+
+    # -- summaries and tidy frames for charts ----------------------------------------------
+    def epochs_to_optimum(self, history: History) -> int | None:
+        """First epoch whose loss is within 1% of the optimum's (1% of the start's if that is 0)."""
+        floor = self.ols.mse
+        first = history.train_loss[0] if len(history.train_loss) else np.inf
+        tol = NEAR_OPTIMUM * (floor if floor > 1e-12 * max(first, 1e-300) else first)
+        hits = np.flatnonzero(history.train_loss <= floor + tol)
+        return int(hits[0]) + 1 if len(hits) else None
+
+    def distance_to_optimum(self, history: History) -> float:
+        theta = np.append(history.final_weights, history.final_bias or 0.0)
+        best = np.append(self.ols.weights, self.ols.bias or 0.0)
+        return float(np.linalg.norm(theta - best))
+
+    def summary(self) -> pd.DataFrame:
+        """One row per optimizer (and one for the least-squares optimum)."""
+        rows = []
+        for h in [*self.runs, None]:
+            train_m = self.metrics(h, "train") or {}
+            test_m = self.metrics(h, "test") or {}
+            w_orig, b_orig = self.original(h)
+            w = self.ols.weights if h is None else h.final_weights
+            b = self.ols.bias if h is None else h.final_bias
+            rows.append(
+                {
+                    "optimizer": "least squares" if h is None else h.label,
+                    "train MSE": train_m.get("mse"),
+                    "train RMSE": train_m.get("rmse"),
+                    "train MAE": train_m.get("mae"),
+                    "train R²": train_m.get("r2"),
+                    "test MSE": test_m.get("mse"),
+                    "test RMSE": test_m.get("rmse"),
+                    "test MAE": test_m.get("mae"),
+                    "test R²": test_m.get("r2"),
+                    "epochs to 1% of optimum": None if h is None else self.epochs_to_optimum(h),
+                    "distance to optimum": 0.0 if h is None else self.distance_to_optimum(h),
+                    "weights": [float(v) for v in w],
+                    "bias": b,
+                    "weights (original units)": [float(v) for v in w_orig],
+                    "bias (original units)": b_orig,
+                    "seconds": None if h is None else h.seconds,
+                    "diverged at epoch": None if h is None else h.diverged_at,
+                }
+            )
+        out = pd.DataFrame(rows)
+        for col in ("epochs to 1% of optimum", "diverged at epoch"):
+            out[col] = out[col].astype("Int64")
+        return out
+
+    def losses_frame(self) -> pd.DataFrame:
+        """Columns optimizer, epoch, split ('train'/'test'), loss (trained space)."""
+        parts = []
+        for h in self.runs:
+            epochs = np.arange(1, h.epochs_run + 1)
+            parts.append(
+                pd.DataFrame(
+                    {"optimizer": h.label, "epoch": epochs, "split": "train", "loss": h.train_loss}
+                )
+            )
+            if h.test_loss is not None:
+                parts.append(
+                    pd.DataFrame(
+                        {
+                            "optimizer": h.label,
+                            "epoch": epochs,
+                            "split": "test",
+                            "loss": h.test_loss,
+                        }
+                    )
+                )
+        return pd.concat(parts, ignore_index=True)
+
+    def param_names(self) -> list[str]:
+        d = self.problem.n_features
+        names = ["W"] if d == 1 else [f"W{i + 1}" for i in range(d)]
+        return [*names, "b"] if self.problem.bias else names
+
+    def params_frame(self) -> pd.DataFrame:
+        """Columns optimizer, epoch (0 = start), param ('W' or 'W1'.., 'b'), value."""
+        parts = []
+        names = self.param_names()
+        for h in self.runs:
+            values = h.weights if h.bias is None else np.column_stack([h.weights, h.bias])
+            wide = pd.DataFrame(values, columns=names)
+            wide.insert(0, "epoch", np.arange(len(wide)))
+            long = wide.melt(id_vars="epoch", var_name="param", value_name="value")
+            long.insert(0, "optimizer", h.label)
+            parts.append(long)
+        return pd.concat(parts, ignore_index=True)
+
+    def optimum_dict(self) -> dict[str, object]:
+        return {
+            "weights": [float(v) for v in self.ols.weights],
+            "bias": self.ols.bias,
+            "mse": self.ols.mse,
+        }
+
+    def has_landscape(self) -> bool:
+        return self.problem.n_features == 1 and self.problem.bias
+
+    def landscape(self, size: int = 200) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """(grid with W, b, loss; paths with optimizer, epoch, W, b) for one feature + bias."""
+        if not self.has_landscape():
+            raise ConfigError("The loss landscape is drawn for one feature with a bias.")
+        paths = pd.concat(
+            [
+                pd.DataFrame(
+                    {
+                        "optimizer": h.label,
+                        "epoch": np.arange(len(h.weights)),
+                        "W": h.weights[:, 0],
+                        "b": h.bias,
+                    }
+                )
+                for h in self.runs
+            ],
+            ignore_index=True,
+        )
+        pts = np.vstack(
+            [
+                paths[["W", "b"]].to_numpy(),
+                [[self.ols.weights[0], self.ols.bias or 0.0]],
+                [self.start],
+            ]
+        )
+        stats = statistics(self.problem.X_train, self.problem.y_train, True, self.ols)
+        return landscape.grid(stats, landscape.bounds(pts), size=size), paths
+
+
+def scaled_problem(ds: Dataset, cfg: RunConfig) -> tuple[Problem, Scaler]:
+    """Fit the z-score on the training rows (if asked) and apply it to every part."""
+    if cfg.normalize or cfg.normalize_target:
+        scaler = Scaler.fit(
+            ds.X_train,
+            ds.y_train,
+            features=ds.features,
+            target=ds.target,
+            scale_target=cfg.normalize_target,
+        )
+        if not cfg.normalize:
+            scaler = Scaler(
+                np.zeros(len(ds.features)),
+                np.ones(len(ds.features)),
+                scaler.target_mean,
+                scaler.target_std,
+            )
+    else:
+        scaler = identity(len(ds.features))
+    problem = Problem(
+        X_train=scaler.transform(ds.X_train),
+        y_train=scaler.transform_target(ds.y_train),
+        X_test=scaler.transform(ds.X_test),
+        y_test=scaler.transform_target(ds.y_test),
+        bias=cfg.bias,
+    )
+    return problem, scaler
+
+
+def compare(
+    ds: Dataset,
+    cfg: RunConfig,
+    *,
+    progress: Progress | None = None,
+    should_stop: StopCheck | None = None,
+) -> Comparison:
+    """Train every optimizer of cfg on ds from one start; progress gets (done, total) epochs."""
+    t0 = time.perf_counter()
+    problem, scaler = scaled_problem(ds, cfg)
+    ols = least_squares(problem.X_train, problem.y_train, bias=cfg.bias)
+    params = init_params(problem.n_features, bias=cfg.bias, init=cfg.init, seed=cfg.seed)
+    start = torch.cat(params.tensors())  # (k,)
+    total = cfg.epochs * len(cfg.optimizers)
+    labels = _labels(cfg)
+    runs = []
+    for i, (opt, label) in enumerate(zip(cfg.optimizers, labels, strict=True)):
+        done = i * cfg.epochs
+        report = None if progress is None else (lambda e, _n, done=done: progress(done + e, total))
+        h = train(
+            problem,
+            opt,
+            start,
+            epochs=cfg.epochs,
+            batch_size=cfg.batch_size,
+            seed=cfg.seed,
+            path=cfg.path,
+            ols=ols,
+            progress=report,
+            should_stop=should_stop,
+        )
+        h.label = label
+        runs.append(h)
+        if h.cancelled:
+            break
+    return Comparison(
+        config=cfg,
+        dataset=ds,
+        scaler=scaler,
+        problem=problem,
+        start=start.numpy().astype(np.float64),
+        ols=ols,
+        runs=runs,
+        seconds=time.perf_counter() - t0,
+    )
+
+
+def _labels(cfg: RunConfig) -> list[str]:
+    """Names for the runs: the optimizer's name, with its lr where a name repeats."""
+    names = [o.name for o in cfg.optimizers]
+    labels = [o.name if names.count(o.name) == 1 else o.label for o in cfg.optimizers]
+    seen: dict[str, int] = {}
+    out = []
+    for label in labels:
+        seen[label] = seen.get(label, 0) + 1
+        out.append(label if seen[label] == 1 else f"{label} #{seen[label]}")
+    return out
+
+
+def run(
+    df: pd.DataFrame,
+    cfg: RunConfig,
+    test_df: pd.DataFrame | None = None,
+    *,
+    progress: Progress | None = None,
+    should_stop: StopCheck | None = None,
+) -> Comparison:
+    """Table + settings -> comparison: pick columns, split, scale, train every optimizer."""
+    ds = prepare(df, cfg, test_df)
+    return compare(ds, cfg, progress=progress, should_stop=should_stop)

@@ -1,0 +1,391 @@
+"""Read a table (csv/tsv/txt/xlsx/parquet/json), pick the target and features, validate, split.
+
+Everything a learner may upload goes through read_table(); every problem with it is a DataError
+whose message names the problem and the fix. Nothing is ever unpickled or evaluated.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+import numpy as np
+import pandas as pd
+
+from linreg_core.config import RunConfig
+from linreg_core.errors import DataError
+
+TEXT_EXTENSIONS = (".csv", ".tsv", ".txt")
+EXTENSIONS = (*TEXT_EXTENSIONS, ".xlsx", ".parquet", ".json")
+DELIMITERS = (",", ";", "\t", "|")
+MAX_COLUMNS = 10_000  # a wider table is almost surely not a regression table
+FLOAT32_MAX = float(np.finfo(np.float32).max)
+_SIGNATURES = {
+    b"\x89PNG": "a PNG image",
+    b"\xff\xd8\xff": "a JPEG image",
+    b"GIF8": "a GIF image",
+    b"%PDF": "a PDF document",
+    b"\xd0\xcf\x11\xe0": "an old-style Excel (.xls) or Office file",
+    b"\x1f\x8b": "a gzip archive",
+    b"\x80": "a Python pickle",
+}
+_DECIMAL_COMMA = re.compile(r"^\s*-?\d+,\d+\s*$")
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """The chosen columns as float64 arrays, split into training and held-out rows."""
+
+    X_train: np.ndarray  # (n_train, n_features)
+    y_train: np.ndarray  # (n_train,)
+    X_test: np.ndarray  # (n_test, n_features); zero rows when nothing is held out
+    y_test: np.ndarray  # (n_test,)
+    features: tuple[str, ...]
+    target: str
+    dropped: int  # rows dropped for a missing value in a chosen column
+    train_rows: np.ndarray  # (n_train,) positions of the training rows in the table
+    test_rows: np.ndarray  # (n_test,) positions in the table (or in the separate test table)
+
+
+def read_table(source: str | Path | bytes | IO[bytes], name: str | None = None) -> pd.DataFrame:
+    """Read a table from a path, bytes or a binary file object (e.g. a Streamlit upload).
+
+    Args:
+        source: the file. For bytes and file objects, `name` (or the object's .name) gives the
+            extension; without one the format is recognised from the content.
+        name: the file's name, used for its extension and in messages.
+    Returns:
+        The table with stripped column names and a saved pandas index column dropped.
+    """
+    if isinstance(source, (str, Path)):
+        path = Path(source)
+        name = name or path.name
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            raise DataError(f"No such file: {str(path)!r}. Check the path.") from None
+        except IsADirectoryError:
+            raise DataError(f"{str(path)!r} is a folder, not a file. Give a table file.") from None
+        except OSError as exc:
+            raise DataError(f"Cannot read {str(path)!r}: {exc.strerror}.") from None
+    elif isinstance(source, bytes):
+        data = source
+    else:
+        name = name or getattr(source, "name", None)
+        data = source.getvalue() if hasattr(source, "getvalue") else source.read()
+    label = repr(name) if name else "the file"
+    if not data.strip():
+        raise DataError(f"{label} is empty. Choose a file with a header row and data rows.")
+    kind = _detect_kind(data, name)
+    if kind == "xlsx":
+        df = _read_excel(data, label)
+    elif kind == "parquet":
+        df = _read_parquet(data, label)
+    elif kind == "json":
+        df = _read_json(data, label)
+    else:
+        df = _read_text(data, label)
+    return _tidy(df, label)
+
+
+def _detect_kind(data: bytes, name: str | None) -> str:
+    """Which reader to use: trust the content's signature first, then the extension."""
+    head = data[:8]
+    if head.startswith(b"PK\x03\x04"):
+        return "xlsx"
+    if head.startswith(b"PAR1"):
+        return "parquet"
+    for signature, what in _SIGNATURES.items():
+        if head.startswith(signature):
+            raise DataError(
+                f"This file is {what}, not a table. Upload CSV, TSV, XLSX, Parquet or JSON."
+            )
+    ext = Path(name).suffix.lower() if name else ""
+    if ext == ".xlsx":
+        raise DataError(
+            f"{name!r} ends in .xlsx but is not an Excel workbook (an .xlsx is a zip file). "
+            "Open it in Excel and save it again as .xlsx, or export it as CSV."
+        )
+    if ext == ".parquet":
+        raise DataError(f"{name!r} ends in .parquet but is not a Parquet file. Export it again.")
+    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise DataError(
+            "This file holds binary data, not text. Upload CSV, TSV, XLSX, Parquet or JSON."
+        )
+    if ext == ".json" or data.lstrip()[:1] in (b"[", b"{"):
+        return "json"
+    return "text"
+
+
+def _decode(data: bytes, label: str) -> str:
+    """UTF-8 (with or without BOM), UTF-16 with BOM, or the Korean cp949/EUC-KR as fallback."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    for encoding in ("utf-8-sig", "cp949"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise DataError(
+        f"{label} is not UTF-8 or Korean (cp949/EUC-KR) text. Save it as 'CSV UTF-8' and retry."
+    )
+
+
+def _sniff_delimiter(lines: list[str]) -> str:
+    """The delimiter that splits the sample lines into the most, and equally many, fields."""
+    best, best_fields = ",", 1
+    for delimiter in DELIMITERS:
+        counts = [len(row) for row in csv.reader(lines, delimiter=delimiter) if row]
+        if not counts:
+            continue
+        mode = max(set(counts), key=counts.count)
+        if mode > best_fields and counts.count(mode) >= 0.8 * len(counts):
+            best, best_fields = delimiter, mode
+    return best
+
+
+def _read_text(data: bytes, label: str) -> pd.DataFrame:
+    text = _decode(data, label)
+    sample = text[:65536].splitlines()[:50]
+    sep = _sniff_delimiter(sample)
+    decimal = "."
+    if sep != ",":
+        cells = [c for row in csv.reader(sample[1:], delimiter=sep) for c in row]
+        if any(_DECIMAL_COMMA.match(c) for c in cells):
+            decimal = ","  # European style: 1,5 means one and a half
+    try:
+        return pd.read_csv(io.StringIO(text), sep=sep, decimal=decimal, skipinitialspace=True)
+    except pd.errors.EmptyDataError:
+        raise DataError(f"{label} has no columns. Choose a file with a header row.") from None
+    except pd.errors.ParserError as exc:
+        detail = str(exc).strip().splitlines()[-1]
+        raise DataError(
+            f"{label} has rows with different numbers of cells ({detail}). "
+            "Make every row have one cell per column, then upload it again."
+        ) from None
+    except (ValueError, csv.Error) as exc:
+        raise DataError(f"{label} cannot be read as a table: {exc}.") from None
+
+
+def _read_excel(data: bytes, label: str) -> pd.DataFrame:
+    try:
+        return pd.read_excel(io.BytesIO(data), engine="openpyxl")
+    except ImportError:
+        raise DataError("Reading .xlsx needs openpyxl: pip install openpyxl.") from None
+    except Exception as exc:  # openpyxl raises many types for a broken workbook
+        raise DataError(
+            f"{label} is not a readable Excel workbook ({type(exc).__name__}). "
+            "Save it again as .xlsx, or export it as CSV."
+        ) from None
+
+
+def _read_parquet(data: bytes, label: str) -> pd.DataFrame:
+    try:
+        return pd.read_parquet(io.BytesIO(data))
+    except ImportError:
+        raise DataError("Reading Parquet needs pyarrow: pip install pyarrow.") from None
+    except Exception as exc:  # pyarrow raises ArrowInvalid and friends
+        raise DataError(f"{label} is not a readable Parquet file ({exc}).") from None
+
+
+def _read_json(data: bytes, label: str) -> pd.DataFrame:
+    try:
+        records = json.loads(_decode(data, label))
+    except json.JSONDecodeError as exc:
+        raise DataError(
+            f"{label} is not valid JSON ({exc.msg} at line {exc.lineno}). "
+            'Use a list of records like [{"x": 1, "y": 2}, ...].'
+        ) from None
+    if isinstance(records, dict) and all(isinstance(v, list) for v in records.values()):
+        lengths = {len(v) for v in records.values()}
+        if len(lengths) > 1:
+            raise DataError(f"{label}: the JSON columns have different lengths {sorted(lengths)}.")
+        return pd.DataFrame(records)
+    if isinstance(records, list) and records and all(isinstance(r, dict) for r in records):
+        return pd.DataFrame.from_records(records)
+    raise DataError(
+        f"{label} is JSON but not a table. "
+        'Use a list of records like [{"x": 1, "y": 2}, ...] or {"x": [...], "y": [...]}.'
+    )
+
+
+def _tidy(df: pd.DataFrame, label: str) -> pd.DataFrame:
+    """Strip names, name blank ones, drop a saved row-number column; refuse empty tables."""
+    if df.shape[1] > MAX_COLUMNS:
+        raise DataError(
+            f"{label} has {df.shape[1]:,} columns; the limit is {MAX_COLUMNS:,}. "
+            "Keep only the columns you want to use."
+        )
+    names = []
+    for i, col in enumerate(df.columns):
+        text = str(col).strip()
+        names.append(text if text else f"column {i + 1}")
+    df.columns = names
+    if df.shape[1] and _is_row_number(df.columns[0], df.iloc[:, 0]):
+        df = df.iloc[:, 1:]
+    if df.shape[1] == 0:
+        raise DataError(f"{label} has no columns. Choose a file with a header row.")
+    if len(df) == 0:
+        raise DataError(f"{label} has a header but no data rows. Add rows and upload it again.")
+    return df.reset_index(drop=True)
+
+
+def _is_row_number(name: str, values: pd.Series) -> bool:
+    """A leading unnamed column holding 0..m-1 or 1..m is a saved pandas index, not data."""
+    if not (name.startswith("Unnamed") or name == "column 1" or name == "index"):
+        return False
+    if not pd.api.types.is_integer_dtype(values) or values.isna().any():
+        return False
+    start = int(values.iloc[0])
+    return start in (0, 1) and bool(
+        np.array_equal(values.to_numpy(), np.arange(start, start + len(values)))
+    )
+
+
+def numeric_columns(df: pd.DataFrame) -> list[str]:
+    """Columns that hold numbers (or numbers written as text), in table order."""
+    out = []
+    for col in df.columns:
+        series = df[col]
+        if pd.api.types.is_bool_dtype(series) or pd.api.types.is_numeric_dtype(series):
+            if series.notna().any():
+                out.append(col)
+        elif series.dtype == object or pd.api.types.is_string_dtype(series):
+            present = series.dropna()
+            if len(present) and pd.to_numeric(present, errors="coerce").notna().all():
+                out.append(col)
+    return out
+
+
+def column_values(df: pd.DataFrame, col: str) -> np.ndarray:
+    """One column as float64 with NaN for missing; a DataError if it holds text or huge values."""
+    if col not in df.columns:
+        known = ", ".join(map(repr, df.columns[:20]))
+        raise DataError(f"No column named {col!r}. The table has: {known}.")
+    series = df[col]
+    if isinstance(series, pd.DataFrame):
+        raise DataError(f"Two columns are named {col!r}. Rename one of them in the file.")
+    if pd.api.types.is_datetime64_any_dtype(series):
+        raise DataError(
+            f"Column {col!r} holds dates, not numbers. Choose a numeric column, "
+            "or convert the dates to a number (e.g. the year) in the file."
+        )
+    if pd.api.types.is_bool_dtype(series):
+        series = series.astype(float)
+    if not pd.api.types.is_numeric_dtype(series):
+        text = series.astype("string").str.strip().replace("", pd.NA)
+        values = pd.to_numeric(text, errors="coerce")
+        bad = text.notna() & values.isna()
+        if bad.any():
+            example = text[bad].iloc[0]
+            raise DataError(
+                f"Column {col!r} is not numeric (e.g. {example!r} in row {int(bad.idxmax()) + 1}). "
+                "Choose numeric columns, or clean the file so the column holds only numbers."
+            )
+        series = values
+    out = series.to_numpy(dtype=np.float64, na_value=np.nan)
+    finite = np.isfinite(out) | np.isnan(out)
+    if not finite.all():
+        row = int(np.argmin(finite)) + 1
+        raise DataError(f"Column {col!r} has an infinite value in row {row}. Remove or replace it.")
+    big = np.abs(np.nan_to_num(out)) > FLOAT32_MAX
+    if big.any():
+        row = int(np.argmax(big)) + 1
+        raise DataError(
+            f"Column {col!r} has a value beyond the float32 range in row {row} "
+            f"({out[row - 1]:.3g}). Rescale the column (e.g. to thousands) or remove the row."
+        )
+    return out
+
+
+def _pick(df: pd.DataFrame, target: str, features: tuple[str, ...], label: str):
+    """The chosen columns as (X, y, kept positions, dropped count), rows with a gap dropped."""
+    y = column_values(df, target)
+    X = (
+        np.column_stack([column_values(df, f) for f in features])
+        if features
+        else np.empty((len(df), 0))
+    )
+    keep = ~(np.isnan(y) | np.isnan(X).any(axis=1))  # (n_rows,)
+    if not keep.any():
+        raise DataError(
+            f"Every row of {label} has a missing value in {target!r} or the chosen features. "
+            "Choose other columns or fill in the gaps."
+        )
+    rows = np.flatnonzero(keep)
+    return X[keep], y[keep], rows, int((~keep).sum())
+
+
+def resolve_features(df: pd.DataFrame, target: str, features: tuple[str, ...]) -> tuple[str, ...]:
+    """The chosen features, or every other numeric column when none are chosen."""
+    if features:
+        return features
+    chosen = tuple(c for c in numeric_columns(df) if c != target)
+    if not chosen:
+        raise DataError(
+            f"No numeric feature besides the target {target!r}. "
+            "Choose a table with at least one numeric column to predict from."
+        )
+    return chosen
+
+
+def split_rows(n_rows: int, test_size: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Seeded shuffle: ceil(test_size * n) held-out positions; both parts in table order."""
+    if test_size <= 0:
+        return np.arange(n_rows), np.arange(0)
+    n_test = math.ceil(test_size * n_rows)
+    if n_test >= n_rows:
+        raise DataError(
+            f"A test size of {test_size:g} holds out all {n_rows} usable rows and leaves none "
+            "to train on. Use a smaller test size or a larger table."
+        )
+    order = np.random.default_rng(seed).permutation(n_rows)
+    return np.sort(order[n_test:]), np.sort(order[:n_test])
+
+
+def prepare(df: pd.DataFrame, cfg: RunConfig, test_df: pd.DataFrame | None = None) -> Dataset:
+    """Pick the columns of cfg, drop rows with gaps, and split (or use test_df as held-out rows)."""
+    features = resolve_features(df, cfg.target, cfg.features)
+    if cfg.target in features:
+        raise DataError(f"The target {cfg.target!r} cannot also be a feature. Remove it.")
+    X, y, rows, dropped = _pick(df, cfg.target, features, "the table")
+    if test_df is not None:
+        missing = [c for c in (*features, cfg.target) if c not in test_df.columns]
+        if missing:
+            raise DataError(
+                f"The test table lacks the column(s) {missing}. "
+                "It needs the same feature and target columns as the training table."
+            )
+        X_test, y_test, test_rows, dropped_test = _pick(
+            test_df, cfg.target, features, "the test table"
+        )
+        train_idx, test_idx = np.arange(len(y)), np.arange(len(y_test))
+        dropped += dropped_test
+    else:
+        train_idx, test_idx = split_rows(len(y), cfg.test_size, cfg.seed)
+        X_test, y_test, test_rows = X[test_idx], y[test_idx], rows[test_idx]
+    X_train, y_train = X[train_idx], y[train_idx]
+    needed = len(features) + int(cfg.bias)
+    if len(y_train) < needed:
+        raise DataError(
+            f"Only {len(y_train)} training row(s) for {len(features)} feature(s)"
+            f"{' and a bias' if cfg.bias else ''}: at least {needed} are needed for a unique line. "
+            "Add rows, choose fewer features, or hold out fewer rows."
+        )
+    return Dataset(
+        X_train=X_train,
+        y_train=y_train,
+        X_test=X_test,
+        y_test=y_test,
+        features=features,
+        target=cfg.target,
+        dropped=dropped,
+        train_rows=rows[train_idx],
+        test_rows=test_rows,
+    )

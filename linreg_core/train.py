@@ -1,0 +1,349 @@
+"""The training loop and its history: full batch (one step per epoch) or mini-batch.
+
+Semantics (the seeds print exactly this): the loss logged for epoch e is computed before that
+epoch's step(s); the parameters logged are those after it. Three paths, one result:
+- plain: the seeds' float32 loop over the rows with autograd; it alone reproduces their logs
+  digit for digit, and small tables always take it;
+- fast: full batch from sufficient statistics. MSE depends on the data only through
+  G = A^T A / m and c = A^T y / m (A = [X, 1]); with the least-squares optimum t* and its loss L*,
+  L(t) = (t - t*)^T G (t - t*) + L* and grad = 2 (G t - c), both O(d^2) per epoch in float64,
+  without the cancellation of t^T G t - 2 c^T t + s. torch.optim's rules still take the float32
+  steps, so it agrees with the plain loop to float32 rounding;
+- minibatch: the real loop over a seeded shuffle, the same batches for every optimizer.
+Divergence (a non-finite loss or parameter, or a loss beyond float32) stops a run; it is a
+result with its epoch, never an exception.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+
+from linreg_core.config import OptimizerConfig
+from linreg_core.optimizers import Stepper
+from linreg_core.reference import LeastSquares, design, least_squares
+
+PLAIN_MAX_ROWS = 5_000  # up to here the float32 loop is fast and is the reference semantics
+FLOAT32_MAX = float(torch.finfo(torch.float32).max)
+
+Progress = Callable[[int, int], None]  # (epochs done, epochs in all)
+StopCheck = Callable[[], bool]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Rows in the space the model is trained in (after any z-score); float64."""
+
+    X_train: np.ndarray  # (m, d)
+    y_train: np.ndarray  # (m,)
+    X_test: np.ndarray  # (m_test, d), possibly no rows
+    y_test: np.ndarray  # (m_test,)
+    bias: bool = True
+
+    @property
+    def n_features(self) -> int:
+        return int(self.X_train.shape[1])
+
+
+@dataclass
+class History:
+    """What one optimizer did, epoch by epoch. Arrays cover the epochs actually run."""
+
+    optimizer: OptimizerConfig
+    epochs: int  # asked for
+    epochs_run: int  # steps taken (epochs completed)
+    train_loss: np.ndarray  # (epochs_run,) MSE before each epoch's step(s), trained space
+    test_loss: np.ndarray | None  # (epochs_run,) held-out MSE at the same parameters
+    weights: np.ndarray  # (epochs_run + 1, d); row 0 is the start
+    bias: np.ndarray | None  # (epochs_run + 1,) or None without a bias
+    grad_norm: np.ndarray  # (epochs_run,) norm of the gradient used at each epoch
+    path: str  # "plain", "fast" or "minibatch"
+    seconds: float = 0.0
+    diverged_at: int | None = None  # epoch whose loss or parameters blew up
+    cancelled: bool = False
+    label: str = field(default="")
+
+    def __post_init__(self) -> None:
+        if not self.label:
+            self.label = self.optimizer.name
+
+    @property
+    def diverged(self) -> bool:
+        return self.diverged_at is not None
+
+    @property
+    def final_weights(self) -> np.ndarray:
+        return self.weights[-1]
+
+    @property
+    def final_bias(self) -> float | None:
+        return None if self.bias is None else float(self.bias[-1])
+
+    @property
+    def advice(self) -> str | None:
+        """Plain words on a divergence, or None."""
+        if self.diverged_at is None:
+            return None
+        return (
+            f"{self.label} diverged at epoch {self.diverged_at}: the loss grew past what float32 "
+            f"can hold, so training stopped there. Lower the learning rate (now "
+            f"{self.optimizer.lr:g}, try {self.optimizer.lr / 10:g}) or z-score the inputs."
+        )
+
+
+def _blown(loss: float) -> bool:
+    return not np.isfinite(loss) or loss > FLOAT32_MAX
+
+
+class _Recorder:
+    """Preallocated per-epoch arrays, trimmed to the epochs run."""
+
+    def __init__(self, epochs: int, k: int, test: bool) -> None:
+        self.loss = np.full(epochs, np.nan)
+        self.test = np.full(epochs, np.nan) if test else None
+        self.theta = np.full((epochs + 1, k), np.nan)
+        self.gnorm = np.full(epochs, np.nan)
+
+    def history(self, cfg, epochs, run, d, bias, path, **kw) -> History:
+        theta = self.theta[: run + 1]
+        return History(
+            optimizer=cfg,
+            epochs=epochs,
+            epochs_run=run,
+            train_loss=self.loss[:run],
+            test_loss=None if self.test is None else self.test[:run],
+            weights=theta[:, :d].copy(),
+            bias=theta[:, d].copy() if bias else None,
+            grad_norm=self.gnorm[:run],
+            path=path,
+            **kw,
+        )
+
+
+def train(
+    problem: Problem,
+    cfg: OptimizerConfig,
+    start: torch.Tensor,
+    *,
+    epochs: int,
+    batch_size: int | None = None,
+    seed: int = 0,
+    path: str = "auto",
+    ols: LeastSquares | None = None,
+    progress: Progress | None = None,
+    should_stop: StopCheck | None = None,
+) -> History:
+    """Train one optimizer from `start` and return its history.
+
+    Args:
+        problem: the rows, already scaled.
+        cfg: the optimizer and its hyperparameters.
+        start: (d + bias,) float32 starting parameters [w_1..w_d, b]; not modified.
+        epochs: epochs to run. batch_size: None for full batch.
+        seed: shuffles the mini-batches (the same seed gives every optimizer the same batches).
+        path: "auto" (plain up to PLAIN_MAX_ROWS rows, else fast), "plain" or "fast".
+        ols: the least-squares optimum of `problem`, reused by the fast path if given.
+        progress: called now and then with (epochs done, epochs).
+        should_stop: polled as often; True cancels the run, keeping what it did.
+    """
+    m = len(problem.y_train)
+    minibatch = batch_size is not None and batch_size < m
+    if minibatch:
+        kind = "minibatch"
+    elif path == "auto":
+        kind = "plain" if m <= PLAIN_MAX_ROWS else "fast"
+    else:
+        kind = path
+    t0 = time.perf_counter()
+    theta = start.detach().to(torch.float32).clone()  # (k,) one flat tensor: [w..., b]
+    if kind == "fast":
+        hist = _train_fast(problem, cfg, theta, epochs, ols, progress, should_stop)
+    else:
+        hist = _train_loop(
+            problem,
+            cfg,
+            theta,
+            epochs,
+            batch_size if minibatch else None,
+            seed,
+            kind,
+            progress,
+            should_stop,
+        )
+    hist.seconds = time.perf_counter() - t0
+    return hist
+
+
+def _every(epochs: int) -> int:
+    return max(1, epochs // 100)
+
+
+def _train_loop(problem, cfg, theta, epochs, batch_size, seed, kind, progress, should_stop):
+    d, bias = problem.n_features, problem.bias
+    X = torch.as_tensor(problem.X_train, dtype=torch.float32)  # (m, d)
+    y = torch.as_tensor(problem.y_train, dtype=torch.float32)  # (m,)
+    has_test = len(problem.y_test) > 0
+    Xt = torch.as_tensor(problem.X_test, dtype=torch.float32)
+    yt = torch.as_tensor(problem.y_test, dtype=torch.float32)
+    manual = cfg.name == "gd-manual"
+    theta.requires_grad_(not manual)
+    stepper = Stepper(cfg, [theta])
+    rec = _Recorder(epochs, len(theta), has_test)
+    rec.theta[0] = theta.detach().numpy()
+    gen = torch.Generator().manual_seed(seed)
+    m = len(y)
+    every = _every(epochs)
+    run, diverged, cancelled = 0, None, False
+
+    def loss_and_grad(Xb, yb):
+        if manual:  # the seeds' formulas: D_W = 2/m sum((Wx+b-y) x), D_b = 2/m sum(Wx+b-y)
+            with torch.no_grad():
+                diff = _forward(Xb, theta, d, bias) - yb  # (mb,)
+                cost = torch.mean(diff**2)
+                parts = [2 * torch.mean(diff[:, None] * Xb, dim=0)]
+                if bias:
+                    parts.append(2 * torch.mean(diff).reshape(1))
+                return cost, torch.cat(parts)
+        cost = torch.mean((_forward(Xb, theta, d, bias) - yb) ** 2)
+        (grad,) = torch.autograd.grad(cost, [theta])
+        return cost, grad
+
+    for epoch in range(1, epochs + 1):
+        if has_test:
+            with torch.no_grad():
+                test_loss = torch.mean((_forward(Xt, theta, d, bias) - yt) ** 2).item()
+        if batch_size is None:
+            cost, grad = loss_and_grad(X, y)
+            loss = cost.item()
+            if _blown(loss):
+                diverged = epoch
+                break
+            stepper.step([grad])
+            gnorm = float(torch.linalg.vector_norm(grad))
+        else:
+            order = torch.randperm(m, generator=gen)
+            losses, norms = [], []
+            for i in range(0, m, batch_size):
+                idx = order[i : i + batch_size]
+                cost, grad = loss_and_grad(X[idx], y[idx])
+                losses.append(cost.item())
+                if _blown(losses[-1]):
+                    break
+                stepper.step([grad])
+                norms.append(float(torch.linalg.vector_norm(grad)))
+            loss = float(np.mean(losses))
+            gnorm = float(np.mean(norms)) if norms else float("nan")
+            if _blown(loss):
+                diverged = epoch
+                break
+        now = theta.detach().numpy()
+        if not np.isfinite(now).all():
+            diverged = epoch
+            break
+        rec.loss[epoch - 1], rec.gnorm[epoch - 1] = loss, gnorm
+        if has_test:
+            rec.test[epoch - 1] = test_loss
+        rec.theta[epoch] = now
+        run = epoch
+        if epoch % every == 0 or epoch == epochs:
+            if progress is not None:
+                progress(epoch, epochs)
+            if should_stop is not None and epoch < epochs and should_stop():
+                cancelled = True
+                break
+    return rec.history(cfg, epochs, run, d, bias, kind, diverged_at=diverged, cancelled=cancelled)
+
+
+def _forward(X: torch.Tensor, theta: torch.Tensor, d: int, bias: bool) -> torch.Tensor:
+    """(m, d) -> (m,): the seeds' x * W + b, so float32 rounding matches theirs."""
+    out = (X * theta[:d]).sum(dim=1)
+    return out + theta[d] if bias else out
+
+
+@dataclass(frozen=True)
+class Statistics:
+    """Everything full-batch MSE needs from the rows, in float64."""
+
+    G: np.ndarray  # (k, k) A^T A / m
+    c: np.ndarray  # (k,) A^T y / m
+    optimum: np.ndarray  # (k,) least-squares parameters
+    floor: float  # MSE at the optimum
+
+
+def statistics(
+    X: np.ndarray, y: np.ndarray, bias: bool, ols: LeastSquares | None = None
+) -> Statistics:
+    """Sufficient statistics of full-batch MSE; one pass over the rows."""
+    A = design(X, bias)  # (m, k)
+    y = np.asarray(y, dtype=np.float64)
+    m = len(y)
+    ols = ols or least_squares(X, y, bias=bias)
+    optimum = np.append(ols.weights, ols.bias) if bias else np.asarray(ols.weights)
+    return Statistics(G=A.T @ A / m, c=A.T @ y / m, optimum=optimum, floor=ols.mse)
+
+
+@dataclass(frozen=True)
+class HeldOut:
+    """Held-out MSE as a quadratic around the training optimum t*: r = A t* - y."""
+
+    G: np.ndarray  # (k, k)
+    q1: np.ndarray  # (k,) A^T r / m
+    q0: float  # mean(r^2)
+
+    @classmethod
+    def of(cls, X: np.ndarray, y: np.ndarray, bias: bool, optimum: np.ndarray) -> HeldOut:
+        A = design(X, bias)
+        r = A @ optimum - np.asarray(y, dtype=np.float64)
+        m = len(r)
+        return cls(G=A.T @ A / m, q1=A.T @ r / m, q0=float(r @ r / m))
+
+    def loss(self, delta: np.ndarray) -> float:
+        return float(self.q0 + 2 * self.q1 @ delta + delta @ self.G @ delta)
+
+
+def _train_fast(problem, cfg, theta, epochs, ols, progress, should_stop):
+    d, bias = problem.n_features, problem.bias
+    st = statistics(problem.X_train, problem.y_train, bias, ols)
+    held = (
+        HeldOut.of(problem.X_test, problem.y_test, bias, st.optimum)
+        if len(problem.y_test)
+        else None
+    )
+    stepper = Stepper(cfg, [theta])
+    rec = _Recorder(epochs, len(theta), held is not None)
+    view = theta.numpy()  # shares memory with theta: the optimizer's in-place steps show here
+    rec.theta[0] = view
+    grad32 = torch.empty_like(theta)
+    g32 = grad32.numpy()
+    every = _every(epochs)
+    run, diverged, cancelled = 0, None, False
+    for epoch in range(1, epochs + 1):
+        t = view.astype(np.float64)
+        delta = t - st.optimum
+        loss = float(st.floor + delta @ st.G @ delta)
+        if _blown(loss):
+            diverged = epoch
+            break
+        grad = 2.0 * (st.G @ t - st.c)  # (k,)
+        g32[:] = grad
+        stepper.step([grad32])
+        if not np.isfinite(view).all():
+            diverged = epoch
+            break
+        rec.loss[epoch - 1] = loss
+        rec.gnorm[epoch - 1] = float(np.sqrt(grad @ grad))
+        if held is not None:
+            rec.test[epoch - 1] = held.loss(delta)
+        rec.theta[epoch] = view
+        run = epoch
+        if epoch % every == 0 or epoch == epochs:
+            if progress is not None:
+                progress(epoch, epochs)
+            if should_stop is not None and epoch < epochs and should_stop():
+                cancelled = True
+                break
+    return rec.history(cfg, epochs, run, d, bias, "fast", diverged_at=diverged, cancelled=cancelled)

@@ -6,6 +6,7 @@ page's widget state when the learner moves to another page).
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import streamlit as st
@@ -60,4 +61,4 @@ def init_state() -> None:
     """Set every key that is missing to its default (called once per script run)."""
     for key, value in DEFAULTS.items():
         if key not in st.session_state:
-            st.session_state[key] = value.copy() if isinstance(value, (dict, list)) else value
+            st.session_state[key] = copy.deepcopy(value)

@@ -19,7 +19,16 @@ from linreg_core.errors import ConfigError
 from linreg_core.model import init_params
 from linreg_core.reference import LeastSquares, least_squares, metrics
 from linreg_core.scaling import Scaler, identity
-from linreg_core.train import History, Problem, Progress, StopCheck, statistics, train
+from linreg_core.train import (
+    FullBatch,
+    History,
+    Problem,
+    Progress,
+    StopCheck,
+    choose_path,
+    statistics,
+    train,
+)
 
 NEAR_OPTIMUM = 0.01  # "within 1% of the optimum's loss"
 
@@ -237,6 +246,8 @@ def compare(
     ols = least_squares(problem.X_train, problem.y_train, bias=cfg.bias)
     params = init_params(problem.n_features, bias=cfg.bias, init=cfg.init, seed=cfg.seed)
     start = torch.cat(params.tensors())  # (k,)
+    fast = choose_path(len(problem.y_train), cfg.batch_size, cfg.path) == "fast"
+    stats = FullBatch.of(problem, ols) if fast else None  # one pass over the rows for all
     total = cfg.epochs * len(cfg.optimizers)
     labels = _labels(cfg)
     runs = []
@@ -252,6 +263,7 @@ def compare(
             seed=cfg.seed,
             path=cfg.path,
             ols=ols,
+            stats=stats,
             progress=report,
             should_stop=should_stop,
         )

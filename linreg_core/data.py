@@ -123,18 +123,23 @@ def _detect_kind(data: bytes, name: str | None) -> str:
     return "text"
 
 
-def _decode(data: bytes, label: str) -> str:
+def _encoding(data: bytes, label: str) -> str:
     """UTF-8 (with or without BOM), UTF-16 with BOM, or the Korean cp949/EUC-KR as fallback."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+        return "utf-16"
     for encoding in ("utf-8-sig", "cp949"):
         try:
-            return data.decode(encoding)
+            data.decode(encoding)  # checks every byte; pandas then parses the bytes themselves
+            return encoding
         except UnicodeDecodeError:
             continue
     raise DataError(
         f"{label} is not UTF-8 or Korean (cp949/EUC-KR) text. Save it as 'CSV UTF-8' and retry."
     )
+
+
+def _decode(data: bytes, label: str) -> str:
+    return data.decode(_encoding(data, label))
 
 
 def _sniff_delimiter(lines: list[str]) -> str:
@@ -151,8 +156,8 @@ def _sniff_delimiter(lines: list[str]) -> str:
 
 
 def _read_text(data: bytes, label: str) -> pd.DataFrame:
-    text = _decode(data, label)
-    sample = text[:65536].splitlines()[:50]
+    encoding = _encoding(data, label)
+    sample = data[:65536].decode(encoding, errors="ignore").splitlines()[:50]
     sep = _sniff_delimiter(sample)
     decimal = "."
     if sep != ",":
@@ -160,7 +165,9 @@ def _read_text(data: bytes, label: str) -> pd.DataFrame:
         if any(_DECIMAL_COMMA.match(c) for c in cells):
             decimal = ","  # European style: 1,5 means one and a half
     try:
-        return pd.read_csv(io.StringIO(text), sep=sep, decimal=decimal, skipinitialspace=True)
+        return pd.read_csv(
+            io.BytesIO(data), sep=sep, decimal=decimal, encoding=encoding, skipinitialspace=True
+        )
     except pd.errors.EmptyDataError:
         raise DataError(f"{label} has no columns. Choose a file with a header row.") from None
     except pd.errors.ParserError as exc:

@@ -134,6 +134,7 @@ def train(
     seed: int = 0,
     path: str = "auto",
     ols: LeastSquares | None = None,
+    stats: FullBatch | None = None,
     progress: Progress | None = None,
     should_stop: StopCheck | None = None,
 ) -> History:
@@ -147,21 +148,18 @@ def train(
         seed: shuffles the mini-batches (the same seed gives every optimizer the same batches).
         path: "auto" (plain up to PLAIN_MAX_ROWS rows, else fast), "plain" or "fast".
         ols: the least-squares optimum of `problem`, reused by the fast path if given.
+        stats: the fast path's statistics of `problem` (computed here if not given), so that
+            a comparison makes its one pass over the rows once for every optimizer.
         progress: called now and then with (epochs done, epochs).
         should_stop: polled as often; True cancels the run, keeping what it did.
     """
-    m = len(problem.y_train)
-    minibatch = batch_size is not None and batch_size < m
-    if minibatch:
-        kind = "minibatch"
-    elif path == "auto":
-        kind = "plain" if m <= PLAIN_MAX_ROWS else "fast"
-    else:
-        kind = path
+    kind = choose_path(len(problem.y_train), batch_size, path)
+    minibatch = kind == "minibatch"
     t0 = time.perf_counter()
     theta = start.detach().to(torch.float32).clone()  # (k,) one flat tensor: [w..., b]
     if kind == "fast":
-        hist = _train_fast(problem, cfg, theta, epochs, ols, progress, should_stop)
+        stats = stats or FullBatch.of(problem, ols)
+        hist = _train_fast(problem, cfg, theta, epochs, stats, progress, should_stop)
     else:
         hist = _train_loop(
             problem,
@@ -176,6 +174,15 @@ def train(
         )
     hist.seconds = time.perf_counter() - t0
     return hist
+
+
+def choose_path(n_rows: int, batch_size: int | None, path: str = "auto") -> str:
+    """'minibatch' when batches are smaller than the table, else 'plain' or 'fast'."""
+    if batch_size is not None and batch_size < n_rows:
+        return "minibatch"
+    if path == "auto":
+        return "plain" if n_rows <= PLAIN_MAX_ROWS else "fast"
+    return path
 
 
 def _every(epochs: int) -> int:
@@ -305,14 +312,25 @@ class HeldOut:
         return float(self.q0 + 2 * self.q1 @ delta + delta @ self.G @ delta)
 
 
-def _train_fast(problem, cfg, theta, epochs, ols, progress, should_stop):
+@dataclass(frozen=True)
+class FullBatch:
+    """The fast path's view of a problem: training statistics and the held-out quadratic."""
+
+    train: Statistics
+    held_out: HeldOut | None
+
+    @classmethod
+    def of(cls, problem: Problem, ols: LeastSquares | None = None) -> FullBatch:
+        st = statistics(problem.X_train, problem.y_train, problem.bias, ols)
+        held = None
+        if len(problem.y_test):
+            held = HeldOut.of(problem.X_test, problem.y_test, problem.bias, st.optimum)
+        return cls(st, held)
+
+
+def _train_fast(problem, cfg, theta, epochs, stats, progress, should_stop):
     d, bias = problem.n_features, problem.bias
-    st = statistics(problem.X_train, problem.y_train, bias, ols)
-    held = (
-        HeldOut.of(problem.X_test, problem.y_test, bias, st.optimum)
-        if len(problem.y_test)
-        else None
-    )
+    st, held = stats.train, stats.held_out
     stepper = Stepper(cfg, [theta])
     rec = _Recorder(epochs, len(theta), held is not None)
     view = theta.numpy()  # shares memory with theta: the optimizer's in-place steps show here

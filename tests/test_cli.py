@@ -1,0 +1,165 @@
+"""`python -m linreg_core` as a user runs it: the log, strict JSON, and exit status 2."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tests.conftest import ROOT, SAMPLES
+
+
+def cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "linreg_core", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
+
+
+def strict(text: str) -> dict:
+    def refuse(token: str):
+        raise AssertionError(f"non-strict JSON token {token}")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+@pytest.fixture(scope="module")
+def table(tmp_path_factory) -> str:
+    rng = np.random.default_rng(2)
+    x1, x2 = rng.normal(50, 10, 300), rng.normal(-3, 2, 300)
+    df = pd.DataFrame({"x1": x1, "x2": x2, "y": 2 * x1 - 4 * x2 + 7 + rng.normal(size=300)})
+    path = tmp_path_factory.mktemp("cli") / "t.csv"
+    df.to_csv(path, index=False)
+    return str(path)
+
+
+def test_compare_json_follows_the_contract(table):
+    out = cli(
+        "compare",
+        table,
+        "--target",
+        "y",
+        "--optimizers",
+        "sgd,adam",
+        "--normalize",
+        "zscore",
+        "--lr",
+        "0.1",
+        "--test-size",
+        "0.2",
+        "--json",
+    )
+    assert out.returncode == 0, out.stderr
+    doc = strict(out.stdout)
+    assert set(doc) == {"runs", "ols", "seconds"}
+    keys = {
+        "optimizer",
+        "epochs",
+        "epochs_run",
+        "diverged",
+        "diverged_at",
+        "weights",
+        "bias",
+        "weights_original",
+        "bias_original",
+        "train_metrics",
+        "test_metrics",
+        "rows",
+        "scaler",
+        "ols",
+        "seconds",
+    }
+    assert [r["optimizer"] for r in doc["runs"]] == ["sgd", "adam"]
+    for r in doc["runs"]:
+        assert keys <= set(r)
+        assert r["rows"] == {"train": 240, "test": 60, "dropped": 0}
+        assert set(r["train_metrics"]) == {"mse", "rmse", "mae", "r2"}
+    sgd = doc["runs"][0]
+    assert sgd["scaler"]["target_mean"] is None and len(sgd["scaler"]["mean"]) == 2
+    # the optimum in original units fits the training rows no worse than any other line
+    assert doc["ols"]["mse"] <= sgd["train_metrics"]["mse"] + 1e-9
+    np.testing.assert_allclose(sgd["weights_original"], doc["ols"]["weights_original"], rtol=1e-3)
+
+
+def test_train_json_without_split_equals_lstsq_on_all_rows(table):
+    out = cli("train", table, "--target", "y", "--normalize", "zscore", "--lr", "0.1", "--json")
+    doc = strict(out.stdout)
+    df = pd.read_csv(table)
+    A = np.hstack([df[["x1", "x2"]].to_numpy(), np.ones((300, 1))])
+    theta, *_ = np.linalg.lstsq(A, df["y"].to_numpy(), rcond=None)
+    np.testing.assert_allclose(doc["ols"]["weights_original"], theta[:2], rtol=1e-9)
+    assert doc["ols"]["bias_original"] == pytest.approx(theta[2], rel=1e-9)
+    assert doc["ols"]["mse"] == pytest.approx(np.mean((A @ theta - df["y"]) ** 2), rel=1e-9)
+    np.testing.assert_allclose(doc["weights_original"], theta[:2], rtol=1e-4)
+    assert doc["test_metrics"] is None and doc["rows"]["test"] == 0
+
+
+def test_divergence_is_reported_as_strict_json_with_nulls():
+    out = cli("train", str(SAMPLES / "hours_money.csv"), "--target", "money", "--lr", "5", "--json")
+    assert out.returncode == 0
+    doc = strict(out.stdout)
+    assert doc["diverged"] is True and doc["diverged_at"] == doc["epochs_run"] + 1
+    assert out.stderr == ""
+
+
+def test_text_log_tells_about_divergence_in_words():
+    out = cli("train", str(SAMPLES / "hours_money.csv"), "--target", "money", "--lr", "5")
+    assert out.returncode == 0
+    assert "diverged at epoch" in out.stdout and "Lower the learning rate" in out.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["train", "missing.csv", "--target", "y"], "No such file"),
+        (["train", "{hm}", "--target", "nope"], "No column named 'nope'"),
+        (["train", "{hm}", "--target", "money", "--lr", "-1"], "Invalid learning rate"),
+        (["train", "{hm}", "--target", "money", "--lr", "abc"], "invalid float value"),
+        (["train", "{hm}", "--target", "money", "--optimizer", "lbfgs"], "Known optimizers"),
+        (["train", "{hm}", "--target", "money", "--epochs", "0"], "epochs"),
+        (["train", "{hm}", "--target", "money", "--test-size", "0.9"], "leaves none"),
+        (["train", "{hm}", "--target", "money", "--features", "money"], "cannot predict itself"),
+        (["compare", "{hm}"], "--target"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line_on_stderr(args, message):
+    hm = str(SAMPLES / "hours_money.csv")
+    out = cli(*[a.replace("{hm}", hm) for a in args])
+    assert out.returncode == 2
+    assert out.stdout == ""
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1 and message in lines[0], out.stderr
+    assert "Traceback" not in out.stderr
+
+
+def test_mini_batch_log_and_separate_test_file(tmp_path, table):
+    df = pd.read_csv(table)
+    df.iloc[:250].to_csv(tmp_path / "train.csv", index=False)
+    df.iloc[250:].to_csv(tmp_path / "test.csv", index=False)
+    out = cli(
+        "train",
+        str(tmp_path / "train.csv"),
+        "--target",
+        "y",
+        "--test",
+        str(tmp_path / "test.csv"),
+        "--batch-size",
+        "32",
+        "--epochs",
+        "20",
+        "--normalize",
+        "zscore",
+        "--log-every",
+        "5",
+        "--json",
+    )
+    doc = strict(out.stdout)
+    assert doc["rows"] == {"train": 250, "test": 50, "dropped": 0}
+    assert doc["epochs_run"] == 20 and doc["test_metrics"]["r2"] > 0.9

@@ -1,0 +1,117 @@
+"""Several optimizers on one problem: same start, summary rows, tidy frames, the landscape."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from linreg_core import OptimizerConfig, RunConfig, run
+
+FOUR = tuple(OptimizerConfig(n, lr=0.1) for n in ("sgd", "momentum", "rmsprop", "adam"))
+
+
+@pytest.fixture(scope="module")
+def table() -> pd.DataFrame:
+    rng = np.random.default_rng(5)
+    x = rng.uniform(20, 120, 400)
+    return pd.DataFrame({"area": x, "price": 0.08 * x + 3 + rng.normal(0, 0.6, 400)})
+
+
+@pytest.fixture(scope="module")
+def comp(table):
+    cfg = RunConfig(
+        target="price",
+        normalize=True,
+        test_size=0.25,
+        epochs=300,
+        init="random",
+        seed=3,
+        optimizers=FOUR,
+    )
+    return run(table, cfg)
+
+
+def test_every_optimizer_starts_from_the_same_parameters(comp):
+    starts = {(h.weights[0, 0], h.bias[0]) for h in comp.runs}
+    assert len(starts) == 1
+    assert starts.pop() == tuple(np.float32(comp.start))
+    assert comp.start[0] != 0  # a random start really is random
+
+
+def test_summary_has_a_row_per_optimizer_and_the_optimum(comp):
+    s = comp.summary()
+    assert s["optimizer"].tolist() == ["sgd", "momentum", "rmsprop", "adam", "least squares"]
+    ds = comp.dataset
+    A = np.column_stack([ds.X_train[:, 0], np.ones(len(ds.y_train))])
+    theta, *_ = np.linalg.lstsq(A, ds.y_train, rcond=None)
+    best = s.iloc[-1]
+    assert best["weights (original units)"][0] == pytest.approx(theta[0], rel=1e-9)
+    assert best["bias (original units)"] == pytest.approx(theta[1], rel=1e-9)
+    assert best["train MSE"] == pytest.approx(np.mean((A @ theta - ds.y_train) ** 2), rel=1e-9)
+    test_mse = np.mean((ds.X_test[:, 0] * theta[0] + theta[1] - ds.y_test) ** 2)
+    assert best["test MSE"] == pytest.approx(test_mse, rel=1e-9)
+    assert (s["train MSE"].iloc[:-1] >= best["train MSE"] - 1e-9).all()
+
+
+def test_epochs_to_optimum_is_the_first_epoch_within_one_percent(comp):
+    for h in comp.runs:
+        e = comp.epochs_to_optimum(h)
+        if e is None:
+            assert (h.train_loss > comp.ols.mse * 1.01).all()
+        else:
+            assert h.train_loss[e - 1] <= comp.ols.mse * 1.01
+            assert (h.train_loss[: e - 1] > comp.ols.mse * 1.01).all()
+
+
+def test_losses_frame_has_train_and_test_per_optimizer(comp):
+    f = comp.losses_frame()
+    assert set(f.columns) == {"optimizer", "epoch", "split", "loss"}
+    counts = f.groupby(["optimizer", "split"]).size()
+    assert len(counts) == 8 and (counts == 300).all()
+
+
+def test_params_frame_starts_at_epoch_zero(comp):
+    f = comp.params_frame()
+    assert set(f["param"]) == {"W", "b"}
+    first = f[f["epoch"] == 0]
+    assert len(first) == 8 and first.groupby("param")["value"].nunique().eq(1).all()
+
+
+def test_landscape_grid_is_the_mse_over_the_rows_and_contains_every_path(comp):
+    grid, paths = comp.landscape(size=50)
+    assert len(grid) == 2500
+    X, y = comp.problem.X_train[:, 0], comp.problem.y_train
+    for _, row in grid.sample(20, random_state=0).iterrows():
+        direct = np.mean((row["W"] * X + row["b"] - y) ** 2)
+        assert row["loss"] == pytest.approx(direct, rel=1e-9)
+    assert grid["W"].min() <= paths["W"].min() and paths["W"].max() <= grid["W"].max()
+    assert grid["b"].min() <= paths["b"].min() and paths["b"].max() <= grid["b"].max()
+    assert grid["W"].min() <= comp.ols.weights[0] <= grid["W"].max()
+
+
+def test_predict_undoes_the_target_scaling(table):
+    cfg = RunConfig(
+        target="price",
+        normalize=True,
+        normalize_target=True,
+        epochs=500,
+        optimizers=(OptimizerConfig("adam", lr=0.05),),
+    )
+    comp = run(table, cfg)
+    h = comp.runs[0]
+    w, b = comp.original(h)
+    X = table[["area"]].to_numpy()
+    np.testing.assert_allclose(comp.predict(X, h), X @ w + b, rtol=1e-9)
+    assert abs(comp.problem.y_train.mean()) < 1e-9  # the target really was scaled
+
+
+def test_same_optimizer_twice_gets_distinct_labels(table):
+    cfg = RunConfig(
+        target="price",
+        normalize=True,
+        epochs=5,
+        optimizers=(OptimizerConfig("sgd", lr=0.1), OptimizerConfig("sgd", lr=0.01)),
+    )
+    labels = [h.label for h in run(table, cfg).runs]
+    assert labels == ["sgd (lr=0.1)", "sgd (lr=0.01)"]

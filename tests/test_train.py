@@ -1,0 +1,158 @@
+"""Every optimizer against a plain torch loop with torch.optim's classes; fast path = plain loop."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from linreg_core import OPTIMIZERS, OptimizerConfig
+from linreg_core.optimizers import torch_optimizer
+from linreg_core.train import Problem, train
+
+TORCH_OPTIMIZERS = [n for n, spec in OPTIMIZERS.items() if spec.torch_class]
+
+
+def make_problem(m: int = 64, d: int = 2, seed: int = 0, test: int = 0) -> Problem:
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(m + test, d))
+    y = X @ rng.normal(size=d) + 0.7 + 0.3 * rng.normal(size=m + test)
+    return Problem(X[:m], y[:m], X[m:], y[m:], bias=True)
+
+
+def torch_loop(problem: Problem, name: str, lr: float, epochs: int, batch_size=None, seed=0):
+    """The tutorials' loop, written independently: torch.optim class, autograd, float32."""
+    X = torch.tensor(problem.X_train, dtype=torch.float32)
+    y = torch.tensor(problem.y_train, dtype=torch.float32)
+    W = torch.zeros(X.shape[1], requires_grad=True)
+    b = torch.zeros(1, requires_grad=True)
+    opt = torch_optimizer(OptimizerConfig(name, lr=lr), [W, b])
+    gen = torch.Generator().manual_seed(seed)
+    losses = []
+    for _ in range(epochs):
+        batches = [torch.arange(len(y))]
+        if batch_size:
+            order = torch.randperm(len(y), generator=gen)
+            batches = [order[i : i + batch_size] for i in range(0, len(y), batch_size)]
+        costs = []
+        for idx in batches:
+            cost = torch.mean(((X[idx] * W).sum(dim=1) + b - y[idx]) ** 2)
+            opt.zero_grad()
+            cost.backward()
+            opt.step()
+            costs.append(cost.item())
+        losses.append(np.mean(costs))
+    return W.detach().numpy(), b.item(), np.array(losses)
+
+
+@pytest.mark.parametrize("name", TORCH_OPTIMIZERS)
+def test_full_batch_matches_plain_torch_loop(name):
+    p = make_problem()
+    h = train(p, OptimizerConfig(name, lr=0.05), torch.zeros(3), epochs=200, path="plain")
+    W, b, losses = torch_loop(p, name, 0.05, 200)
+    np.testing.assert_allclose(h.final_weights, W, rtol=1e-6, atol=1e-7)
+    assert h.final_bias == pytest.approx(b, rel=1e-6, abs=1e-7)
+    np.testing.assert_allclose(h.train_loss, losses, rtol=1e-6)
+
+
+@pytest.mark.parametrize("name", TORCH_OPTIMIZERS)
+def test_mini_batch_matches_plain_torch_loop_with_same_batches(name):
+    p = make_problem(m=50)
+    h = train(p, OptimizerConfig(name, lr=0.02), torch.zeros(3), epochs=15, batch_size=8, seed=3)
+    W, b, losses = torch_loop(p, name, 0.02, 15, batch_size=8, seed=3)
+    assert h.path == "minibatch"
+    np.testing.assert_allclose(h.final_weights, W, rtol=1e-6, atol=1e-7)
+    assert h.final_bias == pytest.approx(b, rel=1e-6, abs=1e-7)
+    np.testing.assert_allclose(h.train_loss, losses, rtol=1e-6)
+
+
+@pytest.mark.parametrize("name", list(OPTIMIZERS))
+def test_fast_path_agrees_with_plain_loop_to_float32_rounding(name):
+    # an optimum far from the start keeps adaptive optimizers out of their jitter near the
+    # minimum, where any rounding difference is amplified (that is chaos, not disagreement)
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(3500, 3))
+    y = X @ np.array([5.0, -8.0, 6.0]) + 4 + 0.3 * rng.normal(size=3500)
+    p = Problem(X[:3000], y[:3000], X[3000:], y[3000:])
+    cfg = OptimizerConfig(name, lr=0.05)
+    plain = train(p, cfg, torch.zeros(4), epochs=300, path="plain")
+    fast = train(p, cfg, torch.zeros(4), epochs=300, path="fast")
+    assert fast.path == "fast" and plain.path == "plain"
+    np.testing.assert_allclose(fast.final_weights, plain.final_weights, rtol=1e-5, atol=1e-6)
+    assert fast.final_bias == pytest.approx(plain.final_bias, rel=1e-5, abs=1e-6)
+    np.testing.assert_allclose(fast.train_loss, plain.train_loss, rtol=1e-5)
+    np.testing.assert_allclose(fast.test_loss, plain.test_loss, rtol=1e-5)
+
+
+def test_fast_path_loss_does_not_cancel_on_offset_data():
+    # y ~ 1e4 with a tiny residual: t'Gt - 2c't + s would lose every digit in float64
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(6000, 1))
+    y = 1e4 + 2.0 * X[:, 0] + 1e-3 * rng.normal(size=6000)
+    p = Problem(X, y, X[:0], y[:0])
+    start = torch.tensor([2.0, 1e4])
+    h = train(p, OptimizerConfig("sgd", lr=0.1), start, epochs=50, path="fast")
+    t = np.append(h.weights[-2], h.bias[-2])
+    exact = float(np.mean((X[:, 0] * t[0] + t[1] - y) ** 2))
+    assert h.train_loss[-1] == pytest.approx(exact, rel=1e-6)
+
+
+def test_gd_manual_agrees_with_sgd():
+    p = make_problem(m=40)
+    manual = train(p, OptimizerConfig("gd-manual", lr=0.05), torch.zeros(3), epochs=300)
+    sgd = train(p, OptimizerConfig("sgd", lr=0.05), torch.zeros(3), epochs=300)
+    np.testing.assert_allclose(manual.final_weights, sgd.final_weights, rtol=1e-5)
+    np.testing.assert_allclose(manual.train_loss, sgd.train_loss, rtol=1e-5)
+
+
+@pytest.mark.parametrize("name", list(OPTIMIZERS))
+@pytest.mark.parametrize("path", ["plain", "fast"])
+def test_divergence_stops_at_its_epoch_for_every_optimizer(name, path):
+    rng = np.random.default_rng(0)
+    X = rng.normal(1e4, 3e3, size=(200, 1))  # raw, unscaled inputs: seed 002's trap
+    y = 3 * X[:, 0] + 5
+    p = Problem(X, y, X[:0], y[:0])
+    h = train(p, OptimizerConfig(name, lr=1e3), torch.zeros(2), epochs=5000, path=path)
+    if h.diverged_at is None:  # adaptive optimizers with lr 1e3 may not blow up
+        assert name in ("rmsprop", "adam", "adagrad", "adamw")
+        return
+    assert h.epochs_run == h.diverged_at - 1 or h.epochs_run == h.diverged_at
+    assert len(h.train_loss) == h.epochs_run
+    assert np.isfinite(h.train_loss).all() and np.isfinite(h.weights).all()
+    assert "lower the learning rate" in h.advice.lower()
+
+
+def test_sgd_diverges_on_raw_inputs_and_records_up_to_that_epoch():
+    rng = np.random.default_rng(0)
+    X = rng.normal(1e4, 3e3, size=(200, 1))
+    y = 3 * X[:, 0] + 5
+    p = Problem(X, y, X[:0], y[:0])
+    h = train(p, OptimizerConfig("sgd", lr=0.1), torch.zeros(2), epochs=1000)
+    assert h.diverged and 1 < h.diverged_at < 100
+    assert h.weights.shape == (h.epochs_run + 1, 1)
+
+
+def test_progress_is_reported_and_a_run_can_be_cancelled():
+    p = make_problem()
+    seen = []
+    h = train(
+        p,
+        OptimizerConfig("adam"),
+        torch.zeros(3),
+        epochs=1000,
+        progress=lambda done, total: seen.append((done, total)),
+        should_stop=lambda: len(seen) >= 3,
+    )
+    assert h.cancelled and h.epochs_run == 30
+    assert seen[-1] == (30, 1000)
+    assert h.weights.shape == (31, 2)
+
+
+def test_history_starts_at_the_given_parameters_and_does_not_modify_them():
+    p = make_problem()
+    start = torch.tensor([0.5, -0.25, 1.0])
+    h = train(p, OptimizerConfig("momentum"), start, epochs=10)
+    np.testing.assert_array_equal(h.weights[0], [0.5, -0.25])
+    assert h.bias[0] == 1.0
+    assert start.tolist() == [0.5, -0.25, 1.0]
+    assert h.grad_norm.shape == (10,) and (h.grad_norm > 0).all()

@@ -36,6 +36,10 @@ _SIGNATURES = {
     b"\x80": "a Python pickle",
 }
 _DECIMAL_COMMA = re.compile(r"^\s*-?\d+,\d+\s*$")
+_DOT_THOUSANDS = re.compile(r"^\s*-?\d{1,3}(\.\d{3})+(,\d+)?\s*$")  # 1.234,5
+_COMMA_THOUSANDS = re.compile(r"^\s*[-+]?\d{1,3}(,\d{3})+(\.\d+)?\s*$")  # 1,234.5
+_DATE = re.compile(r"^\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|^\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}")
+_RAGGED = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
 
 
 @dataclass(frozen=True)
@@ -159,25 +163,44 @@ def _read_text(data: bytes, label: str) -> pd.DataFrame:
     encoding = _encoding(data, label)
     sample = data[:65536].decode(encoding, errors="ignore").splitlines()[:50]
     sep = _sniff_delimiter(sample)
-    decimal = "."
+    decimal, thousands = ".", None
     if sep != ",":
         cells = [c for row in csv.reader(sample[1:], delimiter=sep) for c in row]
-        if any(_DECIMAL_COMMA.match(c) for c in cells):
+        if any(_DECIMAL_COMMA.match(c) or _DOT_THOUSANDS.match(c) for c in cells):
             decimal = ","  # European style: 1,5 means one and a half
+            if any(_DOT_THOUSANDS.match(c) for c in cells):
+                thousands = "."
+    first_line = data.split(b"\n", 1)[0].decode(encoding, errors="ignore")
+    header = next(csv.reader([first_line.lstrip("\ufeff").rstrip("\r")], delimiter=sep), [])
+    _check_width(len(header), label)
     try:
-        return pd.read_csv(
-            io.BytesIO(data), sep=sep, decimal=decimal, encoding=encoding, skipinitialspace=True
+        df = pd.read_csv(
+            io.BytesIO(data),
+            sep=sep,
+            decimal=decimal,
+            thousands=thousands,
+            encoding=encoding,
+            skipinitialspace=True,
         )
     except pd.errors.EmptyDataError:
         raise DataError(f"{label} has no columns. Choose a file with a header row.") from None
     except pd.errors.ParserError as exc:
-        detail = str(exc).strip().splitlines()[-1]
+        found = _RAGGED.search(str(exc))
+        where = (
+            f"line {found[2]} has {found[3]} cells but the header has {found[1]}"
+            if found
+            else str(exc).strip().splitlines()[-1]
+        )
         raise DataError(
-            f"{label} has rows with different numbers of cells ({detail}). "
-            "Make every row have one cell per column, then upload it again."
+            f"{label} has rows with different numbers of cells: {where}. "
+            "Make every row have one cell per column (quote cells that contain the delimiter), "
+            "then upload it again."
         ) from None
     except (ValueError, csv.Error) as exc:
         raise DataError(f"{label} cannot be read as a table: {exc}.") from None
+    if len(header) == df.shape[1]:  # the names as written, before pandas' renaming of blanks/dupes
+        df.columns = [h.strip() for h in header]
+    return df
 
 
 def _read_excel(data: bytes, label: str) -> pd.DataFrame:
@@ -222,30 +245,49 @@ def _read_json(data: bytes, label: str) -> pd.DataFrame:
     )
 
 
-def _tidy(df: pd.DataFrame, label: str) -> pd.DataFrame:
-    """Strip names, name blank ones, drop a saved row-number column; refuse empty tables."""
-    if df.shape[1] > MAX_COLUMNS:
+def _check_width(n_columns: int, label: str) -> None:
+    if n_columns > MAX_COLUMNS:
         raise DataError(
-            f"{label} has {df.shape[1]:,} columns; the limit is {MAX_COLUMNS:,}. "
+            f"{label} has {n_columns:,} columns; the limit is {MAX_COLUMNS:,}. "
             "Keep only the columns you want to use."
         )
-    names = []
+
+
+def _tidy(df: pd.DataFrame, label: str) -> pd.DataFrame:
+    """Strip names, name blank ones, drop a saved row-number column; refuse empty tables."""
+    _check_width(df.shape[1], label)
+    names: list[str] = []
+    renamed = []
     for i, col in enumerate(df.columns):
         text = str(col).strip()
-        names.append(text if text else f"column {i + 1}")
+        if not text or text.startswith("Unnamed: "):
+            text = "Unnamed" if i == 0 else f"column {i + 1}"
+        base, n = text, 1
+        while text in names:
+            n += 1
+            text = f"{base} ({n})"
+        if n > 1:
+            renamed.append(f"{base!r} -> {text!r}")
+        names.append(text)
     df.columns = names
+    notes = []
+    if renamed:
+        notes.append("Some columns had the same name and were renamed: " + ", ".join(renamed) + ".")
     if df.shape[1] and _is_row_number(df.columns[0], df.iloc[:, 0]):
         df = df.iloc[:, 1:]
+        notes.append("The first column only numbered the rows (a saved index), so it was dropped.")
     if df.shape[1] == 0:
         raise DataError(f"{label} has no columns. Choose a file with a header row.")
     if len(df) == 0:
         raise DataError(f"{label} has a header but no data rows. Add rows and upload it again.")
-    return df.reset_index(drop=True)
+    df = df.reset_index(drop=True)
+    df.attrs["notes"] = notes  # what was changed while reading, for the page to show
+    return df
 
 
 def _is_row_number(name: str, values: pd.Series) -> bool:
     """A leading unnamed column holding 0..m-1 or 1..m is a saved pandas index, not data."""
-    if not (name.startswith("Unnamed") or name == "column 1" or name == "index"):
+    if name not in ("Unnamed", "index"):
         return False
     if not pd.api.types.is_integer_dtype(values) or values.isna().any():
         return False
@@ -264,10 +306,20 @@ def numeric_columns(df: pd.DataFrame) -> list[str]:
             if series.notna().any():
                 out.append(col)
         elif series.dtype == object or pd.api.types.is_string_dtype(series):
-            present = series.dropna()
-            if len(present) and pd.to_numeric(present, errors="coerce").notna().all():
+            text, values = _parse_numbers(series)
+            if text.notna().any() and values[text.notna()].notna().all():
                 out.append(col)
     return out
+
+
+def _parse_numbers(series: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """(stripped text, numbers or NaN); 1,234,567 written with thousands commas counts."""
+    text = series.astype("string").str.strip().replace("", pd.NA)
+    values = pd.to_numeric(text, errors="coerce")
+    failed = text.notna() & values.isna()
+    if failed.any() and text[failed].str.match(_COMMA_THOUSANDS.pattern).all():
+        values = pd.to_numeric(text.str.replace(",", "", regex=False), errors="coerce")
+    return text, values
 
 
 def column_values(df: pd.DataFrame, col: str) -> np.ndarray:
@@ -286,13 +338,18 @@ def column_values(df: pd.DataFrame, col: str) -> np.ndarray:
     if pd.api.types.is_bool_dtype(series):
         series = series.astype(float)
     if not pd.api.types.is_numeric_dtype(series):
-        text = series.astype("string").str.strip().replace("", pd.NA)
-        values = pd.to_numeric(text, errors="coerce")
+        text, values = _parse_numbers(series)
         bad = text.notna() & values.isna()
         if bad.any():
             example = text[bad].iloc[0]
+            row = int(np.argmax(bad.to_numpy())) + 1
+            if _DATE.match(example):
+                raise DataError(
+                    f"Column {col!r} holds dates (e.g. {example!r}), not numbers. Choose a "
+                    "numeric column, or turn the dates into a number (e.g. the year) in the file."
+                )
             raise DataError(
-                f"Column {col!r} is not numeric (e.g. {example!r} in row {int(bad.idxmax()) + 1}). "
+                f"Column {col!r} is not numeric (e.g. {example!r} in row {row}). "
                 "Choose numeric columns, or clean the file so the column holds only numbers."
             )
         series = values

@@ -1,0 +1,461 @@
+"""Chart builders: inspect the Vega-Lite specs, never a browser."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ui import charts
+
+OPTIMIZERS = ["sgd", "momentum", "adam"]
+
+
+# --- helpers -----------------------------------------------------------------------------------
+
+
+def _rows(spec: dict, view: dict | None = None) -> list[dict]:
+    """Rows of a view's named dataset (Altair moves layer data to the top-level `datasets`)."""
+    data = (view or spec).get("data") or spec.get("data")
+    if "values" in data:
+        return data["values"]
+    return spec["datasets"][data["name"]]
+
+
+def _frame(spec: dict, view: dict | None = None) -> pd.DataFrame:
+    return pd.DataFrame(_rows(spec, view))
+
+
+def _mark(view: dict) -> str:
+    mark = view["mark"]
+    return mark if isinstance(mark, str) else mark["type"]
+
+
+def _views(spec: dict, mark: str) -> list[dict]:
+    """Views (layers, or a facet's inner layers) drawing the given mark."""
+    inner = spec.get("spec", spec)
+    views = inner.get("layer", [inner])
+    return [view for view in views if "mark" in view and _mark(view) == mark]
+
+
+def _one(spec: dict, mark: str) -> dict:
+    views = _views(spec, mark)
+    assert len(views) == 1, f"expected one {mark} layer, found {len(views)}"
+    return views[0]
+
+
+def _colour_of(spec: dict) -> dict[str, str]:
+    """Optimizer -> colour, from every optimizer colour scale in the spec."""
+    found: dict[str, str] = {}
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            color = node.get("color")
+            if isinstance(color, dict) and color.get("field") == "optimizer":
+                scale = color["scale"]
+                found.update(zip(scale["domain"], scale["range"], strict=True))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(spec)
+    return found
+
+
+def _losses(epochs: int = 20) -> pd.DataFrame:
+    rows = [
+        (name, epoch, split, (k + 1) / epoch + (0.2 if split == "test" else 0.1))
+        for k, name in enumerate(OPTIMIZERS)
+        for epoch in range(1, epochs + 1)
+        for split in ("train", "test")
+    ]
+    return pd.DataFrame(rows, columns=["optimizer", "epoch", "split", "loss"])
+
+
+def _paths(epochs: int) -> pd.DataFrame:
+    rows = [
+        (name, epoch, 2.0 * (1 - np.exp(-epoch / (50 * (k + 1)))), 1.0 - np.exp(-epoch / 80))
+        for k, name in enumerate(OPTIMIZERS)
+        for epoch in range(epochs + 1)
+    ]
+    return pd.DataFrame(rows, columns=["optimizer", "epoch", "W", "b"])
+
+
+def _grid(n: int) -> pd.DataFrame:
+    w, b = np.meshgrid(np.linspace(-1.0, 5.0, n), np.linspace(-3.0, 4.0, n))
+    grid = pd.DataFrame({"W": w.ravel(), "b": b.ravel()})
+    return grid.assign(loss=(grid["W"] - 2.0) ** 2 + (grid["b"] - 1.0) ** 2 + 0.5)
+
+
+def _preds(n: int = 40, seed: int = 0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    actual = rng.normal(10.0, 3.0, n)
+    frames = [
+        pd.DataFrame(
+            {"optimizer": name, "actual": actual, "predicted": actual + rng.normal(k, 1.0, n)}
+        )
+        for k, name in enumerate(OPTIMIZERS)
+    ]
+    return pd.concat(frames, ignore_index=True)
+
+
+OPTIMUM = {"weights": [2.0], "bias": 1.0, "mse": 0.5}
+
+
+# --- loss_chart --------------------------------------------------------------------------------
+
+
+def test_loss_chart_draws_one_series_per_optimizer_and_split():
+    spec = charts.loss_chart(_losses(), 0.1).to_dict()
+    line = _one(spec, "line")
+    series = _frame(spec, line)[["optimizer", "split"]].drop_duplicates()
+    assert len(series) == len(OPTIMIZERS) * 2
+    assert line["encoding"]["color"]["field"] == "optimizer"
+    assert line["encoding"]["strokeDash"]["field"] == "split"
+
+
+def test_loss_chart_dashes_test_lines_and_keeps_train_solid():
+    dash = _one(charts.loss_chart(_losses(), 0.1).to_dict(), "line")["encoding"]["strokeDash"]
+    by_split = dict(zip(dash["scale"]["domain"], dash["scale"]["range"], strict=True))
+    assert len(by_split["train"]) == 2 and by_split["train"][1] == 0  # no gap: solid
+    assert min(by_split["test"]) > 0  # dash and gap both drawn
+
+
+def test_loss_chart_uses_a_log_y_scale_unless_asked_not_to():
+    log_y = _one(charts.loss_chart(_losses(), 0.1).to_dict(), "line")["encoding"]["y"]
+    lin_y = _one(charts.loss_chart(_losses(), 0.1, log_scale=False).to_dict(), "line")
+    assert log_y["scale"]["type"] == "log"
+    assert lin_y["encoding"]["y"].get("scale", {}).get("type", "linear") == "linear"
+
+
+def test_loss_chart_marks_the_least_squares_optimum_with_a_labelled_rule():
+    spec = charts.loss_chart(_losses(), 0.0731).to_dict()
+    rule = _one(spec, "rule")
+    assert [row[rule["encoding"]["y"]["field"]] for row in _rows(spec, rule)] == [0.0731]
+    text = _one(spec, "text")
+    assert _rows(spec, text)[0][text["encoding"]["text"]["field"]] == "least squares optimum"
+
+
+@pytest.mark.parametrize("mse", [None, 0.0, -1.0, float("nan")])
+def test_loss_chart_leaves_out_the_optimum_rule_without_a_positive_mse(mse):
+    spec = charts.loss_chart(_losses(), mse).to_dict()
+    assert _views(spec, "rule") == [] and _views(spec, "text") == []
+
+
+def test_loss_chart_drops_divergent_rows_and_still_builds():
+    losses = _losses()
+    diverged = losses["optimizer"] == "adam"
+    losses.loc[diverged & (losses["epoch"] == 5), "loss"] = np.inf
+    losses.loc[diverged & (losses["epoch"] > 5), "loss"] = np.nan
+    losses.loc[0, "loss"] = 0.0  # cannot sit on a log axis
+    spec = charts.loss_chart(losses, 0.1).to_dict()
+    line = _one(spec, "line")
+    drawn = _frame(spec, line)
+    assert np.isfinite(drawn["loss"]).all() and (drawn["loss"] > 0).all()
+    expected = np.isfinite(losses["loss"]) & (losses["loss"] > 0)
+    assert len(drawn) == int(expected.sum())
+    # the diverged run keeps its colour, so the legend matches the other charts
+    assert "adam" in line["encoding"]["color"]["scale"]["domain"]
+
+
+def test_loss_chart_keeps_zero_losses_on_a_linear_scale():
+    losses = _losses()
+    losses.loc[0, "loss"] = 0.0
+    spec = charts.loss_chart(losses, 0.1, log_scale=False).to_dict()
+    assert len(_rows(spec, _one(spec, "line"))) == len(losses)
+
+
+# --- subsample_path ----------------------------------------------------------------------------
+
+
+def test_subsample_path_keeps_at_most_max_points_with_first_and_last():
+    long, short = _paths(5000), _paths(99)
+    frame = pd.concat([long[long["optimizer"] != "adam"], short[short["optimizer"] == "adam"]])
+    shuffled = frame.sample(frac=1.0, random_state=1)  # order of rows must not matter
+    out = charts.subsample_path(shuffled, max_points=300)
+    for name, group in out.groupby("optimizer"):
+        source = frame[frame["optimizer"] == name]
+        assert len(group) <= 300
+        assert group["epoch"].iloc[0] == source["epoch"].min()
+        assert group["epoch"].iloc[-1] == source["epoch"].max()
+        assert group["epoch"].is_monotonic_increasing
+    assert len(out[out["optimizer"] == "adam"]) == 100  # short paths are left whole
+    assert len(out[out["optimizer"] == "sgd"]) > 250  # and long ones not thinned more than needed
+
+
+def test_subsample_path_refuses_fewer_than_two_points():
+    with pytest.raises(ValueError, match="max_points"):
+        charts.subsample_path(_paths(10), max_points=1)
+
+
+# --- landscape_chart ---------------------------------------------------------------------------
+
+
+def test_landscape_chart_has_a_log_colour_heatmap_and_a_path_per_optimizer():
+    spec = charts.landscape_chart(_grid(60), _paths(400), OPTIMUM).to_dict()
+    heat = _one(spec, "rect")
+    assert heat["encoding"]["fill"]["field"] == "loss"
+    assert heat["encoding"]["fill"]["scale"]["type"] == "log"
+    line = _one(spec, "line")
+    assert set(_frame(spec, line)["optimizer"]) == set(OPTIMIZERS)
+    assert line["encoding"]["order"]["field"] == "epoch"
+    # loss and optimizer must not share one colour scale (one legend each, none repeated)
+    colour_fields = {
+        v["encoding"]["color"]["field"] for v in spec["layer"] if "color" in v.get("encoding", {})
+    }
+    assert colour_fields == {"optimizer"}
+
+
+def test_landscape_chart_marks_the_optimum_and_each_paths_start_and_end():
+    paths = _paths(400)
+    spec = charts.landscape_chart(_grid(60), paths, OPTIMUM).to_dict()
+    points = _views(spec, "point")
+    optimum = next(v for v in points if "color" not in v["encoding"])
+    star = _rows(spec, optimum)
+    assert (star[0]["W"], star[0]["b"]) == (2.0, 1.0)
+    shapes = optimum["encoding"]["shape"]["scale"]
+    shape_of = dict(zip(shapes["domain"], shapes["range"], strict=True))
+    assert shape_of[star[0]["marker"]] not in {shape_of["start"], shape_of["end"]}
+    ends = _frame(spec, next(v for v in points if "color" in v["encoding"]))
+    for name, group in ends.groupby("optimizer"):
+        source = paths[paths["optimizer"] == name]
+        by_marker = group.set_index("marker")["epoch"]
+        assert by_marker["start"] == source["epoch"].min()
+        assert by_marker["end"] == source["epoch"].max()
+
+
+def test_landscape_chart_subsamples_long_paths_keeping_first_and_last():
+    paths = _paths(3000)
+    spec = charts.landscape_chart(_grid(60), paths, OPTIMUM, max_points=200).to_dict()
+    drawn = _frame(spec, _one(spec, "line"))
+    counts = drawn.groupby("optimizer").size()
+    assert (counts <= 200).all()
+    assert drawn.groupby("optimizer")["epoch"].max().eq(3000).all()
+
+
+def test_landscape_chart_thins_a_large_grid_and_its_cells_still_tile_the_plane():
+    grid = _grid(200)
+    spec = charts.landscape_chart(grid, _paths(50), OPTIMUM).to_dict()
+    cells = _frame(spec, _one(spec, "rect"))
+    assert len(cells) <= charts.MAX_GRID_LINES**2
+    for axis in ("W", "b"):
+        lo = np.sort(cells[f"{axis}_lo"].unique())
+        hi = np.sort(cells[f"{axis}_hi"].unique())
+        assert len(lo) <= charts.MAX_GRID_LINES
+        assert (lo[1:] < hi[:-1]).all()  # no gaps: each cell reaches under the next one
+        assert (hi[:-1] < lo[1:] + np.diff(lo)).all()  # but never past it
+        assert lo[0] <= grid[axis].min() and hi[-1] >= grid[axis].max()
+    # the next cell is drawn later, so it covers the overlap and the visible tiling is exact
+    order = list(zip(cells["b"], cells["W"], strict=True))
+    assert order == sorted(order)
+    # the axes end at the outer cell edges, not at the overlap
+    heat = _one(spec, "rect")["encoding"]
+    assert heat["x"]["scale"]["domain"][1] < cells["W_hi"].max()
+    assert heat["x"]["scale"]["domain"][0] == cells["W_lo"].min()
+
+
+def test_landscape_chart_drops_non_finite_path_points_of_a_diverged_run():
+    paths = _paths(100)
+    blown = (paths["optimizer"] == "adam") & (paths["epoch"] > 10)
+    paths.loc[blown, ["W", "b"]] = np.inf
+    spec = charts.landscape_chart(_grid(40), paths, OPTIMUM).to_dict()
+    drawn = _frame(spec, _one(spec, "line"))
+    assert np.isfinite(drawn[["W", "b"]].to_numpy()).all()
+    assert drawn.loc[drawn["optimizer"] == "adam", "epoch"].max() == 10
+
+
+def test_landscape_chart_refuses_a_model_with_several_features():
+    with pytest.raises(ValueError, match="one feature"):
+        charts.landscape_chart(_grid(10), _paths(5), {"weights": [1.0, 2.0], "bias": 0.0})
+
+
+# --- params_chart ------------------------------------------------------------------------------
+
+
+def _params(names: list[str], epochs: int = 30) -> pd.DataFrame:
+    rows = [
+        (opt, epoch, name, (j + 1) * (1 - 0.9 ** (epoch * (k + 1))))
+        for k, opt in enumerate(OPTIMIZERS)
+        for epoch in range(epochs + 1)
+        for j, name in enumerate(names)
+    ]
+    return pd.DataFrame(rows, columns=["optimizer", "epoch", "param", "value"])
+
+
+def test_params_chart_draws_a_row_per_param_with_a_dashed_rule_at_its_optimum():
+    chart = charts.params_chart(_params(["W", "b"]), {"weights": [1.5], "bias": -0.25, "mse": 1})
+    spec = chart.to_dict()
+    assert spec["facet"]["row"]["field"] == "param"
+    assert spec["resolve"]["scale"]["y"] == "independent"
+    rule = _one(spec, "rule")
+    assert rule["mark"]["strokeDash"]
+    data = _frame(spec)
+    assert data.groupby("param")["optimum"].unique().map(list).to_dict() == {
+        "W": [1.5],
+        "b": [-0.25],
+    }
+    assert set(data["optimizer"]) == set(OPTIMIZERS)
+    assert data["epoch"].min() == 0  # the start is drawn
+
+
+def test_params_chart_labels_several_weights_w1_w2_like_the_engine():
+    params = _params(["W1", "W2"])
+    chart = charts.params_chart(params, {"weights": [0.5, -2.0], "bias": None, "mse": 1.0})
+    data = _frame(chart.to_dict())
+    assert data.groupby("param")["optimum"].first().to_dict() == {"W1": 0.5, "W2": -2.0}
+
+
+# --- fit_chart ---------------------------------------------------------------------------------
+
+
+def _points(n: int = 50) -> pd.DataFrame:
+    rng = np.random.default_rng(3)
+    x = rng.uniform(0.0, 10.0, n)
+    split = np.where(np.arange(n) < 0.8 * n, "train", "test")
+    return pd.DataFrame({"x": x, "y": 3.0 * x + 2.0 + rng.normal(0, 1, n), "split": split})
+
+
+def _lines() -> pd.DataFrame:
+    rows = [(name, x, (2.0 + k) * x + 1.0) for k, name in enumerate(OPTIMIZERS) for x in (0, 10)]
+    rows += [("least squares", x, 3.0 * x + 2.0) for x in (0, 10)]
+    return pd.DataFrame(rows, columns=["optimizer", "x", "y"])
+
+
+def test_fit_chart_tells_train_from_test_and_draws_each_optimizers_line():
+    spec = charts.fit_chart(_points(), _lines(), x_title="hours", y_title="money").to_dict()
+    scatter = _one(spec, "point")
+    shape = scatter["encoding"]["shape"]
+    assert shape["field"] == "split" and len(set(shape["scale"]["range"])) == 2
+    assert scatter["encoding"]["x"]["title"] == "hours"
+    assert scatter["encoding"]["y"]["title"] == "money"
+    fitted, optimum = _views(spec, "line")
+    assert set(_frame(spec, fitted)["optimizer"]) == set(OPTIMIZERS)
+    assert set(_frame(spec, optimum)["optimizer"]) == {"least squares"}
+    assert optimum["mark"]["strokeDash"]
+    assert _colour_of(spec)["least squares"] == charts.OPTIMUM_COLOR
+
+
+def test_fit_chart_scales_axes_to_the_data_not_to_a_diverged_line():
+    lines = _lines()
+    lines.loc[lines["optimizer"] == "adam", "y"] = [-1e30, 1e30]
+    points = _points()
+    spec = charts.fit_chart(points, lines, x_title="x", y_title="y").to_dict()
+    lo, hi = _one(spec, "point")["encoding"]["y"]["scale"]["domain"]
+    span = points["y"].max() - points["y"].min()
+    assert points["y"].min() - span < lo <= points["y"].min()
+    assert points["y"].max() <= hi < points["y"].max() + span
+
+
+def test_fit_chart_keeps_user_text_as_plain_titles():
+    title = "<img src=x onerror=alert(1)>"
+    spec = charts.fit_chart(_points(), _lines(), x_title=title, y_title="y").to_dict()
+    assert _one(spec, "point")["encoding"]["x"]["title"] == title
+    assert '"href"' not in json.dumps(spec) and '"usermeta"' not in json.dumps(spec)
+
+
+# --- predictions -------------------------------------------------------------------------------
+
+
+def test_pred_vs_actual_diagonal_spans_min_to_max_of_actual_and_predicted():
+    preds = _preds()
+    spec = charts.pred_vs_actual_chart(preds).to_dict()
+    diagonal = _frame(spec, _one(spec, "line"))
+    lo = min(preds["actual"].min(), preds["predicted"].min())
+    hi = max(preds["actual"].max(), preds["predicted"].max())
+    assert diagonal["actual"].tolist() == diagonal["predicted"].tolist() == [lo, hi]
+    scatter = _one(spec, "point")
+    assert scatter["encoding"]["color"]["field"] == "optimizer"
+    assert set(_frame(spec, scatter)["optimizer"]) == set(OPTIMIZERS)
+    # both axes on one range, so the diagonal is at 45 degrees
+    assert scatter["encoding"]["x"]["scale"] == scatter["encoding"]["y"]["scale"]
+
+
+def test_pred_vs_actual_samples_the_same_rows_for_every_optimizer():
+    preds = _preds(n=3000)
+    preds.loc[0, "predicted"] = np.nan  # a diverged prediction is dropped, not drawn
+    spec = charts.pred_vs_actual_chart(preds).to_dict()
+    drawn = _frame(spec, _one(spec, "point"))
+    assert drawn.groupby("optimizer").size().max() <= charts.MAX_SCATTER_ROWS
+    rows = {name: set(group["actual"]) for name, group in drawn.groupby("optimizer")}
+    assert rows["adam"] == rows["momentum"] and rows["sgd"] <= rows["adam"]
+    assert drawn["predicted"].notna().all()
+
+
+def test_residuals_chart_counts_every_held_out_row_once_per_optimizer():
+    preds = _preds(n=57)
+    preds.loc[0, "predicted"] = np.inf
+    spec = charts.residuals_chart(preds).to_dict()
+    hist = _frame(spec, _one(spec, "bar"))
+    counts = hist.groupby("optimizer")["count"].sum().to_dict()
+    assert counts == {"sgd": 56, "momentum": 57, "adam": 57}
+    # shared bins, so the optimizers' bars line up
+    edges = hist.groupby("optimizer")["start"].apply(tuple)
+    assert edges.nunique() == 1
+    zero = _one(spec, "rule")
+    assert _rows(spec, zero)[0][zero["encoding"]["x"]["field"]] == 0.0
+
+
+# --- distribution_chart ------------------------------------------------------------------------
+
+
+def test_distribution_chart_shows_the_same_shape_after_z_score_on_its_own_scale():
+    rng = np.random.default_rng(7)
+    frames = []
+    for column, raw in {"hours": rng.gamma(2.0, 3.0, 500), "age": rng.normal(40, 9, 500)}.items():
+        z = (raw - raw.mean()) / raw.std()
+        frames += [
+            pd.DataFrame({"column": column, "stage": "original", "value": raw}),
+            pd.DataFrame({"column": column, "stage": "z-scored", "value": z}),
+        ]
+    spec = charts.distribution_chart(pd.concat(frames), bins=25).to_dict()
+    assert spec["facet"]["row"]["field"] == "column"
+    assert spec["facet"]["column"]["field"] == "stage"
+    assert spec["resolve"]["scale"]["x"] == "independent"
+    hist = _frame(spec)
+    for _, by_column in hist.groupby("column"):
+        original = by_column[by_column["stage"] == "original"]["count"].tolist()
+        scaled = by_column[by_column["stage"] == "z-scored"]["count"].tolist()
+        assert original == scaled and sum(original) == 500
+        z_range = by_column[by_column["stage"] == "z-scored"][["start", "end"]]
+        assert z_range["start"].min() > -10 and z_range["end"].max() < 10
+
+
+# --- colours -----------------------------------------------------------------------------------
+
+
+def test_every_chart_gives_an_optimizer_the_same_colour():
+    specs = [
+        charts.loss_chart(_losses(), 0.1).to_dict(),
+        charts.landscape_chart(_grid(30), _paths(50), OPTIMUM).to_dict(),
+        charts.params_chart(_params(["W", "b"]), OPTIMUM).to_dict(),
+        charts.fit_chart(_points(), _lines(), x_title="x", y_title="y").to_dict(),
+        charts.pred_vs_actual_chart(_preds()).to_dict(),
+        charts.residuals_chart(_preds()).to_dict(),
+    ]
+    colours = [{k: v for k, v in _colour_of(s).items() if k in OPTIMIZERS} for s in specs]
+    assert all(c == colours[0] for c in colours)
+    assert len(set(colours[0].values())) == len(OPTIMIZERS)
+
+
+def test_a_chart_showing_a_subset_keeps_colours_when_given_the_domain():
+    full = _colour_of(charts.pred_vs_actual_chart(_preds()).to_dict())
+    only_adam = _preds()[lambda d: d["optimizer"] == "adam"]
+    subset = _colour_of(charts.pred_vs_actual_chart(only_adam, domain=OPTIMIZERS).to_dict())
+    assert subset["adam"] == full["adam"]
+    unpinned = _colour_of(charts.pred_vs_actual_chart(only_adam).to_dict())
+    assert unpinned["adam"] != full["adam"]  # why pages pass `domain`
+
+
+def test_charts_show_the_plotted_values_in_tooltips():
+    loss_line = _one(charts.loss_chart(_losses(), 0.1).to_dict(), "line")
+    pred_points = _one(charts.pred_vs_actual_chart(_preds()).to_dict(), "point")
+    for view, needed in [
+        (loss_line, {"optimizer", "split", "epoch", "loss"}),
+        (pred_points, {"optimizer", "actual", "predicted"}),
+    ]:
+        assert needed <= {tip["field"] for tip in view["encoding"]["tooltip"]}

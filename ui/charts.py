@@ -1,0 +1,488 @@
+"""Altair chart builders: pure functions from the engine's tidy DataFrames to charts.
+
+Every builder takes plain frames (column contracts in each docstring), never reads widgets and
+returns a chart whose spec tests inspect with `to_dict()`. Each optimizer keeps one colour in every
+chart: the i-th label of the colour domain (passed in, or the labels in order of first appearance)
+gets the i-th tableau10 colour, and the least-squares reference is always near-black. Non-finite
+values (a diverged run) are dropped before plotting; big inputs are thinned so the browser stays
+responsive. User text reaches a chart only as data, titles and tooltips, which Vega renders as
+text, never as HTML.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+# Vega's "tableau10" scheme, spelled out so a colour can be pinned to a label in every chart.
+# fmt: off
+TABLEAU10 = ["#4c78a8", "#f58518", "#e45756", "#72b7b2", "#54a24b",
+             "#eeca3b", "#b279a2", "#ff9da6", "#9d755d", "#bab0ac"]
+# fmt: on
+OPTIMUM_LABEL = "least squares"  # optimizer label of the closed-form line in `lines`
+OPTIMUM_COLOR = "#222222"
+MAX_PATH_POINTS = 300  # per optimizer on the landscape
+MAX_GRID_LINES = 70  # per axis: 70 x 70 = 4,900 cells, under Altair's 5,000-row default limit
+CELL_OVERLAP = 0.3  # of a cell's width, see _grid_cells
+MAX_SCATTER_ROWS = 1_000  # per split or per optimizer; more points only hide each other
+HEIGHT = 320  # px; widths follow the container
+PARAMS_WIDTH = 480  # px; facets cannot stretch to the container, so their width is fixed
+ROW_HEADER = alt.Header(labelAngle=0, labelAlign="left", labelFontSize=13, labelFontWeight="bold")
+SPLIT_DASH = alt.Scale(domain=["train", "test"], range=[[1, 0], [6, 4]])
+
+
+def optimizer_domain(labels: Iterable[str], domain: Sequence[str] | None = None) -> list[str]:
+    """The given domain, then any other label in order of first appearance (no optimum line)."""
+    out = list(domain) if domain is not None else []
+    for label in pd.unique(pd.Series(list(labels), dtype=object)):
+        if label not in out and label != OPTIMUM_LABEL:
+            out.append(label)
+    return out
+
+
+def optimizer_color(domain: Sequence[str], *, with_optimum: bool = False) -> alt.Color:
+    """Colour by optimizer: domain[i] -> TABLEAU10[i], cycling; the optimum line near-black."""
+    labels = list(domain)
+    colors = [TABLEAU10[i % len(TABLEAU10)] for i in range(len(labels))]
+    if with_optimum:
+        labels, colors = [*labels, OPTIMUM_LABEL], [*colors, OPTIMUM_COLOR]
+    return alt.Color("optimizer:N", title="optimizer", scale=alt.Scale(domain=labels, range=colors))
+
+
+def subsample_path(df: pd.DataFrame, max_points: int = MAX_PATH_POINTS) -> pd.DataFrame:
+    """At most max_points evenly spaced rows per optimizer (by epoch), first and last kept."""
+    if max_points < 2:
+        raise ValueError(f"Invalid max_points: {max_points} (need >= 2 to keep first and last)")
+    parts = []
+    for _, group in df.groupby("optimizer", sort=False):
+        group = group.sort_values("epoch")
+        if len(group) > max_points:
+            keep = np.unique(np.linspace(0, len(group) - 1, max_points).round().astype(int))
+            group = group.iloc[keep]
+        parts.append(group)
+    return pd.concat(parts, ignore_index=True) if parts else df.iloc[0:0].copy()
+
+
+def _tips(*fields: str, **titles: str) -> list[alt.Tooltip]:
+    """Tooltips for "name:type" fields, numbers to 6 significant digits, titles by name."""
+    return [
+        alt.Tooltip(
+            f,
+            title=titles.get(f.split(":")[0], alt.Undefined),
+            format=".6~g" if f.endswith(":Q") else alt.Undefined,
+        )
+        for f in fields
+    ]
+
+
+def _finite(df: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    """Rows whose given columns are all finite numbers."""
+    return df[np.isfinite(df[list(columns)].to_numpy(dtype=float)).all(axis=1)]
+
+
+def _sample_rows(df: pd.DataFrame, by: str, max_rows: int = MAX_SCATTER_ROWS) -> pd.DataFrame:
+    """At most max_rows rows per group, the same positions in every group (seeded)."""
+    position = df.groupby(by, sort=False).cumcount()
+    n = int(position.max()) + 1 if len(df) else 0
+    if n <= max_rows:
+        return df
+    keep = np.random.default_rng(0).choice(n, size=max_rows, replace=False)
+    return df[position.isin(keep)]
+
+
+def _padded(values: Iterable[float], frac: float = 0.05) -> list[float]:
+    """[min, max] of the values widened by frac of the span (by 1 without one; [0, 1] if none)."""
+    array = np.asarray(list(values), dtype=float)
+    lo, hi = (float(array.min()), float(array.max())) if array.size else (0.0, 1.0)
+    pad = (hi - lo) * frac if hi > lo else 1.0
+    return [lo - pad, hi + pad]
+
+
+def _histogram(
+    df: pd.DataFrame, value: str, by: Sequence[str], edges: np.ndarray | None, bins: int
+) -> pd.DataFrame:
+    """Counts per group between `start` and `end`: shared edges, or each group's own range."""
+    rows = []
+    for key, group in df.groupby(list(by), sort=False):
+        counts, own = np.histogram(group[value], bins=bins if edges is None else edges)
+        for count, start, end in zip(counts, own[:-1], own[1:], strict=True):
+            rows.append((*key, float(start), float(end), int(count)))
+    return pd.DataFrame(rows, columns=[*by, "start", "end", "count"])
+
+
+def loss_chart(
+    losses: pd.DataFrame,
+    optimum_mse: float | None,
+    *,
+    log_scale: bool = True,
+    domain: Sequence[str] | None = None,
+) -> alt.LayerChart:
+    """Loss per epoch, one line per optimizer and split (test dashed), with the optimum's MSE.
+
+    Args:
+        losses: columns optimizer, epoch (1..n), split ("train"/"test"), loss (MSE).
+        optimum_mse: the least-squares MSE in the losses' units; no rule unless finite and > 0.
+        log_scale: log y axis, which leaves out zero and negative losses; non-finite losses
+            (a diverged run) are always left out.
+        domain: optimizer labels in colour order, shared by the page's charts.
+    """
+    colors = optimizer_color(optimizer_domain(losses["optimizer"], domain))
+    data = _finite(losses, ["loss"])
+    if log_scale:  # a log axis cannot place zero or negative values
+        data = data[data["loss"] > 0]
+    lines = (
+        alt.Chart(data)
+        .mark_line(strokeWidth=2)
+        .encode(
+            x=alt.X("epoch:Q", title="epoch"),
+            y=alt.Y(
+                "loss:Q",
+                title="MSE (log scale)" if log_scale else "MSE",
+                scale=alt.Scale(type="log" if log_scale else "linear"),
+            ),
+            color=colors,
+            strokeDash=alt.StrokeDash("split:N", title="split", scale=SPLIT_DASH),
+            tooltip=_tips("optimizer:N", "split:N", "epoch:Q", "loss:Q", loss="MSE"),
+        )
+        .interactive()
+    )
+    layers: list[alt.Chart] = [lines]
+    if optimum_mse is not None and np.isfinite(optimum_mse) and optimum_mse > 0:
+        ref = alt.Chart(
+            pd.DataFrame({"mse": [float(optimum_mse)], "label": ["least squares optimum"]})
+        )
+        layers += [
+            ref.mark_rule(color=OPTIMUM_COLOR, strokeDash=[2, 3]).encode(
+                y="mse:Q", tooltip=_tips("label:N", "mse:Q", label="reference", mse="MSE")
+            ),
+            ref.mark_text(align="left", baseline="bottom", dx=4, dy=-3, color=OPTIMUM_COLOR).encode(
+                y="mse:Q", x=alt.value(0), text="label:N"
+            ),
+        ]
+    return alt.layer(*layers).properties(width="container", height=HEIGHT)
+
+
+def _grid_cells(
+    grid: pd.DataFrame, max_lines: int = MAX_GRID_LINES
+) -> tuple[pd.DataFrame, dict[str, list[float]]]:
+    """Every k-th grid line per axis (at most max_lines) as cells with edges, and their extent."""
+    out = _finite(grid, ["W", "b", "loss"]).copy()
+    extent = {}
+    for col in ("W", "b"):
+        lines = np.sort(out[col].unique())
+        if len(lines) == 0:
+            return out, {}
+        lines = lines[:: -(-len(lines) // max_lines)]
+        out = out[out[col].isin(lines)]
+        # cell edges half-way between kept lines, so the rects tile the plane without gaps
+        half = np.diff(lines) / 2 if len(lines) > 1 else np.array([0.5])
+        edges = np.concatenate([[lines[0] - half[0]], lines[:-1] + half, [lines[-1] + half[-1]]])
+        index = np.searchsorted(lines, out[col].to_numpy())
+        lo, hi = edges[index], edges[index + 1]
+        # canvas leaves hairline seams between abutting rects; each cell reaches a little under
+        # the next one, drawn later (rows sorted below), so the visible tiling stays exact
+        out[f"{col}_lo"], out[f"{col}_hi"] = lo, hi + CELL_OVERLAP * (hi - lo)
+        extent[col] = [float(edges[0]), float(edges[-1])]
+    positive = out.loc[out["loss"] > 0, "loss"]
+    # the exact minimum can be 0 on a grid line through the optimum; log colour needs > 0
+    out["loss"] = out["loss"].clip(lower=positive.min() if len(positive) else 1.0)
+    return out.sort_values(["b", "W"], ignore_index=True), extent
+
+
+def _optimum_values(optimum: dict) -> dict[str, float]:
+    """Optimum as {param label: value}, labelled like the engine's params frame."""
+    weights = list(optimum["weights"])
+    names = ["W"] if len(weights) == 1 else [f"W{i}" for i in range(1, len(weights) + 1)]
+    values = dict(zip(names, map(float, weights), strict=True))
+    if optimum.get("bias") is not None:
+        values["b"] = float(optimum["bias"])
+    return values
+
+
+def landscape_chart(
+    grid: pd.DataFrame,
+    paths: pd.DataFrame,
+    optimum: dict,
+    *,
+    domain: Sequence[str] | None = None,
+    max_points: int = MAX_PATH_POINTS,
+) -> alt.LayerChart:
+    """Loss heatmap over (W, b), log colour, with each optimizer's path and the optimum.
+
+    Args:
+        grid: columns W, b, loss on a regular grid; thinned to MAX_GRID_LINES per axis.
+        paths: columns optimizer, epoch (0 = start), W, b; thinned to max_points per optimizer.
+        optimum: {"weights": [W], "bias": b or None, "mse": float}; one feature only.
+        domain: optimizer labels in colour order, shared by the page's charts.
+    """
+    if len(optimum["weights"]) != 1:
+        raise ValueError(f"The landscape needs one feature, got {len(optimum['weights'])} weights")
+    cells, extent = _grid_cells(grid)
+    if cells.empty:
+        raise ValueError("The landscape grid has no finite loss values to draw")
+    x_scale = alt.Scale(domain=extent["W"], nice=False, zero=False)
+    y_scale = alt.Scale(domain=extent["b"], nice=False, zero=False)
+    heatmap = (
+        alt.Chart(cells)
+        .mark_rect(clip=True)
+        .encode(
+            x=alt.X("W_lo:Q", title="W", scale=x_scale),
+            x2="W_hi:Q",
+            y=alt.Y("b_lo:Q", title="b", scale=y_scale),
+            y2="b_hi:Q",
+            # fill, not color: the optimizers keep a colour scale (and legend) of their own
+            fill=alt.Fill(
+                "loss:Q",
+                title="MSE (log colour)",
+                scale=alt.Scale(type="log", scheme="greys"),
+                legend=alt.Legend(orient="bottom", direction="horizontal", gradientLength=240),
+            ),
+            tooltip=_tips("W:Q", "b:Q", "loss:Q", loss="MSE"),
+        )
+    )
+    path = subsample_path(_finite(paths, ["W", "b"]), max_points)
+    colors = optimizer_color(optimizer_domain(paths["optimizer"], domain))
+    xy = {"x": alt.X("W:Q", scale=x_scale), "y": alt.Y("b:Q", scale=y_scale)}
+    tips = ["optimizer:N", "epoch:Q", "W:Q", "b:Q"]
+    base = alt.Chart(path).encode(**xy, color=colors, order="epoch:Q", tooltip=_tips(*tips))
+    grouped = path.groupby("optimizer", sort=False)
+    ends = pd.concat([grouped.head(1).assign(marker="start"), grouped.tail(1).assign(marker="end")])
+    best = _optimum_values(optimum)
+    star = pd.DataFrame(
+        {"W": [best["W"]], "b": [best.get("b", 0.0)], "mse": [float(optimum["mse"])]}
+    ).assign(marker="least squares optimum")
+    shape = alt.Shape(
+        "marker:N",
+        title="marker",
+        scale=alt.Scale(
+            domain=["start", "end", "least squares optimum"], range=["square", "diamond", "cross"]
+        ),
+        legend=alt.Legend(symbolFillColor="#555555", symbolStrokeColor="#555555"),
+    )
+    marker = {"clip": True, "filled": True, "opacity": 1, "stroke": "white"}
+    layers = [
+        heatmap,
+        base.mark_line(clip=True, strokeWidth=2),
+        base.mark_circle(clip=True, size=14, opacity=0.8),
+        alt.Chart(ends)
+        .mark_point(size=120, **marker)
+        .encode(**xy, color=colors, shape=shape, tooltip=_tips("marker:N", *tips)),
+        alt.Chart(star)
+        .mark_point(size=320, color=OPTIMUM_COLOR, **marker)
+        .encode(**xy, shape=shape, tooltip=_tips("marker:N", "W:Q", "b:Q", "mse:Q", mse="MSE")),
+    ]
+    return alt.layer(*layers).properties(width="container", height=400)
+
+
+def params_chart(
+    params: pd.DataFrame, optimum: dict, *, domain: Sequence[str] | None = None
+) -> alt.FacetChart:
+    """Each parameter against epoch, one row per parameter, with a dashed rule at its optimum.
+
+    Args:
+        params: columns optimizer, epoch (0 = start), param ("W" or "W1", "W2", ..., "b"), value.
+        optimum: {"weights": [...], "bias": float or None, ...} in the same space as params.
+        domain: optimizer labels in colour order, shared by the page's charts.
+    """
+    colors = optimizer_color(optimizer_domain(params["optimizer"], domain))
+    data = _finite(params, ["value"])
+    data = data.assign(optimum=data["param"].map(_optimum_values(optimum)))
+    lines = (
+        alt.Chart()
+        .mark_line(strokeWidth=2)
+        .encode(
+            x=alt.X("epoch:Q", title="epoch"),
+            y=alt.Y("value:Q", title=None, scale=alt.Scale(zero=False)),
+            color=colors,
+            tooltip=_tips("optimizer:N", "param:N", "epoch:Q", "value:Q"),
+        )
+    )
+    reference = (
+        alt.Chart()
+        .transform_filter("isValid(datum.optimum)")
+        .transform_aggregate(optimum="mean(optimum)", groupby=["param"])  # one rule per param
+        .transform_calculate(label="'least squares'")
+        .encode(y="optimum:Q")
+    )
+    rule = reference.mark_rule(color=OPTIMUM_COLOR, strokeDash=[6, 4]).encode(
+        tooltip=_tips("param:N", "optimum:Q", optimum="least squares")
+    )
+    text = reference.mark_text(align="right", baseline="bottom", dy=-3, color=OPTIMUM_COLOR).encode(
+        x=alt.value(PARAMS_WIDTH - 4), text="label:N"
+    )
+    order = list(pd.unique(data["param"]))
+    return (
+        alt.layer(lines, rule, text, data=data)
+        .properties(width=PARAMS_WIDTH, height=150)
+        .facet(row=alt.Row("param:N", title=None, sort=order, header=ROW_HEADER))
+        .resolve_scale(y="independent")
+    )
+
+
+def fit_chart(
+    points: pd.DataFrame,
+    lines: pd.DataFrame,
+    *,
+    x_title: str,
+    y_title: str,
+    domain: Sequence[str] | None = None,
+) -> alt.LayerChart:
+    """The data (train circles, test triangles) with each optimizer's fitted line.
+
+    Args:
+        points: columns x, y, split ("train"/"test"), in the data's own units.
+        lines: columns optimizer, x, y; two or more points per line, the optimum labelled
+            "least squares" (drawn dashed, near-black).
+        x_title, y_title: axis titles, usually the feature and target column names.
+        domain: optimizer labels in colour order, shared by the page's charts.
+    """
+    points = _sample_rows(_finite(points, ["x", "y"]), "split")
+    lines = _finite(lines, ["x", "y"])
+    is_optimum = lines["optimizer"] == OPTIMUM_LABEL
+    colors = optimizer_color(
+        optimizer_domain(lines["optimizer"], domain), with_optimum=bool(is_optimum.any())
+    )
+    # the axes follow the data, so a diverged line cannot squash the points into a corner
+    x = alt.X("x:Q", title=x_title, scale=alt.Scale(domain=_padded(points["x"])))
+    y = alt.Y("y:Q", title=y_title, scale=alt.Scale(domain=_padded(points["y"])))
+    splits = ["train", "test"]
+    scatter = (
+        alt.Chart(points)
+        .mark_point(filled=True, size=45, color="#7f7f7f")
+        .encode(
+            x=x,
+            y=y,
+            shape=alt.Shape(
+                "split:N",
+                title="data",
+                scale=alt.Scale(domain=splits, range=["circle", "triangle-up"]),
+            ),
+            opacity=alt.Opacity(
+                "split:N", legend=None, scale=alt.Scale(domain=splits, range=[0.45, 0.9])
+            ),
+            tooltip=_tips("x:Q", "y:Q", "split:N", x=x_title, y=y_title),
+        )
+    )
+    layers = [scatter]
+    for subset, dash in ((lines[~is_optimum], [1, 0]), (lines[is_optimum], [6, 4])):
+        if len(subset):
+            layers.append(
+                alt.Chart(subset)
+                .mark_line(clip=True, strokeWidth=2, strokeDash=dash)
+                .encode(x=x, y=y, color=colors, tooltip=_tips("optimizer:N"))
+            )
+    return alt.layer(*layers).properties(width="container", height=HEIGHT)
+
+
+def pred_vs_actual_chart(
+    preds: pd.DataFrame, *, domain: Sequence[str] | None = None
+) -> alt.LayerChart:
+    """Predicted against actual per optimizer, with the y = x line of perfect predictions.
+
+    Args:
+        preds: columns optimizer, actual, predicted (held-out rows, the same rows per optimizer).
+        domain: optimizer labels in colour order, shared by the page's charts.
+    """
+    colors = optimizer_color(optimizer_domain(preds["optimizer"], domain))
+    data = _finite(preds, ["actual", "predicted"])
+    both = pd.concat([data["actual"], data["predicted"]])
+    lo, hi = (float(both.min()), float(both.max())) if len(both) else (0.0, 1.0)
+    scale = alt.Scale(domain=_padded([lo, hi]), nice=False)  # one range on both axes: 45° diagonal
+    x = alt.X("actual:Q", title="actual", scale=scale)
+    y = alt.Y("predicted:Q", title="predicted", scale=scale)
+    diagonal = pd.DataFrame({"actual": [lo, hi], "predicted": [lo, hi], "label": "y = x"})
+    ideal = (
+        alt.Chart(diagonal)
+        .mark_line(color=OPTIMUM_COLOR, strokeDash=[6, 4])
+        .encode(x=x, y=y, tooltip=_tips("label:N", label="perfect prediction"))
+    )
+    # sampled before dropping, so every optimizer shows the same held-out rows
+    shown = _finite(_sample_rows(preds, "optimizer"), ["actual", "predicted"])
+    scatter = (
+        alt.Chart(shown.assign(error=shown["predicted"] - shown["actual"]))
+        .mark_point(filled=True, size=40, opacity=0.6)
+        .encode(
+            x=x,
+            y=y,
+            color=colors,
+            tooltip=_tips("optimizer:N", "actual:Q", "predicted:Q", "error:Q"),
+        )
+    )
+    return alt.layer(ideal, scatter).properties(width="container", height=HEIGHT)
+
+
+def residuals_chart(
+    preds: pd.DataFrame, *, bins: int = 30, domain: Sequence[str] | None = None
+) -> alt.LayerChart:
+    """Histogram of residuals (predicted - actual) per optimizer on shared bins, zero marked.
+
+    Args:
+        preds: columns optimizer, actual, predicted (held-out rows).
+        bins: number of bins, shared by all optimizers so their bars line up.
+        domain: optimizer labels in colour order, shared by the page's charts.
+    """
+    colors = optimizer_color(optimizer_domain(preds["optimizer"], domain))
+    data = _finite(preds, ["actual", "predicted"])
+    data = data.assign(residual=data["predicted"] - data["actual"])
+    # counted here rather than by Vega, so the spec stays small for any number of rows
+    edges = np.histogram_bin_edges(data["residual"], bins=bins) if len(data) else None
+    hist = _histogram(data, "residual", ["optimizer"], edges, bins)
+    bars = (
+        alt.Chart(hist)
+        .mark_bar(opacity=0.45, binSpacing=0)
+        .encode(
+            x=alt.X("start:Q", title="residual (predicted − actual)"),
+            x2="end:Q",
+            y=alt.Y("count:Q", title="held-out rows", stack=None),
+            y2=alt.datum(0),
+            color=colors,
+            tooltip=_tips("optimizer:N", "start:Q", "end:Q", "count:Q", start="from", end="to"),
+        )
+    )
+    zero = (
+        alt.Chart(pd.DataFrame({"residual": [0.0]}))
+        .mark_rule(color=OPTIMUM_COLOR, strokeDash=[6, 4])
+        .encode(x="residual:Q")
+    )
+    return alt.layer(bars, zero).properties(width="container", height=HEIGHT)
+
+
+def distribution_chart(values: pd.DataFrame, *, bins: int = 30) -> alt.FacetChart:
+    """Histograms per column before and after z-score: the same shape on a different scale.
+
+    Args:
+        values: columns column (name), stage ("original"/"z-scored"), value.
+        bins: number of bins per panel.
+    """
+    data = _finite(values, ["value"])
+    # each panel binned over its own range: z-score is affine, so the bar heights match exactly
+    hist = _histogram(data, "value", ["column", "stage"], None, bins)
+    stages = ["original", "z-scored"]
+    bars = (
+        alt.Chart(hist)
+        .mark_bar(binSpacing=0)
+        .encode(
+            x=alt.X("start:Q", title="value", scale=alt.Scale(zero=False)),
+            x2="end:Q",
+            y=alt.Y("count:Q", title="rows"),
+            y2=alt.datum(0),
+            color=alt.Color(
+                "stage:N", legend=None, scale=alt.Scale(domain=stages, range=TABLEAU10[:2])
+            ),
+            tooltip=_tips(
+                "column:N", "stage:N", "start:Q", "end:Q", "count:Q", start="from", end="to"
+            ),
+        )
+    )
+    columns = list(pd.unique(hist["column"]))
+    return (
+        bars.properties(width=260, height=110)
+        .facet(
+            row=alt.Row("column:N", title=None, sort=columns, header=ROW_HEADER),
+            column=alt.Column("stage:N", title=None, sort=stages),
+        )
+        .resolve_scale(x="independent")
+    )

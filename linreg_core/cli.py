@@ -10,6 +10,7 @@ import sys
 import time
 import warnings
 from collections.abc import Sequence
+from typing import NoReturn
 
 from linreg_core.compare import Comparison, compare
 from linreg_core.config import OptimizerConfig, RunConfig
@@ -20,7 +21,7 @@ from linreg_core.report import dumps, epoch_log, ols_dict, run_dict
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line, not argparse's usage block
+    def error(self, message: str) -> NoReturn:  # one line, not argparse's usage block
         raise LinRegError(f"{message} (see: python -m linreg_core {self.prog.split()[-1]} --help)")
 
 

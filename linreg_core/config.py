@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 from linreg_core.errors import ConfigError
 
@@ -92,12 +93,12 @@ class OptimizerConfig:
             )
             object.__setattr__(self, "weight_decay", wd)
 
-    def hyperparameters(self) -> dict[str, object]:
+    def hyperparameters(self) -> dict[str, Any]:
         """The full hyperparameters this optimizer runs with, defaults filled in."""
         from linreg_core.optimizers import OPTIMIZERS
 
         spec = OPTIMIZERS[self.name]
-        values: dict[str, object] = {"lr": self.lr}
+        values: dict[str, Any] = {"lr": self.lr}
         for key, default in spec.defaults.items():
             given = getattr(self, key, None)
             values[key] = default if given is None else given
@@ -147,7 +148,7 @@ class RunConfig:
             fix="Use a fraction such as 0.2, or 0 to keep every row.",
         )
         object.__setattr__(self, "test_size", test_size)
-        epochs = self.epochs
+        epochs: Any = self.epochs
         if isinstance(epochs, float) and epochs.is_integer():
             epochs = int(epochs)
         if not isinstance(epochs, int) or isinstance(epochs, bool) or epochs < 1:

@@ -20,6 +20,7 @@ Defaults, beside lr (0.01 unless given):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import torch
 from torch.optim.adagrad import adagrad as _adagrad
@@ -113,7 +114,7 @@ class Stepper:
     def __init__(self, cfg: OptimizerConfig, params: list[torch.Tensor]) -> None:
         self.cfg = cfg
         self.params = params
-        self.hp = cfg.hyperparameters()
+        self.hp: dict[str, Any] = cfg.hyperparameters()
         n = len(params)
         zeros = [torch.zeros_like(p, memory_format=torch.preserve_format) for p in params]
         self._buffers: list[torch.Tensor | None] = [None] * n  # momentum buffers, made lazily
@@ -143,7 +144,7 @@ class Stepper:
                 maximize=False,
             )
         elif name == "rmsprop":
-            momentum = float(hp["momentum"])  # type: ignore[arg-type]
+            momentum = float(hp["momentum"])
             buffers = self._avg2 if momentum > 0 else []
             _rmsprop(
                 p,
@@ -161,7 +162,7 @@ class Stepper:
                 centered=False,
             )
         elif name in ("adam", "adamw"):
-            beta1, beta2 = hp["betas"]  # type: ignore[misc]
+            beta1, beta2 = hp["betas"]
             fn = _adam if name == "adam" else _adamw
             fn(
                 p,

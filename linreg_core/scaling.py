@@ -64,7 +64,7 @@ class Scaler:
             raise ValueError("scale_target needs y")
         y = np.asarray(y, dtype=np.float64)
         my = float(y.mean())
-        sy = float(_std(y, np.float64(my)))
+        sy = float(np.sqrt(np.mean((y - my) ** 2)))
         _check_spread(target, my, sy)
         return cls(mean=mean, std=std, target_mean=my, target_std=sy)
 

@@ -289,7 +289,7 @@ def statistics(
     y = np.asarray(y, dtype=np.float64)
     m = len(y)
     ols = ols or least_squares(X, y, bias=bias)
-    optimum = np.append(ols.weights, ols.bias) if bias else np.asarray(ols.weights)
+    optimum = np.append(ols.weights, ols.bias or 0.0) if bias else np.asarray(ols.weights)
     return Statistics(G=A.T @ A / m, c=A.T @ y / m, optimum=optimum, floor=ols.mse)
 
 

@@ -25,6 +25,27 @@ TRAINING = "training"  # dict: optimizers (list of dicts), epochs, batch_size, i
 COMPARISON = "comparison"  # linreg_core.Comparison | None: the last finished comparison
 PRESET = "preset"  # str | None: the preset that loaded the current data and settings
 NOTICE = "notice"  # str | None: a one-time message to show on the next page run
+PUBLISHED = "published"  # dict | None: a seed preset's printed numbers (ui.presets.Published)
+UPLOAD_SEEN = "upload_seen"  # str | None: file_id of the last upload read (read each file once)
+TEST_UPLOAD_SEEN = "test_upload_seen"  # str | None: the same for the separate test table
+
+# Widget keys of the Start, Data and Normalise pages (page-local). Where a widget edits a plain
+# key above, a callback copies its value there and the page writes the stored value back before
+# drawing it, so a revisited page shows the stored choice.
+W_UPLOAD = "w_data_upload"  # Data: st.file_uploader of the training table
+W_SAMPLE = "w_data_sample"  # Data: selectbox of sample_data/*.csv
+W_LOAD_SAMPLE = "w_data_load_sample"  # Data: button
+W_TYPED = "w_data_typed"  # Data: st.data_editor of the typed table
+W_USE_TYPED = "w_data_use_typed"  # Data: button
+W_TARGET = "w_data_target"  # Data: selectbox -> TARGET
+W_FEATURES = "w_data_features"  # Data: multiselect -> FEATURES
+W_TEST_FILE = "w_data_test_file"  # Data: toggle, held-out rows from a separate file
+W_TEST_SIZE = "w_data_test_size"  # Data: slider -> TEST_SIZE
+W_SPLIT_SEED = "w_data_split_seed"  # Data: number_input -> SPLIT_SEED
+W_TEST_UPLOAD = "w_data_test_upload"  # Data: st.file_uploader of the test table
+W_NORMALIZE = "w_norm_features"  # Normalise: toggle -> NORMALIZE
+W_NORMALIZE_TARGET = "w_norm_target"  # Normalise: toggle -> NORMALIZE_TARGET
+W_PRESET_PREFIX = "w_start_preset_"  # Start: one button per preset, + Preset.key
 
 DEFAULT_TRAINING: dict[str, Any] = {
     "optimizers": [
@@ -54,6 +75,9 @@ DEFAULTS: dict[str, Any] = {
     COMPARISON: None,
     PRESET: None,
     NOTICE: None,
+    PUBLISHED: None,
+    UPLOAD_SEEN: None,
+    TEST_UPLOAD_SEEN: None,
 }
 
 

@@ -1,0 +1,186 @@
+"""Data page: upload, sample and typed tables; target, features and held-out rows into state."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+from apptest_harness import SAMPLE_DATA, TIMEOUT, start_app, texts
+from streamlit.testing.v1 import AppTest
+
+from linreg_core import read_table
+from linreg_core.data import numeric_columns
+from ui import session
+from ui import state as S
+
+APARTMENTS = SAMPLE_DATA / "apartments.csv"
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)
+
+
+@pytest.fixture
+def app(monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    at = start_app(monkeypatch)
+    return at.switch_page("pages/1_data.py").run(timeout=TIMEOUT)
+
+
+def upload(at: AppTest, name: str, content: bytes, key: str = S.W_UPLOAD) -> AppTest:
+    at.file_uploader(key=key).set_value((name, content, "text/csv"))
+    return at.run(timeout=TIMEOUT)
+
+
+def test_without_data_the_page_says_how_to_load_some(app: AppTest) -> None:
+    assert not app.exception
+    assert "Load a table above" in texts(app.info)
+    assert not app.error
+    assert app.session_state[S.DATA] is None
+
+
+def test_uploading_a_csv_loads_it_and_picks_numeric_columns(app: AppTest) -> None:
+    upload(app, "apartments.csv", APARTMENTS.read_bytes())
+
+    assert not app.exception and not app.error
+    expected = read_table(APARTMENTS)
+    ss = app.session_state
+    pd.testing.assert_frame_equal(ss[S.DATA], expected)
+    assert ss[S.DATA_NAME] == "apartments.csv"
+    numeric = numeric_columns(expected)
+    assert ss[S.TARGET] == numeric[-1]
+    assert ss[S.FEATURES] == numeric[:-1]
+    assert app.selectbox(key=S.W_TARGET).options == numeric
+    tables = [d.value for d in app.dataframe]
+    overview = next(t for t in tables if "usable" in t.columns).set_index("column")
+    assert overview.loc["district", "usable"].startswith("no")
+    assert "district" in texts(app.caption)
+    n_test = math.ceil(0.2 * len(expected))
+    assert f"{len(expected) - n_test:,} training rows, {n_test:,} test rows" in texts(app.success)
+
+
+def test_a_bad_upload_shows_an_error_and_keeps_the_previous_table(app: AppTest) -> None:
+    upload(app, "apartments.csv", APARTMENTS.read_bytes())
+    before = app.session_state[S.DATA]
+
+    upload(app, "data.csv", PNG)
+
+    assert not app.exception
+    assert "PNG image" in texts(app.error)
+    assert app.session_state[S.DATA] is before
+    assert app.session_state[S.DATA_NAME] == "apartments.csv"
+
+
+def test_an_unexpected_reader_failure_is_a_friendly_error_not_a_traceback(
+    app: AppTest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*_args: object, **_kwargs: object) -> pd.DataFrame:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(session, "read_table", broken)
+    upload(app, "fine.csv", b"x,y\n1,2\n2,4\n")
+
+    assert not app.exception
+    assert "Could not read 'fine.csv'" in texts(app.error)
+    assert app.session_state[S.DATA] is None
+
+
+def test_choosing_the_target_and_features_updates_state(app: AppTest) -> None:
+    upload(app, "apartments.csv", APARTMENTS.read_bytes())
+    app.session_state[S.COMPARISON] = "a stale result"
+
+    app.selectbox(key=S.W_TARGET).set_value("area_m2").run(timeout=TIMEOUT)
+    ss = app.session_state
+    assert ss[S.TARGET] == "area_m2"
+    assert ss[S.FEATURES] == ["price_eok", "age_years", "station_km"]  # the old target swapped in
+    assert ss[S.COMPARISON] is None
+
+    app.multiselect(key=S.W_FEATURES).set_value(["age_years"]).run(timeout=TIMEOUT)
+    assert app.session_state[S.FEATURES] == ["age_years"]
+    assert not app.exception and not app.error
+
+
+def test_test_size_and_split_seed_go_to_state_and_change_the_counts(app: AppTest) -> None:
+    upload(app, "apartments.csv", APARTMENTS.read_bytes())
+    app.slider(key=S.W_TEST_SIZE).set_value(0.5).run(timeout=TIMEOUT)
+    app.number_input(key=S.W_SPLIT_SEED).set_value(7).run(timeout=TIMEOUT)
+
+    assert app.session_state[S.TEST_SIZE] == 0.5
+    assert app.session_state[S.SPLIT_SEED] == 7
+    assert "400 training rows, 400 test rows" in texts(app.success)
+
+
+def test_a_sample_table_loads_from_the_picker(app: AppTest) -> None:
+    app.selectbox(key=S.W_SAMPLE).set_value("study_score.csv").run(timeout=TIMEOUT)
+    app.button(key=S.W_LOAD_SAMPLE).click().run(timeout=TIMEOUT)
+
+    expected = read_table(SAMPLE_DATA / "study_score.csv")
+    pd.testing.assert_frame_equal(app.session_state[S.DATA], expected)
+    assert (app.session_state[S.TARGET], app.session_state[S.FEATURES]) == ("score", ["hours"])
+
+
+def test_a_typed_table_with_an_added_row_is_used(app: AppTest) -> None:
+    app.session_state[S.W_TYPED] = {
+        "edited_rows": {},
+        "added_rows": [{"x": 4.0, "y": 120.0}],
+        "deleted_rows": [],
+    }
+    app.button(key=S.W_USE_TYPED).click().run(timeout=TIMEOUT)
+
+    df = app.session_state[S.DATA]
+    assert app.session_state[S.DATA_NAME] == "typed table"
+    assert df["x"].tolist() == [1.0, 2.0, 3.0, 4.0]
+    assert df["y"].tolist() == [30.0, 60.0, 90.0, 120.0]
+    assert (app.session_state[S.TARGET], app.session_state[S.FEATURES]) == ("y", ["x"])
+
+
+def test_too_few_training_rows_shows_the_cores_message(app: AppTest) -> None:
+    app.button(key=S.W_USE_TYPED).click().run(timeout=TIMEOUT)  # seed 000's three rows
+    app.slider(key=S.W_TEST_SIZE).set_value(0.5).run(timeout=TIMEOUT)  # 2 held out, 1 left
+
+    assert not app.exception
+    assert "Only 1 training row(s)" in texts(app.error)
+    assert not app.success
+
+
+def test_a_separate_test_file_becomes_the_held_out_rows(app: AppTest) -> None:
+    upload(app, "apartments.csv", APARTMENTS.read_bytes())
+    app.toggle(key=S.W_TEST_FILE).set_value(True).run(timeout=TIMEOUT)
+    test_csv = read_table(APARTMENTS).head(50).to_csv(index=False).encode()
+    upload(app, "test.csv", test_csv, key=S.W_TEST_UPLOAD)
+
+    assert not app.exception and not app.error
+    assert app.session_state[S.TEST_DATA_NAME] == "test.csv"
+    assert len(app.session_state[S.TEST_DATA]) == 50
+    assert "800 training rows, 50 test rows" in texts(app.success)
+
+    app.toggle(key=S.W_TEST_FILE).set_value(False).run(timeout=TIMEOUT)
+    assert app.session_state[S.TEST_DATA] is None
+
+
+def test_choices_survive_a_visit_to_another_page(app: AppTest) -> None:
+    upload(app, "apartments.csv", APARTMENTS.read_bytes())
+    app.selectbox(key=S.W_TARGET).set_value("area_m2").run(timeout=TIMEOUT)
+    app.slider(key=S.W_TEST_SIZE).set_value(0.3).run(timeout=TIMEOUT)
+    data = app.session_state[S.DATA]
+
+    app.switch_page("pages/2_normalise.py").run(timeout=TIMEOUT)
+    app.switch_page("pages/1_data.py").run(timeout=TIMEOUT)
+
+    assert not app.exception
+    assert app.session_state[S.DATA] is data
+    assert app.selectbox(key=S.W_TARGET).value == "area_m2"
+    assert app.multiselect(key=S.W_FEATURES).value == ["price_eok", "age_years", "station_km"]
+    assert app.slider(key=S.W_TEST_SIZE).value == 0.3
+
+
+def test_changing_a_choice_after_a_seed_preset_forgets_its_published_numbers(
+    app: AppTest,
+) -> None:
+    app.switch_page("pages/0_start.py").run(timeout=TIMEOUT)
+    app.button(key=S.W_PRESET_PREFIX + "seed000").click().run(timeout=TIMEOUT)
+    app.switch_page("pages/1_data.py").run(timeout=TIMEOUT)
+    assert app.session_state[S.PUBLISHED] is not None
+    assert app.slider(key=S.W_TEST_SIZE).value == 0.0  # the preset's choice is shown
+
+    app.slider(key=S.W_TEST_SIZE).set_value(0.25).run(timeout=TIMEOUT)
+
+    assert app.session_state[S.PUBLISHED] is None
+    assert app.session_state[S.PRESET] is None

@@ -1,0 +1,101 @@
+"""Normalise page: toggles into state, the training rows' mean and population std, and errors."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from apptest_harness import SAMPLE_DATA, TIMEOUT, start_app, texts
+from streamlit.testing.v1 import AppTest
+
+from linreg_core import RunConfig, prepare, read_table
+from ui import state as S
+
+FEATURES = ["area_m2", "age_years", "station_km"]
+
+
+@pytest.fixture
+def app(monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    return start_app(monkeypatch)
+
+
+def show_normalise(at: AppTest, df: pd.DataFrame, target: str, features: list[str]) -> AppTest:
+    at.session_state[S.DATA] = df
+    at.session_state[S.DATA_NAME] = "table.csv"
+    at.session_state[S.TARGET] = target
+    at.session_state[S.FEATURES] = features
+    return at.switch_page("pages/2_normalise.py").run(timeout=TIMEOUT)
+
+
+def statistics_table(at: AppTest) -> pd.DataFrame:
+    tables = [d.value for d in at.dataframe]
+    return next(t for t in tables if "training mean" in t.columns).set_index("column")
+
+
+def test_without_data_the_page_points_to_the_data_page(app: AppTest) -> None:
+    app.switch_page("pages/2_normalise.py").run(timeout=TIMEOUT)
+
+    assert not app.exception
+    assert "Load data" in texts(app.info)
+    assert not app.error and not app.toggle
+
+
+def test_mean_and_std_are_numpys_population_statistics_of_the_training_rows(
+    app: AppTest,
+) -> None:
+    df = read_table(SAMPLE_DATA / "apartments.csv")
+    show_normalise(app, df, "price_eok", FEATURES)
+    assert not app.exception and not app.error
+
+    # the training rows of the stored split (20% held out, seed 0), from the table itself
+    ds = prepare(df, RunConfig(target="price_eok", features=tuple(FEATURES), test_size=0.2))
+    train = df.iloc[ds.train_rows][[*FEATURES, "price_eok"]].to_numpy(dtype=float)
+    assert len(train) == 640
+    stats = statistics_table(app)
+    assert list(stats.index) == [*FEATURES, "price_eok"]
+    np.testing.assert_allclose(stats["training mean"], train.mean(axis=0), rtol=1e-12)
+    np.testing.assert_allclose(stats["training std (ddof=0)"], train.std(axis=0), rtol=1e-12)
+    assert not np.allclose(stats["training std (ddof=0)"], train.std(axis=0, ddof=1))
+    # held-out rows scaled with the TRAINING statistics: near 0 and 1, not exactly
+    test_means = stats["test rows' mean after z-score"].to_numpy()
+    assert np.all(np.abs(test_means) < 0.5) and not np.allclose(test_means, 0.0)
+
+
+def test_distributions_are_drawn_before_and_after_z_score(app: AppTest) -> None:
+    df = read_table(SAMPLE_DATA / "apartments.csv")
+    show_normalise(app, df, "price_eok", FEATURES)
+
+    charts = app.get("vega_lite_chart")
+    assert len(charts) == 1
+    spec = json.dumps(json.loads(charts[0].proto.spec))
+    assert "z-scored" in spec
+
+
+def test_toggles_go_to_state_and_clear_an_old_comparison(app: AppTest) -> None:
+    df = read_table(SAMPLE_DATA / "hours_money.csv")
+    app.session_state[S.COMPARISON] = "a stale result"
+    show_normalise(app, df, "money", ["hours"])
+    assert app.toggle(key=S.W_NORMALIZE).value is True  # the dashboard's default
+
+    app.toggle(key=S.W_NORMALIZE).set_value(False).run(timeout=TIMEOUT)
+    app.toggle(key=S.W_NORMALIZE_TARGET).set_value(True).run(timeout=TIMEOUT)
+
+    ss = app.session_state
+    assert (ss[S.NORMALIZE], ss[S.NORMALIZE_TARGET]) == (False, True)
+    assert ss[S.COMPARISON] is None
+    app.switch_page("pages/1_data.py").run(timeout=TIMEOUT)
+    app.switch_page("pages/2_normalise.py").run(timeout=TIMEOUT)
+    assert app.toggle(key=S.W_NORMALIZE).value is False
+    assert app.toggle(key=S.W_NORMALIZE_TARGET).value is True
+
+
+def test_a_constant_feature_shows_the_cores_message(app: AppTest) -> None:
+    df = pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0, 5.0], "c": 7.0, "y": [2.0, 4.0, 6.0, 8.0, 10.0]})
+    show_normalise(app, df, "y", ["x", "c"])
+
+    assert not app.exception
+    error = texts(app.error)
+    assert "'c'" in error and "same value" in error
+    assert not app.get("vega_lite_chart")

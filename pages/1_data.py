@@ -74,6 +74,7 @@ else:
         if (test_table := session.new_upload(test_upload, S.TEST_UPLOAD_SEEN)) is not None:
             ss[S.TEST_DATA], ss[S.TEST_DATA_NAME] = test_table, test_upload.name
             ss[S.COMPARISON], ss[S.PRESET], ss[S.PUBLISHED] = None, None, None
+            st.rerun()  # the sidebar names the test table
     if ss[S.TEST_DATA] is None:
         c1.caption(f"Until a test file is loaded, {ss[S.TEST_SIZE]:.0%} of rows are held out.")
 c2.number_input("Split seed", min_value=0, step=1, **session.bind(S.W_SPLIT_SEED, S.SPLIT_SEED))

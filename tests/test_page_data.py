@@ -44,6 +44,7 @@ def test_uploading_a_csv_loads_it_and_picks_numeric_columns(app: AppTest) -> Non
     ss = app.session_state
     pd.testing.assert_frame_equal(ss[S.DATA], expected)
     assert ss[S.DATA_NAME] == "apartments.csv"
+    assert "apartments" in texts(app.sidebar.markdown)  # the sidebar, drawn first, is current
     numeric = numeric_columns(expected)
     assert ss[S.TARGET] == numeric[-1]
     assert ss[S.FEATURES] == numeric[:-1]
@@ -148,6 +149,7 @@ def test_a_separate_test_file_becomes_the_held_out_rows(app: AppTest) -> None:
 
     assert not app.exception and not app.error
     assert app.session_state[S.TEST_DATA_NAME] == "test.csv"
+    assert "test" in texts(app.sidebar.markdown)
     assert len(app.session_state[S.TEST_DATA]) == 50
     assert "800 training rows, 50 test rows" in texts(app.success)
 

@@ -36,13 +36,15 @@ def default_columns(
 
 
 def use_data(df: pd.DataFrame, name: str) -> None:
-    """Make df the training table; any earlier result and separate test table no longer apply."""
+    """Make df the training table (an earlier result and test table no longer apply), then rerun
+    so that the sidebar, drawn before the page, names it."""
     ss = st.session_state
     target, features = default_columns(df, ss[S.TARGET], ss[S.FEATURES])
     ss[S.DATA], ss[S.DATA_NAME] = df, name
     ss[S.TEST_DATA], ss[S.TEST_DATA_NAME] = None, None
     ss[S.TARGET], ss[S.FEATURES] = target, features
     ss[S.COMPARISON], ss[S.PRESET], ss[S.PUBLISHED] = None, None, None
+    st.rerun()
 
 
 def apply_preset(name: str) -> None:

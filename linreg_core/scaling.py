@@ -23,12 +23,16 @@ def _std(values: np.ndarray, mean: np.ndarray) -> np.ndarray:
     return np.sqrt(np.mean((values - mean) ** 2, axis=0))
 
 
-def _check_spread(name: str, mean: float, std: float) -> None:
+def _check_spread(name: str, mean: float, std: float, *, target: bool = False) -> None:
     if not np.isfinite(std) or std <= _CONSTANT_RTOL * max(1.0, abs(mean)):
+        fix = (
+            "There is nothing to predict: choose another target, or turn off target scaling."
+            if target
+            else "It tells the model nothing: remove it from the features."
+        )
         raise DataError(
             f"Column {name!r} has the same value ({mean:g}) in every training row, so it cannot "
-            "be z-scored (its std is 0) and it tells the model nothing. Remove it from the "
-            "features."
+            f"be z-scored (its std is 0). {fix}"
         )
 
 
@@ -65,7 +69,7 @@ class Scaler:
         y = np.asarray(y, dtype=np.float64)
         my = float(y.mean())
         sy = float(np.sqrt(np.mean((y - my) ** 2)))
-        _check_spread(target, my, sy)
+        _check_spread(target, my, sy, target=True)
         return cls(mean=mean, std=std, target_mean=my, target_std=sy)
 
     @property

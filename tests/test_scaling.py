@@ -30,8 +30,10 @@ def test_fit_uses_population_std_like_standard_scaler():
 
 def test_constant_column_is_a_clear_error_not_a_division_by_zero():
     X = np.array([[1.0, 5.0], [2.0, 5.0], [3.0, 5.0]])
-    with pytest.raises(DataError, match=r"'rooms'.*same value \(5\).*Remove it"):
+    with pytest.raises(DataError, match=r"'rooms'.*same value \(5\).*remove it from the features"):
         Scaler.fit(X, features=("area", "rooms"))
+    with pytest.raises(DataError, match=r"'price'.*same value \(7\).*choose another target"):
+        Scaler.fit(X[:, :1], np.full(3, 7.0), target="price", scale_target=True)
 
 
 @settings(max_examples=60, deadline=None)

@@ -25,20 +25,27 @@ import torch
 print(f"python {sys.version.split()[0]}, torch {torch.__version__} (CUDA: {torch.version.cuda})")
 EOF
 
-step "Chromium for the browser tests"
-if command -v chromium >/dev/null 2>&1; then
-    echo "using $(command -v chromium): $(chromium --version 2>/dev/null || echo 'version unknown')"
+step "Chromium and a Korean font for the browser tests"
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium chromium-driver)
+# The app's text is partly Korean: without a CJK font, screenshots show empty boxes instead.
+[[ -n $(fc-list :lang=ko 2>/dev/null) ]] || missing+=(fonts-noto-cjk)
+if ((${#missing[@]} == 0)); then
+    echo "nothing to install"
 elif [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
-    echo "chromium is missing; installing Debian's chromium and chromium-driver"
-    if DEBIAN_FRONTEND=noninteractive apt-get update \
-        && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver; then
-        echo "installed $(chromium --version 2>/dev/null || echo chromium)"
-    else
-        echo "WARNING: apt-get could not install chromium; the browser tests will be skipped"
+    echo "installing Debian's ${missing[*]}"
+    if ! { DEBIAN_FRONTEND=noninteractive apt-get update \
+        && DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}"; }; then
+        echo "WARNING: apt-get could not install ${missing[*]}"
     fi
 else
-    echo "WARNING: chromium is not on PATH and cannot be installed here (needs root and apt-get);"
-    echo "         the browser tests will be skipped. Install Debian's chromium to run them."
+    echo "WARNING: missing ${missing[*]}, which only root with apt-get can install here"
+fi
+if command -v chromium >/dev/null 2>&1; then
+    echo "using $(command -v chromium): $(chromium --version 2>/dev/null || echo 'version unknown')"
+else
+    echo "WARNING: chromium is not on PATH: the browser tests will be skipped."
+    echo "         Install Debian's chromium (as root: apt-get install chromium) to run them."
 fi
 
 step "ruff check ."

@@ -46,6 +46,22 @@ W_TEST_UPLOAD = "w_data_test_upload"  # Data: st.file_uploader of the test table
 W_NORMALIZE = "w_norm_features"  # Normalise: toggle -> NORMALIZE
 W_NORMALIZE_TARGET = "w_norm_target"  # Normalise: toggle -> NORMALIZE_TARGET
 W_PRESET_PREFIX = "w_start_preset_"  # Start: one button per preset, + Preset.key
+# Train and Predict: widgets read on the run they change; results go to TRAINING / COMPARISON.
+# Keys with {fields} are templates: str.format them (k = 0, 1, ... for an optimizer used twice).
+W_TRAIN_FORM = "w_train_form"  # Train: st.form; its button's key is FormSubmitter:<form>-Train
+W_TRAIN_USE = "w_train_use_{name}_{k}"  # Train: checkbox, train this optimizer
+W_TRAIN_PARAM = "w_train_{param}_{name}_{k}"  # Train: number_input, lr/momentum/alpha/beta1/...
+W_TRAIN_EPOCHS = "w_train_epochs"  # Train: number_input
+W_TRAIN_BATCH = "w_train_batch"  # Train: number_input, 0 = full batch
+W_TRAIN_INIT = "w_train_init"  # Train: radio zeros/random
+W_TRAIN_BIAS = "w_train_bias"  # Train: checkbox
+W_TRAIN_FIT_FEATURE = "w_train_fit_feature"  # Train: selectbox, feature on the fit chart's x
+W_TRAIN_LOG_RUN = "w_train_log_run"  # Train: selectbox, whose epoch log is shown
+W_PREDICT_X = "w_predict_x_{feature}"  # Predict: number_input per feature, a typed-in row
+W_PREDICT_UPLOAD = "w_predict_upload"  # Predict: st.file_uploader of a new table
+W_PREDICT_MODEL = "w_predict_model"  # Predict: selectbox, the model to download as JSON
+W_PREDICT_CSV = "w_predict_csv"  # Predict: download_button, predictions as CSV
+W_PREDICT_JSON = "w_predict_json"  # Predict: download_button, the model as JSON
 
 DEFAULT_TRAINING: dict[str, Any] = {
     "optimizers": [

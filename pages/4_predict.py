@@ -1,0 +1,98 @@
+"""Predict: the trained models on held-out rows, on values typed in, and on a new file."""
+
+import re
+
+import streamlit as st
+
+from linreg_core import LinRegError, report
+from ui import charts, session, views
+from ui import state as S
+from ui.export import safe_csv
+
+S.init_state()  # cheap and idempotent; lets the page run on its own (tests)
+ss = st.session_state
+
+st.title("Predict")
+st.caption("Use the trained models on rows they have not seen. · 학습한 모델로 예측")
+
+if (comp := ss[S.COMPARISON]) is None:
+    st.info("Train the models first. · 먼저 학습하세요.", icon=":material/info:")
+    views.page_link("pages/3_train.py", "Go to Train & compare", icon=":material/model_training:")
+    st.stop()
+ds, domain = comp.dataset, [h.label for h in comp.runs]
+target, features = ds.target, list(ds.features)
+
+st.subheader("On the held-out rows · 테스트 데이터")
+split = "test" if len(ds.y_test) else "train"
+if split == "train":
+    st.info(
+        "No rows were held out (test size 0), so these are the training rows: they say how well "
+        "each model fits, not how well it predicts new rows. Hold out rows on the Data page.",
+        icon=":material/info:",
+    )
+scores = views.metrics_table(comp, split)
+st.dataframe(scores, hide_index=True, column_config=views.number_columns(scores))
+st.caption(f"{len(ds.y_test if split == 'test' else ds.y_train):,} rows; in {target}'s units.")
+preds = views.predictions_frame(comp, split)
+if diverged := [h.label for h in comp.runs if h.diverged]:
+    st.caption(f"Left out of the charts, as they diverged: {', '.join(diverged)}.")
+if len(preds):
+    left, right = st.columns(2)
+    left.altair_chart(charts.pred_vs_actual_chart(preds, domain=domain), width="stretch")
+    right.altair_chart(charts.residuals_chart(preds, domain=domain), width="stretch")
+
+st.subheader("From values typed in · 직접 입력해서 예측")
+cols = st.columns(4)
+x = [  # starts at the training mean, rounded to 4 significant digits
+    cols[i % 4].number_input(
+        f, value=float(f"{m:.4g}"), format="%g", key=S.W_PREDICT_X.format(feature=f)
+    )
+    for i, (f, m) in enumerate(zip(features, ds.X_train.mean(axis=0), strict=True))
+]
+typed = views.typed_predictions(comp, x)
+st.dataframe(typed, hide_index=True, column_config=views.number_columns(typed))
+if comp.config.normalize:
+    st.caption(
+        "Type values in the data's own units; they are z-scored with the TRAINING rows' mean and "
+        "std before the model sees them. 입력값은 학습 데이터의 평균·표준편차로 변환됩니다."
+    )
+
+st.subheader("A new file · 새 파일 예측")
+upload = st.file_uploader(
+    f"A table with the columns {', '.join(features)} ({target} optional)",
+    type=["csv", "tsv", "txt", "xlsx", "parquet", "json"],
+    key=S.W_PREDICT_UPLOAD,
+)
+table = None
+if upload is not None and (new := session.read_upload(upload)) is not None:  # errors shown
+    try:
+        table = views.file_predictions(comp, new)
+        st.dataframe(table, hide_index=True, column_config=views.number_columns(table))
+    except LinRegError as exc:  # the message names the problem; the results above stay
+        st.error(str(exc), icon=":material/error:")
+
+st.subheader("Downloads · 내려받기")
+rows = table if table is not None else views.split_predictions(comp, split)
+left, right = st.columns(2)
+left.download_button(
+    "Predictions (CSV)" if table is None else f"Predictions for {upload.name} (CSV)",
+    safe_csv(rows),
+    file_name="predictions.csv",
+    mime="text/csv",
+    icon=":material/download:",
+    key=S.W_PREDICT_CSV,
+)
+chosen = right.selectbox("Model to save", [*domain, charts.OPTIMUM_LABEL], key=S.W_PREDICT_MODEL)
+model = None if chosen == charts.OPTIMUM_LABEL else comp.runs[domain.index(chosen)]
+right.download_button(
+    f"{chosen} model (JSON)",
+    report.dumps(report.model_dict(comp, model), indent=2),
+    file_name=f"model_{re.sub(r'[^A-Za-z0-9.-]+', '_', chosen)}.json",
+    mime="application/json",
+    icon=":material/download:",
+    key=S.W_PREDICT_JSON,
+)
+st.caption(
+    "The CSV has the held-out rows (or your file) with every model's prediction; a text cell "
+    "that starts with = + - @ gets a leading ' so a spreadsheet never runs it as a formula."
+)

@@ -1,0 +1,231 @@
+"""Predict page: metrics on held-out rows, typed-in values, a new file, and the downloads."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from apptest_harness import SAMPLE_DATA, TIMEOUT, start_app, texts
+from streamlit.testing.v1 import AppTest
+
+from linreg_core import read_table, run
+from ui import engine
+from ui import state as S
+
+PAGE = "pages/4_predict.py"
+FEATURES = ["area_m2", "age_years", "station_km"]
+FOUR = ["sgd", "momentum", "rmsprop", "adam"]
+
+
+@pytest.fixture
+def app(monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    return start_app(monkeypatch)
+
+
+def trained(at: AppTest, *, test_size: float = 0.2, normalize: bool = True) -> AppTest:
+    """A session whose Train page has run: the table, its settings and the comparison."""
+    values = {
+        S.DATA: read_table(SAMPLE_DATA / "apartments.csv"),
+        S.DATA_NAME: "apartments.csv",
+        S.TARGET: "price_eok",
+        S.FEATURES: FEATURES,
+        S.NORMALIZE: normalize,
+        S.NORMALIZE_TARGET: False,
+        S.TEST_SIZE: test_size,
+        S.SPLIT_SEED: 0,
+        S.TRAINING: {
+            "optimizers": [{"name": n, "lr": 0.1} for n in FOUR],
+            "epochs": 150,
+            "batch_size": None,
+            "init": "zeros",
+            "bias": True,
+        },
+    }
+    for key, value in values.items():
+        at.session_state[key] = value
+    at.session_state[S.COMPARISON] = run(values[S.DATA], engine.build_config(values))
+    return at.switch_page(PAGE).run(timeout=TIMEOUT)
+
+
+def table_with(at: AppTest, column: str) -> pd.DataFrame:
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
+def numpy_metrics(y: np.ndarray, pred: np.ndarray) -> list[float]:
+    err = pred - y
+    mse = float(np.mean(err**2))
+    r2 = 1 - np.sum(err**2) / np.sum((y - y.mean()) ** 2)
+    return [mse, np.sqrt(mse), float(np.mean(np.abs(err))), r2]
+
+
+def test_without_a_comparison_the_page_points_to_training(app: AppTest) -> None:
+    app.switch_page(PAGE).run(timeout=TIMEOUT)
+
+    assert not app.exception
+    assert "Train the models first" in texts(app.info)
+    assert not app.dataframe and not app.get("vega_lite_chart")
+
+
+def test_the_page_runs_on_its_own_without_the_app() -> None:
+    at = AppTest.from_file(str(SAMPLE_DATA.parent / PAGE), default_timeout=TIMEOUT).run()
+
+    assert not at.exception and "Train the models first" in texts(at.info)
+
+
+def test_held_out_metrics_are_numpys_metrics_of_each_models_predictions(app: AppTest) -> None:
+    trained(app)
+    assert not app.exception and not app.error
+    comp = app.session_state[S.COMPARISON]
+    ds = comp.dataset
+    table = table_with(app, "RMSE").set_index("optimizer")
+
+    assert list(table.index) == [*FOUR, "least squares"]
+    for h in [*comp.runs, None]:
+        expected = numpy_metrics(ds.y_test, comp.predict(ds.X_test, h))
+        got = table.loc["least squares" if h is None else h.label, ["MSE", "RMSE", "MAE", "R²"]]
+        np.testing.assert_allclose(got.to_numpy(float), expected, rtol=1e-12)
+    assert "No rows were held out" not in texts(app.info)
+
+
+def test_the_charts_show_every_optimizer_on_the_held_out_rows(app: AppTest) -> None:
+    import pyarrow as pa
+
+    trained(app)
+    comp = app.session_state[S.COMPARISON]
+
+    frames = [
+        pa.ipc.open_stream(d.data.data).read_all().to_pandas()
+        for chart in app.get("vega_lite_chart")
+        for d in chart.proto.datasets
+    ]
+    preds = next(f for f in frames if {"actual", "predicted", "error"} <= set(f.columns))
+    assert set(preds["optimizer"]) == set(FOUR)
+    assert len(preds) == len(FOUR) * len(comp.dataset.y_test)
+    residuals = next(f for f in frames if {"start", "end", "count"} <= set(f.columns))
+    assert residuals.groupby("optimizer")["count"].sum().to_dict() == {
+        h: len(comp.dataset.y_test) for h in FOUR
+    }
+
+
+def test_without_held_out_rows_it_says_so_and_shows_training_metrics(app: AppTest) -> None:
+    trained(app, test_size=0.0)
+    comp = app.session_state[S.COMPARISON]
+
+    assert "No rows were held out" in texts(app.info)
+    table = table_with(app, "RMSE").set_index("optimizer")
+    expected = numpy_metrics(comp.dataset.y_train, comp.predict(comp.dataset.X_train, None))
+    got = table.loc["least squares", ["MSE", "RMSE", "MAE", "R²"]].to_numpy(float)
+    np.testing.assert_allclose(got, expected, rtol=1e-12)
+
+
+def test_a_typed_in_row_is_predicted_with_each_models_original_unit_weights(
+    app: AppTest,
+) -> None:
+    trained(app)
+    x = {"area_m2": 84.5, "age_years": 12.0, "station_km": 0.4}
+    for feature, value in x.items():
+        app.number_input(key=S.W_PREDICT_X.format(feature=feature)).set_value(value)
+    app.run(timeout=TIMEOUT)
+
+    comp = app.session_state[S.COMPARISON]
+    table = table_with(app, "prediction").set_index("optimizer")
+    row = np.array([x[f] for f in FEATURES])
+    for h in [*comp.runs, None]:
+        w, b = comp.original(h)  # W / std and b - sum(W mean / std), in the data's units
+        expected = float(row @ w + b)
+        assert table.loc["least squares" if h is None else h.label, "prediction"] == (
+            pytest.approx(expected, rel=1e-10)
+        )
+    assert "TRAINING rows' mean and std" in texts(app.caption)
+
+
+def test_a_new_file_gets_every_models_prediction_and_keeps_its_own_columns(
+    app: AppTest,
+) -> None:
+    trained(app)
+    csv = b"district,area_m2,age_years,station_km\n=cmd,60,3,1.2\nB,100,,0.5\n"
+
+    app.file_uploader(key=S.W_PREDICT_UPLOAD).set_value(("new.csv", csv, "text/csv"))
+    app.run(timeout=TIMEOUT)
+
+    assert not app.exception and not app.error
+    comp = app.session_state[S.COMPARISON]
+    table = table_with(app, "predicted price_eok (sgd)")
+    assert list(table["district"]) == ["=cmd", "B"]  # shown as is; the CSV download defuses it
+    w, b = comp.original(comp.runs[0])
+    assert table.loc[0, "predicted price_eok (sgd)"] == pytest.approx(
+        60 * w[0] + 3 * w[1] + 1.2 * w[2] + b, rel=1e-10
+    )
+    assert np.isnan(table.loc[1, "predicted price_eok (least squares)"])  # age is missing
+    labels = [b.label for b in app.get("download_button")]
+    assert "Predictions for new.csv (CSV)" in labels
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("new.csv", b"area_m2,age_years\n60,3\n", "lacks the feature column(s) ['station_km']"),
+        ("new.csv", b"area_m2,age_years,station_km\n60,old,1\n", "'age_years' is not numeric"),
+        ("new.csv", b"\x89PNG\r\n\x1a\n0000", "PNG image"),
+        ("new.csv", b"\r\x01", "new.csv"),  # the reader fails on it; the page still explains
+    ],
+)
+def test_a_bad_new_file_shows_the_problem_and_keeps_the_results(
+    app: AppTest, name: str, content: bytes, message: str
+) -> None:
+    trained(app)
+    before = app.session_state[S.COMPARISON]
+
+    app.file_uploader(key=S.W_PREDICT_UPLOAD).set_value((name, content, "text/csv"))
+    app.run(timeout=TIMEOUT)
+
+    assert not app.exception
+    assert message in texts(app.error)
+    assert app.session_state[S.COMPARISON] is before
+    assert "RMSE" in table_with(app, "RMSE").columns  # the held-out results are still shown
+    assert app.get("download_button")[0].label == "Predictions (CSV)"
+
+
+def test_the_model_to_save_can_be_any_optimizer_or_least_squares(app: AppTest) -> None:
+    trained(app)
+
+    app.selectbox(key=S.W_PREDICT_MODEL).set_value("least squares").run(timeout=TIMEOUT)
+
+    assert not app.exception
+    assert "least squares model (JSON)" in [b.label for b in app.get("download_button")]
+
+
+def test_a_diverged_model_is_in_the_table_but_left_out_of_the_charts(app: AppTest) -> None:
+    import pyarrow as pa
+
+    values = {
+        S.DATA: read_table(SAMPLE_DATA / "hours_money.csv"),
+        S.TARGET: "money",
+        S.FEATURES: ["hours"],
+        S.NORMALIZE: False,
+        S.NORMALIZE_TARGET: False,
+        S.TEST_SIZE: 0.0,
+        S.SPLIT_SEED: 0,
+        S.TRAINING: {
+            "optimizers": [{"name": "sgd", "lr": 10.0}, {"name": "adam", "lr": 0.1}],
+            "epochs": 100,
+            "batch_size": None,
+            "init": "zeros",
+            "bias": True,
+        },
+    }
+    for key, value in values.items():
+        app.session_state[key] = value
+    app.session_state[S.COMPARISON] = run(values[S.DATA], engine.build_config(values))
+    app.switch_page(PAGE).run(timeout=TIMEOUT)
+
+    assert not app.exception
+    assert list(table_with(app, "RMSE")["optimizer"]) == ["sgd", "adam", "least squares"]
+    assert "as they diverged: sgd" in texts(app.caption)
+    shown = {
+        label
+        for chart in app.get("vega_lite_chart")
+        for d in chart.proto.datasets
+        for label in pa.ipc.open_stream(d.data.data).read_all().to_pandas().get("optimizer", [])
+    }
+    assert shown == {"adam"}

@@ -1,0 +1,298 @@
+"""Train & compare page: the form, training through the cache, charts, tables and errors."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pytest
+from apptest_harness import SAMPLE_DATA, TIMEOUT, start_app, texts
+from streamlit.testing.v1 import AppTest
+
+from linreg_core import read_table
+from ui import engine
+from ui import state as S
+from ui.presets import load_preset
+
+PAGE = "pages/3_train.py"
+TRAIN = f"FormSubmitter:{S.W_TRAIN_FORM}-Train"
+FOUR = ["sgd", "momentum", "rmsprop", "adam"]
+
+
+@pytest.fixture
+def app(monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    engine._cached_run.clear()  # each test trains for itself
+    return start_app(monkeypatch)
+
+
+def seed(
+    at: AppTest,
+    csv: str,
+    target: str,
+    features: list[str],
+    *,
+    normalize: bool = True,
+    test_size: float = 0.2,
+    optimizers: list[dict] | None = None,
+    epochs: int = 200,
+) -> AppTest:
+    """Put a table and settings into the session, as the Data and Normalise pages would."""
+    at.session_state[S.DATA] = read_table(SAMPLE_DATA / csv)
+    at.session_state[S.DATA_NAME] = csv
+    at.session_state[S.TARGET] = target
+    at.session_state[S.FEATURES] = features
+    at.session_state[S.NORMALIZE] = normalize
+    at.session_state[S.TEST_SIZE] = test_size
+    at.session_state[S.TRAINING] = {
+        "optimizers": optimizers or [{"name": n, "lr": 0.1} for n in FOUR],
+        "epochs": epochs,
+        "batch_size": None,
+        "init": "zeros",
+        "bias": True,
+    }
+    return at.switch_page(PAGE).run(timeout=TIMEOUT)
+
+
+def train(at: AppTest) -> AppTest:
+    return at.button(key=TRAIN).click().run(timeout=TIMEOUT)
+
+
+def chart_data(at: AppTest) -> list[list[pd.DataFrame]]:
+    """Each Altair chart on the page as the frames Streamlit sent (one per dataset)."""
+    return [
+        [pa.ipc.open_stream(d.data.data).read_all().to_pandas() for d in chart.proto.datasets]
+        for chart in at.get("vega_lite_chart")
+    ]
+
+
+def frame_with(at: AppTest, *columns: str) -> pd.DataFrame:
+    """The first dataset of any chart on the page that has these columns."""
+    for frames in chart_data(at):
+        for frame in frames:
+            if set(columns) <= set(frame.columns):
+                return frame
+    raise AssertionError(f"no chart has the columns {columns}")
+
+
+def table_with(at: AppTest, column: str) -> pd.DataFrame:
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
+def test_without_data_the_page_points_to_the_data_page(app: AppTest) -> None:
+    app.switch_page(PAGE).run(timeout=TIMEOUT)
+
+    assert not app.exception
+    assert "Load data" in texts(app.info)
+    assert not app.get("vega_lite_chart") and not app.button
+
+
+def test_the_page_runs_on_its_own_without_the_app() -> None:
+    at = AppTest.from_file(str(SAMPLE_DATA.parent / PAGE), default_timeout=TIMEOUT).run()
+
+    assert not at.exception
+    assert "Load data" in texts(at.info)
+    assert "Data" in texts(at.markdown)  # the link's fallback names the page
+
+
+def test_pressing_train_trains_each_chosen_optimizer_and_draws_one_loss_line_each(
+    app: AppTest,
+) -> None:
+    seed(app, "apartments.csv", "price_eok", ["area_m2"])
+    assert app.session_state[S.COMPARISON] is None
+
+    train(app)
+
+    assert not app.exception and not app.error
+    comp = app.session_state[S.COMPARISON]
+    assert [h.label for h in comp.runs] == FOUR
+    losses = frame_with(app, "optimizer", "epoch", "split", "loss")
+    assert sorted(losses["optimizer"].unique()) == sorted(FOUR)
+    assert set(losses["split"]) == {"train", "test"}
+    paths = frame_with(app, "optimizer", "epoch", "W", "b")  # the landscape, one feature
+    assert sorted(paths["optimizer"].unique()) == sorted(FOUR)
+
+
+def test_unticking_an_optimizer_leaves_it_out(app: AppTest) -> None:
+    seed(app, "apartments.csv", "price_eok", ["area_m2"])
+    app.checkbox(key=S.W_TRAIN_USE.format(name="rmsprop", k=0)).uncheck()
+    app.checkbox(key=S.W_TRAIN_USE.format(name="nesterov", k=0)).check()
+    app.number_input(key=S.W_TRAIN_PARAM.format(param="lr", name="nesterov", k=0)).set_value(0.05)
+
+    train(app)
+
+    comp = app.session_state[S.COMPARISON]
+    assert [h.label for h in comp.runs] == ["sgd", "momentum", "nesterov", "adam"]
+    assert comp.runs[2].optimizer.lr == pytest.approx(0.05)
+    losses = frame_with(app, "optimizer", "epoch", "split", "loss")
+    assert set(losses["optimizer"]) == {"sgd", "momentum", "nesterov", "adam"}
+    assert app.session_state[S.TRAINING]["optimizers"][2] == {
+        "name": "nesterov",
+        "lr": 0.05,
+        "momentum": 0.9,
+        "weight_decay": 0.0,
+    }
+
+
+def test_hyperparameters_typed_in_the_form_reach_the_optimizers(app: AppTest) -> None:
+    seed(app, "apartments.csv", "price_eok", ["area_m2", "age_years"])
+    app.number_input(key=S.W_TRAIN_PARAM.format(param="beta1", name="adam", k=0)).set_value(0.8)
+    app.number_input(key=S.W_TRAIN_PARAM.format(param="momentum", name="momentum", k=0)).set_value(
+        0.5
+    )
+    app.number_input(key=S.W_TRAIN_PARAM.format(param="alpha", name="rmsprop", k=0)).set_value(0.9)
+
+    train(app)
+
+    runs = {h.label: h.optimizer for h in app.session_state[S.COMPARISON].runs}
+    assert runs["adam"].betas == pytest.approx((0.8, 0.999))
+    assert runs["momentum"].momentum == pytest.approx(0.5)
+    assert runs["rmsprop"].alpha == pytest.approx(0.9)
+
+
+def test_a_diverging_learning_rate_is_explained_and_the_charts_still_draw(app: AppTest) -> None:
+    # raw hours (1..3) at lr 10: every step overshoots more than the last
+    seed(
+        app,
+        "hours_money.csv",
+        "money",
+        ["hours"],
+        normalize=False,
+        test_size=0.0,
+        optimizers=[{"name": "sgd", "lr": 10.0}, {"name": "adam", "lr": 0.1}],
+        epochs=100,
+    )
+
+    train(app)
+
+    assert not app.exception
+    sgd = app.session_state[S.COMPARISON].runs[0]
+    assert sgd.diverged_at is not None
+    warning = texts(app.warning)
+    assert f"sgd diverged at epoch {sgd.diverged_at}" in warning
+    assert "Lower the learning rate" in warning
+    assert len(app.get("vega_lite_chart")) == 4  # loss, landscape, parameters, fit
+    losses = frame_with(app, "optimizer", "epoch", "split", "loss")
+    assert set(losses["optimizer"]) == {"sgd", "adam"}
+    grid = frame_with(app, "W", "b", "loss", "W_lo")  # framed on adam, not on sgd's blow-up
+    adam = app.session_state[S.COMPARISON].runs[1]
+    assert grid["W_lo"].min() <= adam.weights.min() and adam.weights.max() <= grid["W_hi"].max()
+    assert grid["W_hi"].max() < np.abs(sgd.weights).max() / 1000
+    summary = table_with(app, "diverged at epoch").set_index("optimizer")
+    assert summary.loc["sgd", "diverged at epoch"] == sgd.diverged_at
+    assert pd.isna(summary.loc["adam", "diverged at epoch"])
+
+
+def test_summary_matches_an_independent_least_squares_and_mse(app: AppTest) -> None:
+    features = ["area_m2", "age_years", "station_km"]
+    seed(app, "apartments.csv", "price_eok", features, epochs=300)
+    train(app)
+    comp = app.session_state[S.COMPARISON]
+    summary = table_with(app, "train MSE").set_index("optimizer")
+
+    df = read_table(SAMPLE_DATA / "apartments.csv")
+    rows = df.iloc[comp.dataset.train_rows]
+    X, y = rows[features].to_numpy(float), rows["price_eok"].to_numpy(float)
+    A = np.column_stack([X, np.ones(len(y))])
+    theta, *_ = np.linalg.lstsq(A, y, rcond=None)
+    best = summary.loc["least squares"]
+    got = [best[f"{f} weight"] for f in features] + [best["intercept"]]
+    np.testing.assert_allclose(got, theta, rtol=1e-8, atol=1e-10)
+    assert best["train MSE"] == pytest.approx(np.mean((A @ theta - y) ** 2), rel=1e-10)
+    for name in FOUR:  # each row's MSE is the MSE of its own original-unit weights
+        row = summary.loc[name]
+        w = np.array([row[f"{f} weight"] for f in features])
+        mse = np.mean((X @ w + row["intercept"] - y) ** 2)
+        assert row["train MSE"] == pytest.approx(mse, rel=1e-9)
+
+
+def test_the_same_settings_twice_come_from_the_cache(app: AppTest) -> None:
+    seed(app, "apartments.csv", "price_eok", ["area_m2"])
+    first = train(app).session_state[S.COMPARISON]
+    assert "from the cache" not in texts(app.caption)
+
+    second = train(app).session_state[S.COMPARISON]
+
+    assert "from the cache" in texts(app.caption)
+    assert [h.seconds for h in second.runs] == [h.seconds for h in first.runs]
+    np.testing.assert_array_equal(second.runs[0].train_loss, first.runs[0].train_loss)
+
+
+def test_no_optimizer_chosen_shows_the_error_and_keeps_the_last_result(app: AppTest) -> None:
+    seed(app, "apartments.csv", "price_eok", ["area_m2"])
+    before = train(app).session_state[S.COMPARISON]
+    for name in FOUR:
+        app.checkbox(key=S.W_TRAIN_USE.format(name=name, k=0)).uncheck()
+
+    train(app)
+
+    assert not app.exception
+    assert "No optimizer chosen" in texts(app.error)
+    assert app.session_state[S.COMPARISON] is before
+    assert app.get("vega_lite_chart")  # the last result is still drawn
+
+
+def test_seed_000_reproduces_the_published_numbers_digit_for_digit(app: AppTest) -> None:
+    df, settings = load_preset("seed000")
+    app.session_state[S.DATA] = df
+    app.session_state[S.TARGET] = settings["target"]
+    app.session_state[S.FEATURES] = settings["features"]
+    app.session_state[S.NORMALIZE] = settings["normalize"]
+    app.session_state[S.TEST_SIZE] = settings["test_size"]
+    app.session_state[S.TRAINING] = settings["training"]
+    app.session_state[S.PUBLISHED] = settings["published"]
+    app.switch_page(PAGE).run(timeout=TIMEOUT)
+
+    train(app)
+
+    published = table_with(app, "published").set_index("quantity")
+    assert list(published["published"]) == ["29.5617", "0.9963", "0.143077"]
+    assert list(published["reproduced here"]) == list(published["published"])
+    assert published["same digits"].all()
+    log = app.code[0].value.splitlines()
+    assert log[-1] == "Epoch 1000/1000 W: 29.5617, b: 0.9963, Cost: 0.143077"
+
+
+def test_the_epoch_log_shows_the_chosen_run(app: AppTest) -> None:
+    seed(app, "hours_money.csv", "money", ["hours"], epochs=50)
+    train(app)
+    comp = app.session_state[S.COMPARISON]
+
+    app.selectbox(key=S.W_TRAIN_LOG_RUN).set_value("adam").run(timeout=TIMEOUT)
+
+    log = app.code[0].value.splitlines()
+    adam = comp.runs[3]
+    assert len(log) == 10 and log[-1].split()[:3] == ["Epoch", "50/50", "W:"]
+    assert f"b: {adam.bias[-1]:.4f}, Cost: {adam.train_loss[-1]:.6f}" in log[-1]
+
+
+def test_long_runs_are_thinned_for_the_charts_but_keep_the_last_epoch(app: AppTest) -> None:
+    seed(app, "hours_money.csv", "money", ["hours"], epochs=2000, test_size=0.0)
+    train(app)
+
+    losses = frame_with(app, "optimizer", "epoch", "split", "loss")
+    per_run = losses.groupby("optimizer")["epoch"].agg(["count", "min", "max"])
+    assert (per_run["count"] <= 500).all() and (per_run["min"] == 1).all()
+    for h in app.session_state[S.COMPARISON].runs:  # the log axis leaves out a loss of exactly 0
+        last = np.flatnonzero(h.train_loss > 0)[-1] + 1
+        assert last - 2000 / 499 <= per_run.loc[h.label, "max"] <= last
+    assert per_run.loc["sgd", "max"] == 2000
+    params = frame_with(app, "optimizer", "epoch", "param", "value")
+    assert params.groupby(["optimizer", "param"]).size().max() <= 500
+
+
+def test_several_features_draw_the_line_of_the_chosen_feature(app: AppTest) -> None:
+    seed(app, "apartments.csv", "price_eok", ["area_m2", "age_years"])
+    train(app)
+    assert "Drawn for one feature" in texts(app.caption)  # no landscape for two weights
+
+    app.selectbox(key=S.W_TRAIN_FIT_FEATURE).set_value("age_years").run(timeout=TIMEOUT)
+
+    comp = app.session_state[S.COMPARISON]
+    lines = frame_with(app, "optimizer", "x", "y")
+    sgd = lines[lines["optimizer"] == "sgd"]
+    w, b = comp.original(comp.runs[0])
+    area_mean = comp.dataset.X_train[:, 0].mean()
+    np.testing.assert_allclose(sgd["y"], w[0] * area_mean + w[1] * sgd["x"] + b, rtol=1e-9)
+    assert json.dumps(sorted(lines["optimizer"].unique())) == json.dumps(sorted(FOUR))

@@ -54,5 +54,8 @@ python -m ruff check .
 step "ruff format --check ."
 python -m ruff format --check .
 
+step "mypy (linreg_core, the engine)"
+python -m mypy
+
 step "pytest (whole suite, browser and slow tests included)"
 python -m pytest "$@"

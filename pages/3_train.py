@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from linreg_core import LinRegError, report
-from ui import charts, engine, views
+from linreg_core import LinRegError
+from ui import charts, engine, sections, views
 from ui import state as S
 
 S.init_state()  # cheap and idempotent; lets the page run on its own (tests)
@@ -14,13 +14,13 @@ st.caption("Same rows, same start, different optimizers. · 같은 시작점에�
 
 if ss[S.DATA] is None or not ss[S.TARGET]:
     st.info("Load data and choose the column to predict first. · 데이터를 먼저 불러오세요.")
-    views.page_link("pages/1_data.py", "Go to Data", icon=":material/table:")
+    sections.page_link("pages/1_data.py", "Go to Data", icon=":material/table:")
     st.stop()
 
-new_training = views.training_form(ss[S.TRAINING])  # a form: edits wait for Train
+new_training = sections.training_form(ss[S.TRAINING])  # a form: edits wait for Train
 if new_training is not None:
     ss[S.TRAINING] = new_training
-    bar, progress = views.progress_bar()
+    bar, progress = sections.progress_bar()
     try:
         cfg = engine.build_config(ss)
         ss[S.COMPARISON] = engine.run_comparison(ss[S.DATA], cfg, ss[S.TEST_DATA], progress)
@@ -63,18 +63,7 @@ params = views.thin_epochs(comp.params_frame())
 st.altair_chart(charts.params_chart(params, comp.optimum_dict(), domain=domain))
 
 st.subheader("The data and the fitted lines · 데이터와 직선")
-features = list(comp.dataset.features)
-shown = st.selectbox("Feature on the x axis", features, key=S.W_TRAIN_FIT_FEATURE)
-points, lines = views.fit_frames(comp, features.index(shown))
-st.altair_chart(
-    charts.fit_chart(points, lines, x_title=shown, y_title=comp.dataset.target, domain=domain),
-    width="stretch",
-)
-if len(features) > 1:
-    st.caption(
-        "Other features are held at their training mean, so points scatter around the "
-        "lines. 다른 특성은 학습 데이터 평균으로 고정했습니다."
-    )
+sections.fit_section(comp, domain)  # a fragment: choosing a feature redraws only this chart
 
 st.subheader("Summary · 요약")
 table = views.summary_table(comp)
@@ -86,6 +75,5 @@ if ss[S.PUBLISHED] and ss[S.PUBLISHED].get("epoch"):
     st.caption(ss[S.PUBLISHED].get("note", ""))
 
 st.subheader("Epoch log · 학습 로그")
-logged = st.selectbox("Run", domain, key=S.W_TRAIN_LOG_RUN)
-st.code("\n".join(report.epoch_log(comp.runs[domain.index(logged)])), language=None)
-views.page_link("pages/4_predict.py", "Next: Predict", icon=":material/arrow_forward:")
+sections.log_section(comp, domain)
+sections.page_link("pages/4_predict.py", "Next: Predict", icon=":material/arrow_forward:")

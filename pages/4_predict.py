@@ -5,7 +5,7 @@ import re
 import streamlit as st
 
 from linreg_core import LinRegError, report
-from ui import charts, session, views
+from ui import charts, sections, session, views
 from ui import state as S
 from ui.export import safe_csv
 
@@ -17,7 +17,9 @@ st.caption("Use the trained models on rows they have not seen. · 학습한 모�
 
 if (comp := ss[S.COMPARISON]) is None:
     st.info("Train the models first. · 먼저 학습하세요.", icon=":material/info:")
-    views.page_link("pages/3_train.py", "Go to Train & compare", icon=":material/model_training:")
+    sections.page_link(
+        "pages/3_train.py", "Go to Train & compare", icon=":material/model_training:"
+    )
     st.stop()
 ds, domain = comp.dataset, [h.label for h in comp.runs]
 target, features = ds.target, list(ds.features)
@@ -42,20 +44,7 @@ if len(preds):
     right.altair_chart(charts.residuals_chart(preds, domain=domain), width="stretch")
 
 st.subheader("From values typed in · 직접 입력해서 예측")
-cols = st.columns(4)
-x = [  # starts at the training mean, rounded to 4 significant digits
-    cols[i % 4].number_input(
-        f, value=float(f"{m:.4g}"), format="%g", key=S.W_PREDICT_X.format(feature=f)
-    )
-    for i, (f, m) in enumerate(zip(features, ds.X_train.mean(axis=0), strict=True))
-]
-typed = views.typed_predictions(comp, x)
-st.dataframe(typed, hide_index=True, column_config=views.number_columns(typed))
-if comp.config.normalize:
-    st.caption(
-        "Type values in the data's own units; they are z-scored with the TRAINING rows' mean and "
-        "std before the model sees them. 입력값은 학습 데이터의 평균·표준편차로 변환됩니다."
-    )
+sections.typed_section(comp)  # a fragment: typing reruns only this part
 
 st.subheader("A new file · 새 파일 예측")
 upload = st.file_uploader(

@@ -1,193 +1,25 @@
-"""Small layout helpers for the Train and Predict pages: tidy frames for charts and tables.
+"""Tidy frames, tables and captions for the Train and Predict pages; pure, no widgets.
 
-Pure functions of a Comparison (no widgets) except page_link() and optimizer_inputs(), which
-draw. Chart frames follow ui.charts' column contracts; long histories are thinned to at most
+Chart frames follow ui.charts' column contracts; long histories are thinned to at most
 MAX_EPOCHS_SHOWN epochs per optimizer so a 100,000-epoch run draws as fast as a short one.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import math
-import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import streamlit as st
-from streamlit.errors import StreamlitPageNotFoundError
 
-from linreg_core import OPTIMIZERS, Comparison, DataError, History
-from linreg_core.config import INITS
+from linreg_core import Comparison, DataError, History
 from linreg_core.data import column_values
-from ui import state as S
 from ui.charts import OPTIMUM_LABEL
 
 MAX_EPOCHS_SHOWN = 500  # per optimizer in the loss and parameter charts
 LANDSCAPE_SIZE = 100  # grid points per axis; the chart draws at most 70 lines of cells
-
-
-def page_link(page: str, label: str, icon: str | None = None) -> None:
-    """st.page_link, or the page's name in words when the page runs on its own (tests)."""
-    try:
-        st.page_link(page, label=label, icon=icon)
-    except StreamlitPageNotFoundError:  # the page runs on its own, without st.navigation
-        st.markdown(f"Open **{label}** in the sidebar.")
-
-
-class _Progress:
-    """A progress callback for ui.engine: draws at most every `every` seconds, counts calls."""
-
-    def __init__(self, bar: Any, every: float) -> None:
-        self.bar, self.every, self.calls, self.last = bar, every, 0, -math.inf
-
-    def __call__(self, done: int, total: int) -> None:
-        self.calls += 1
-        now = time.perf_counter()
-        if now - self.last >= self.every or done == total:
-            self.last = now
-            self.bar.progress(done / total, text=f"Training… {done:,} of {total:,} epochs in all")
-
-
-def progress_bar(every: float = 0.1) -> tuple[Any, _Progress]:
-    """(placeholder, callback): a progress bar drawn in the placeholder as training goes on."""
-    bar = st.empty()
-    return bar, _Progress(bar, every)
-
-
-# -- the training form ------------------------------------------------------------------------
-def training_form(training: Mapping[str, Any]) -> dict[str, Any] | None:
-    """The training settings in a form (edits wait for Train, so nothing reruns meanwhile).
-
-    Returns the new TRAINING dict when Train is pressed, else None. Widget keys: ui.state.W_TRAIN_*.
-    """
-    with st.form(S.W_TRAIN_FORM):
-        optimizers = optimizer_inputs(training["optimizers"])
-        c1, c2, c3 = st.columns(3)
-        epochs = c1.number_input(
-            "Epochs (반복 횟수)",
-            1,
-            100_000,
-            int(training["epochs"]),
-            step=100,
-            key=S.W_TRAIN_EPOCHS,
-        )
-        batch = c2.number_input(
-            "Batch size (0 = full batch, 전체 배치)",
-            0,
-            10_000_000,
-            int(training["batch_size"] or 0),
-            help="Full batch: one step per epoch on every row, as in the tutorials.",
-            key=S.W_TRAIN_BATCH,
-        )
-        init = c3.radio(
-            "Start (초기값)",
-            INITS,
-            index=INITS.index(training["init"]),
-            horizontal=True,
-            help="zeros: W = b = 0 as in the tutorials; random: nn.Linear's seeded start.",
-            key=S.W_TRAIN_INIT,
-        )
-        bias = st.checkbox(
-            "Fit a bias: y = Wx + b (편향 b)", value=bool(training["bias"]), key=S.W_TRAIN_BIAS
-        )
-        if not st.form_submit_button("Train", type="primary", icon=":material/play_arrow:"):
-            return None
-    return {
-        "optimizers": optimizers,
-        "epochs": int(epochs),
-        "batch_size": int(batch) or None,
-        "init": init,
-        "bias": bias,
-    }
-
-
-def optimizer_slots(optimizers: Sequence[Mapping[str, Any]]) -> list[tuple[str, int, dict]]:
-    """(name, occurrence, settings) for each registry optimizer, one per time it is chosen.
-
-    Chosen ones carry their settings; unchosen ones appear once with {} (so one can be added).
-    A name chosen twice (e.g. sgd at two learning rates) gets two slots, 0 and 1.
-    """
-    slots = []
-    for name in OPTIMIZERS:
-        chosen = [dict(o) for o in optimizers if o["name"] == name]
-        for k, settings in enumerate(chosen or [{}]):
-            slots.append((name, k, settings))
-    return slots
-
-
-def optimizer_inputs(optimizers: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """Inside a form: a checkbox and lr per optimizer, other hyperparameters in an expander.
-
-    Returns the chosen optimizers as TRAINING dicts. Widget keys: ui.state.W_TRAIN_USE and
-    W_TRAIN_PARAM (param: lr, momentum, alpha, beta1, beta2, eps, weight_decay).
-    """
-    widths = [2, 1.4, 4]
-    for col, text in zip(
-        st.columns(widths), ["Optimizer", "Learning rate (학습률)", ""], strict=True
-    ):
-        col.markdown(f"**{text}**" if text else "")
-    chosen: list[dict[str, Any]] = []
-    for name, k, given in optimizer_slots(optimizers):
-        spec = OPTIMIZERS[name]
-        left, middle, right = st.columns(widths, vertical_alignment="center")
-        use = left.checkbox(
-            spec.title if k == 0 else f"{spec.title} #{k + 1}",
-            value=bool(given),
-            key=S.W_TRAIN_USE.format(name=name, k=k),
-        )
-        lr = middle.number_input(
-            f"{spec.title} learning rate",
-            min_value=1e-8,
-            max_value=1e6,
-            value=float(given.get("lr", 0.1)),
-            format="%g",
-            label_visibility="collapsed",
-            key=S.W_TRAIN_PARAM.format(param="lr", name=name, k=k),
-        )
-        right.caption(spec.summary)
-        chosen.append({"name": name, "lr": lr, "use": use, "given": given, "k": k})
-    with st.expander("More hyperparameters: momentum, alpha, betas, eps, weight decay"):
-        st.caption("Defaults are torch.optim's. 기본값은 torch.optim과 같습니다.")
-        for entry in chosen:
-            defaults = OPTIMIZERS[entry["name"]].defaults
-            if defaults:
-                entry.update(_hyperparameter_inputs(entry, defaults))
-    return [
-        {k: v for k, v in e.items() if k not in ("use", "given", "k")} for e in chosen if e["use"]
-    ]
-
-
-def _hyperparameter_inputs(entry: dict[str, Any], defaults: Mapping[str, Any]) -> dict[str, Any]:
-    """One row of number inputs for the optimizer's hyperparameters beside lr."""
-    given, k = entry["given"], entry["k"]
-    fields: list[tuple[str, str, float]] = []
-    for key, default in defaults.items():
-        value = given.get(key)
-        if key == "betas":
-            betas = value if value is not None else default
-            fields += [("beta1", "beta1", float(betas[0])), ("beta2", "beta2", float(betas[1]))]
-        else:
-            fields.append((key, key.replace("_", " "), float(default if value is None else value)))
-    title = OPTIMIZERS[entry["name"]].title
-    assert len(fields) <= 4, f"no room for {len(fields)} hyperparameters of {entry['name']}"
-    cols = st.columns([1.5, 1, 1, 1, 1], vertical_alignment="bottom")
-    cols[0].markdown(f"**{title}**" if k == 0 else f"**{title}** #{k + 1}")
-    out: dict[str, float] = {}
-    for col, (key, label, value) in zip(cols[1:], fields, strict=False):
-        high = 1.0 if key == "eps" else 10.0 if key == "weight_decay" else 0.9999
-        out[key] = col.number_input(
-            label,
-            min_value=0.0,
-            max_value=high,
-            value=value,
-            format="%g",
-            key=S.W_TRAIN_PARAM.format(param=key, name=entry["name"], k=k),
-        )
-    if "beta1" in out:
-        out["betas"] = (out.pop("beta1"), out.pop("beta2"))
-    return out
 
 
 # -- chart frames -----------------------------------------------------------------------------

@@ -146,11 +146,19 @@ def _decode(data: bytes, label: str) -> str:
     return data.decode(_encoding(data, label))
 
 
+def _split_line(line: str, sep: str) -> list[str]:
+    """One line's cells as csv reads them ([] for a line csv refuses, e.g. a lone CR)."""
+    try:
+        return next(csv.reader([line], delimiter=sep), [])
+    except csv.Error:
+        return []
+
+
 def _sniff_delimiter(lines: list[str]) -> str:
     """The delimiter that splits the sample lines into the most, and equally many, fields."""
     best, best_fields = ",", 1
     for delimiter in DELIMITERS:
-        counts = [len(row) for row in csv.reader(lines, delimiter=delimiter) if row]
+        counts = [n for n in (len(_split_line(line, delimiter)) for line in lines) if n]
         if not counts:
             continue
         mode = max(set(counts), key=counts.count)
@@ -165,13 +173,13 @@ def _read_text(data: bytes, label: str) -> pd.DataFrame:
     sep = _sniff_delimiter(sample)
     decimal, thousands = ".", None
     if sep != ",":
-        cells = [c for row in csv.reader(sample[1:], delimiter=sep) for c in row]
+        cells = [c for line in sample[1:] for c in _split_line(line, sep)]
         if any(_DECIMAL_COMMA.match(c) or _DOT_THOUSANDS.match(c) for c in cells):
             decimal = ","  # European style: 1,5 means one and a half
             if any(_DOT_THOUSANDS.match(c) for c in cells):
                 thousands = "."
     first_line = data.split(b"\n", 1)[0].decode(encoding, errors="ignore")
-    header = next(csv.reader([first_line.lstrip("\ufeff").rstrip("\r")], delimiter=sep), [])
+    header = _split_line(first_line.lstrip("\ufeff").rstrip("\r"), sep)
     _check_width(len(header), label)
     try:
         df = pd.read_csv(

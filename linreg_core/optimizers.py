@@ -125,6 +125,10 @@ class Stepper:
     @torch.no_grad()
     def step(self, grads: list[torch.Tensor]) -> None:
         """One update with the given gradients (one per parameter, same shapes)."""
+        self.step_(grads)
+
+    def step_(self, grads: list[torch.Tensor]) -> None:
+        """step() for callers already inside torch.no_grad() (the training loops)."""
         name, hp, p = self.cfg.name, self.hp, self.params
         lr = float(hp["lr"])
         if name == "gd-manual":

@@ -196,73 +196,105 @@ def _train_loop(problem, cfg, theta, epochs, batch_size, seed, kind, progress, s
     has_test = len(problem.y_test) > 0
     Xt = torch.as_tensor(problem.X_test, dtype=torch.float32)
     yt = torch.as_tensor(problem.y_test, dtype=torch.float32)
-    manual = cfg.name == "gd-manual"
-    theta.requires_grad_(not manual)
+    gradient = _manual_gradient if cfg.name == "gd-manual" else _mse_and_grad
     stepper = Stepper(cfg, [theta])
-    rec = _Recorder(epochs, len(theta), has_test)
-    rec.theta[0] = theta.detach().numpy()
+    k, m = len(theta), len(y)
+    losses = np.full(epochs, np.nan)
+    tests = np.full(epochs, np.nan) if has_test else None
+    thetas = torch.full((epochs + 1, k), float("nan"))  # row e: parameters after epoch e
+    grads = torch.full((epochs, k), float("nan"))  # the gradient of each full-batch step
+    norms = np.full(epochs, np.nan)  # mini-batch: mean gradient norm of the epoch
+    thetas[0] = theta
     gen = torch.Generator().manual_seed(seed)
-    m = len(y)
     every = _every(epochs)
     run, diverged, cancelled = 0, None, False
-
-    def loss_and_grad(Xb, yb):
-        if manual:  # the seeds' formulas: D_W = 2/m sum((Wx+b-y) x), D_b = 2/m sum(Wx+b-y)
-            with torch.no_grad():
-                diff = _forward(Xb, theta, d, bias) - yb  # (mb,)
-                cost = torch.mean(diff**2)
-                parts = [2 * torch.mean(diff[:, None] * Xb, dim=0)]
-                if bias:
-                    parts.append(2 * torch.mean(diff).reshape(1))
-                return cost, torch.cat(parts)
-        cost = torch.mean((_forward(Xb, theta, d, bias) - yb) ** 2)
-        (grad,) = torch.autograd.grad(cost, [theta])
-        return cost, grad
-
-    for epoch in range(1, epochs + 1):
-        if has_test:
-            with torch.no_grad():
-                test_loss = torch.mean((_forward(Xt, theta, d, bias) - yt) ** 2).item()
-        if batch_size is None:
-            cost, grad = loss_and_grad(X, y)
-            loss = cost.item()
-            if _blown(loss):
-                diverged = epoch
-                break
-            stepper.step([grad])
-            gnorm = float(torch.linalg.vector_norm(grad))
-        else:
-            order = torch.randperm(m, generator=gen)
-            losses, norms = [], []
-            for i in range(0, m, batch_size):
-                idx = order[i : i + batch_size]
-                cost, grad = loss_and_grad(X[idx], y[idx])
-                losses.append(cost.item())
-                if _blown(losses[-1]):
+    with torch.no_grad():  # gradients come from the formulas, never from a graph
+        for epoch in range(1, epochs + 1):
+            if tests is not None:
+                tests[epoch - 1] = torch.mean((_forward(Xt, theta, d, bias) - yt) ** 2).item()
+            if batch_size is None:
+                cost, grad = gradient(X, y, theta, d, bias)
+                loss = cost.item()
+                if _blown(loss):
+                    diverged = epoch
                     break
-                stepper.step([grad])
-                norms.append(float(torch.linalg.vector_norm(grad)))
-            loss = float(np.mean(losses))
-            gnorm = float(np.mean(norms)) if norms else float("nan")
-            if _blown(loss):
-                diverged = epoch
-                break
-        now = theta.detach().numpy()
-        if not np.isfinite(now).all():
-            diverged = epoch
-            break
-        rec.loss[epoch - 1], rec.gnorm[epoch - 1] = loss, gnorm
-        if has_test:
-            rec.test[epoch - 1] = test_loss
-        rec.theta[epoch] = now
-        run = epoch
-        if epoch % every == 0 or epoch == epochs:
-            if progress is not None:
-                progress(epoch, epochs)
-            if should_stop is not None and epoch < epochs and should_stop():
-                cancelled = True
-                break
-    return rec.history(cfg, epochs, run, d, bias, kind, diverged_at=diverged, cancelled=cancelled)
+                stepper.step_([grad])
+                grads[epoch - 1] = grad
+            else:
+                batch_losses, batch_norms = [], []
+                order = torch.randperm(m, generator=gen)
+                for i in range(0, m, batch_size):
+                    idx = order[i : i + batch_size]
+                    cost, grad = gradient(X[idx], y[idx], theta, d, bias)
+                    batch_losses.append(cost.item())
+                    if _blown(batch_losses[-1]):
+                        break
+                    stepper.step_([grad])
+                    batch_norms.append(float(torch.linalg.vector_norm(grad)))
+                loss = float(np.mean(batch_losses))
+                if _blown(loss):
+                    diverged = epoch
+                    break
+                norms[epoch - 1] = np.mean(batch_norms)
+            losses[epoch - 1] = loss
+            thetas[epoch] = theta
+            run = epoch
+            if epoch % every == 0 or epoch == epochs:
+                if progress is not None:
+                    progress(epoch, epochs)
+                if should_stop is not None and epoch < epochs and should_stop():
+                    cancelled = True
+                    break
+    values = thetas.numpy().astype(np.float64)
+    while run > 0 and not np.isfinite(values[run]).all():  # a step that overflowed the weights
+        diverged, run = run, run - 1
+    if batch_size is None:
+        norms = torch.linalg.vector_norm(grads, dim=1).numpy().astype(np.float64)
+    return History(
+        optimizer=cfg,
+        epochs=epochs,
+        epochs_run=run,
+        train_loss=losses[:run],
+        test_loss=None if tests is None else tests[:run],
+        weights=values[: run + 1, :d],
+        bias=values[: run + 1, d] if bias else None,
+        grad_norm=norms[:run],
+        path=kind,
+        diverged_at=diverged,
+        cancelled=cancelled,
+    )
+
+
+def _manual_gradient(X, y, theta, d, bias):
+    """The seeds' hand-written formulas: D_W = 2/m sum((Wx+b-y) x), D_b = 2/m sum(Wx+b-y)."""
+    diff = _forward(X, theta, d, bias) - y  # (m,)
+    parts = [2 * torch.mean(diff[:, None] * X, dim=0)]
+    if bias:
+        parts.append(2 * torch.mean(diff).reshape(1))
+    return torch.mean(diff**2), torch.cat(parts)
+
+
+@torch.no_grad()
+def mse_and_grad(
+    X: torch.Tensor, y: torch.Tensor, theta: torch.Tensor, d: int, bias: bool
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """MSE and its gradient in float32, with autograd's very operations in autograd's order.
+
+    backward of mean((x * W + b - y) ** 2) is: mean -> 1/m per row; pow -> (1/m) * (2 * diff);
+    mul -> rows times x, summed over the rows; add -> summed over the rows. Doing just that
+    gives the same bits as cost.backward() (tests/test_train.py checks) at a third of the cost.
+    """
+    return _mse_and_grad(X, y, theta, d, bias)
+
+
+def _mse_and_grad(X, y, theta, d, bias):
+    diff = _forward(X, theta, d, bias) - y  # (m,)
+    cost = torch.mean(diff**2)
+    g = (torch.ones((), dtype=diff.dtype) / diff.numel()) * (2.0 * diff)  # (m,) dL/dprediction
+    grad = (g[:, None] * X).sum(dim=0)  # (d,)
+    if bias:
+        grad = torch.cat([grad, g.sum(dim=0, keepdim=True)])
+    return cost, grad
 
 
 def _forward(X: torch.Tensor, theta: torch.Tensor, d: int, bias: bool) -> torch.Tensor:
@@ -348,7 +380,8 @@ def _train_fast(problem, cfg, theta, epochs, stats, progress, should_stop):
             break
         grad = 2.0 * (st.G @ t - st.c)  # (k,)
         g32[:] = grad
-        stepper.step([grad32])
+        with torch.no_grad():
+            stepper.step_([grad32])
         if not np.isfinite(view).all():
             diverged = epoch
             break

@@ -8,7 +8,7 @@ import torch
 
 from linreg_core import OPTIMIZERS, OptimizerConfig
 from linreg_core.optimizers import torch_optimizer
-from linreg_core.train import Problem, train
+from linreg_core.train import Problem, mse_and_grad, train
 
 TORCH_OPTIMIZERS = [n for n, spec in OPTIMIZERS.items() if spec.torch_class]
 
@@ -156,3 +156,21 @@ def test_history_starts_at_the_given_parameters_and_does_not_modify_them():
     assert h.bias[0] == 1.0
     assert start.tolist() == [0.5, -0.25, 1.0]
     assert h.grad_norm.shape == (10,) and (h.grad_norm > 0).all()
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_formula_gradient_has_the_same_bits_as_autograd(seed):
+    rng = np.random.default_rng(seed)
+    m, d, bias = int(rng.integers(1, 3000)), int(rng.integers(1, 5)), bool(seed % 2)
+    X = torch.tensor(rng.normal(size=(m, d)) * rng.uniform(0.1, 1e3), dtype=torch.float32)
+    y = torch.tensor(rng.normal(size=m) * 50, dtype=torch.float32)
+    theta = torch.tensor(rng.normal(size=d + bias), dtype=torch.float32)
+    cost, grad = mse_and_grad(X, y, theta, d, bias)
+    t = theta.clone().requires_grad_(True)
+    out = (X * t[:d]).sum(dim=1)
+    if bias:
+        out = out + t[d]
+    ref = torch.mean((out - y) ** 2)
+    (ref_grad,) = torch.autograd.grad(ref, [t])
+    assert torch.equal(cost, ref)
+    assert torch.equal(grad, ref_grad)

@@ -22,24 +22,27 @@ ss = st.session_state
 pg = st.navigation(
     [
         st.Page(
-            "pages/0_start.py",
+            "app_pages/0_start.py",
             title="Start",
             icon=":material/home:",
             url_path="start",
             default=True,
         ),
-        st.Page("pages/1_data.py", title="Data", icon=":material/table:", url_path="data"),
+        st.Page("app_pages/1_data.py", title="Data", icon=":material/table:", url_path="data"),
         st.Page(
-            "pages/2_normalise.py", title="Normalise", icon=":material/tune:", url_path="normalise"
+            "app_pages/2_normalise.py",
+            title="Normalise",
+            icon=":material/tune:",
+            url_path="normalise",
         ),
         st.Page(
-            "pages/3_train.py",
+            "app_pages/3_train.py",
             title="Train & compare",
             icon=":material/model_training:",
             url_path="train",
         ),
         st.Page(
-            "pages/4_predict.py",
+            "app_pages/4_predict.py",
             title="Predict",
             icon=":material/online_prediction:",
             url_path="predict",

@@ -5,7 +5,7 @@
 For each table: 4 optimizers (sgd, momentum, rmsprop, adam) x 1000 epochs, full batch, with the
 page's settings (the apartments z-scored with 20% held out; the seeds as the tutorials ran them).
 "core" is linreg_core.run(); "frames" builds the chart frames and tables; "specs" turns every
-chart into its Vega-Lite dict (what st.altair_chart sends); "page" runs pages/3_train.py in
+chart into its Vega-Lite dict (what st.altair_chart sends); "page" runs app_pages/3_train.py in
 AppTest from the click on Train to the end of the script (core + frames + specs + Streamlit's
 own serialisation, no browser). Times are the best of --repeat runs, in seconds.
 """

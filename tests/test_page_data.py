@@ -21,7 +21,7 @@ PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)
 @pytest.fixture
 def app(monkeypatch: pytest.MonkeyPatch) -> AppTest:
     at = start_app(monkeypatch)
-    return at.switch_page("pages/1_data.py").run(timeout=TIMEOUT)
+    return at.switch_page("app_pages/1_data.py").run(timeout=TIMEOUT)
 
 
 def upload(at: AppTest, name: str, content: bytes, key: str = S.W_UPLOAD) -> AppTest:
@@ -163,8 +163,8 @@ def test_choices_survive_a_visit_to_another_page(app: AppTest) -> None:
     app.slider(key=S.W_TEST_SIZE).set_value(0.3).run(timeout=TIMEOUT)
     data = app.session_state[S.DATA]
 
-    app.switch_page("pages/2_normalise.py").run(timeout=TIMEOUT)
-    app.switch_page("pages/1_data.py").run(timeout=TIMEOUT)
+    app.switch_page("app_pages/2_normalise.py").run(timeout=TIMEOUT)
+    app.switch_page("app_pages/1_data.py").run(timeout=TIMEOUT)
 
     assert not app.exception
     assert app.session_state[S.DATA] is data
@@ -176,9 +176,9 @@ def test_choices_survive_a_visit_to_another_page(app: AppTest) -> None:
 def test_changing_a_choice_after_a_seed_preset_forgets_its_published_numbers(
     app: AppTest,
 ) -> None:
-    app.switch_page("pages/0_start.py").run(timeout=TIMEOUT)
+    app.switch_page("app_pages/0_start.py").run(timeout=TIMEOUT)
     app.button(key=S.W_PRESET_PREFIX + "seed000").click().run(timeout=TIMEOUT)
-    app.switch_page("pages/1_data.py").run(timeout=TIMEOUT)
+    app.switch_page("app_pages/1_data.py").run(timeout=TIMEOUT)
     assert app.session_state[S.PUBLISHED] is not None
     assert app.slider(key=S.W_TEST_SIZE).value == 0.0  # the preset's choice is shown
 

@@ -26,7 +26,7 @@ def show_normalise(at: AppTest, df: pd.DataFrame, target: str, features: list[st
     at.session_state[S.DATA_NAME] = "table.csv"
     at.session_state[S.TARGET] = target
     at.session_state[S.FEATURES] = features
-    return at.switch_page("pages/2_normalise.py").run(timeout=TIMEOUT)
+    return at.switch_page("app_pages/2_normalise.py").run(timeout=TIMEOUT)
 
 
 def statistics_table(at: AppTest) -> pd.DataFrame:
@@ -35,7 +35,7 @@ def statistics_table(at: AppTest) -> pd.DataFrame:
 
 
 def test_without_data_the_page_points_to_the_data_page(app: AppTest) -> None:
-    app.switch_page("pages/2_normalise.py").run(timeout=TIMEOUT)
+    app.switch_page("app_pages/2_normalise.py").run(timeout=TIMEOUT)
 
     assert not app.exception
     assert "Load data" in texts(app.info)
@@ -85,8 +85,8 @@ def test_toggles_go_to_state_and_clear_an_old_comparison(app: AppTest) -> None:
     ss = app.session_state
     assert (ss[S.NORMALIZE], ss[S.NORMALIZE_TARGET]) == (False, True)
     assert ss[S.COMPARISON] is None
-    app.switch_page("pages/1_data.py").run(timeout=TIMEOUT)
-    app.switch_page("pages/2_normalise.py").run(timeout=TIMEOUT)
+    app.switch_page("app_pages/1_data.py").run(timeout=TIMEOUT)
+    app.switch_page("app_pages/2_normalise.py").run(timeout=TIMEOUT)
     assert app.toggle(key=S.W_NORMALIZE).value is False
     assert app.toggle(key=S.W_NORMALIZE_TARGET).value is True
 

@@ -12,7 +12,7 @@ from linreg_core import read_table, run
 from ui import engine
 from ui import state as S
 
-PAGE = "pages/4_predict.py"
+PAGE = "app_pages/4_predict.py"
 FEATURES = ["area_m2", "age_years", "station_km"]
 FOUR = ["sgd", "momentum", "rmsprop", "adam"]
 

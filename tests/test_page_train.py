@@ -16,7 +16,7 @@ from ui import engine
 from ui import state as S
 from ui.presets import load_preset
 
-PAGE = "pages/3_train.py"
+PAGE = "app_pages/3_train.py"
 TRAIN = f"FormSubmitter:{S.W_TRAIN_FORM}-Train"
 FOUR = ["sgd", "momentum", "rmsprop", "adam"]
 

@@ -18,7 +18,7 @@ st.caption("Use the trained models on rows they have not seen. · 학습한 모�
 if (comp := ss[S.COMPARISON]) is None:
     st.info("Train the models first. · 먼저 학습하세요.", icon=":material/info:")
     sections.page_link(
-        "pages/3_train.py", "Go to Train & compare", icon=":material/model_training:"
+        "app_pages/3_train.py", "Go to Train & compare", icon=":material/model_training:"
     )
     st.stop()
 ds, domain = comp.dataset, [h.label for h in comp.runs]

@@ -20,14 +20,19 @@ st.caption("표를 불러와 정규화하고, 여러 옵티마이저로 선형 �
 st.subheader("Four steps")
 STEPS = [
     (
-        "pages/1_data.py",
+        "app_pages/1_data.py",
         "Data",
         ":material/table:",
         "Upload, pick or type a table; choose y and x.",
     ),
-    ("pages/2_normalise.py", "Normalise", ":material/tune:", "Z-score with training stats."),
-    ("pages/3_train.py", "Train & compare", ":material/model_training:", "Run the optimizers."),
-    ("pages/4_predict.py", "Predict", ":material/online_prediction:", "Use the model on new x."),
+    ("app_pages/2_normalise.py", "Normalise", ":material/tune:", "Z-score with training stats."),
+    ("app_pages/3_train.py", "Train & compare", ":material/model_training:", "Run the optimizers."),
+    (
+        "app_pages/4_predict.py",
+        "Predict",
+        ":material/online_prediction:",
+        "Use the model on new x.",
+    ),
 ]
 for col, (i, (page, title, icon, text)) in zip(st.columns(4), enumerate(STEPS, 1), strict=True):
     with col:
@@ -64,6 +69,6 @@ for group, presets in groups.items():
                 icon=":material/play_arrow:",
             ):
                 apply_preset(preset.name)
-                st.switch_page("pages/3_train.py")
+                st.switch_page("app_pages/3_train.py")
 
-st.page_link("pages/1_data.py", label="Or start with your own table", icon=":material/upload:")
+st.page_link("app_pages/1_data.py", label="Or start with your own table", icon=":material/upload:")

@@ -20,7 +20,7 @@ if ss[S.DATA] is None or ss[S.TARGET] is None or not ss[S.FEATURES]:
         "Load data and choose the columns first. · 데이터를 먼저 불러오세요.",
         icon=":material/info:",
     )
-    st.page_link("pages/1_data.py", label="Go to Data", icon=":material/table:")
+    st.page_link("app_pages/1_data.py", label="Go to Data", icon=":material/table:")
     st.stop()
 
 c1, c2 = st.columns(2)
@@ -40,7 +40,7 @@ try:
     x_scaler = Scaler.fit(ds.X_train, features=ds.features)
 except LinRegError as exc:  # e.g. a constant feature: the core says which and what to do
     st.error(str(exc), icon=":material/error:")
-    st.page_link("pages/1_data.py", label="Change the columns on Data", icon=":material/table:")
+    st.page_link("app_pages/1_data.py", label="Change the columns on Data", icon=":material/table:")
     st.stop()
 try:
     y_scaler = Scaler.fit(ds.y_train[:, None], features=(ds.target,))
@@ -94,4 +94,4 @@ st.altair_chart(distribution_chart(values))
 if len(names) > len(shown):
     st.caption(f"Drawn: {len(shown)} of {len(names)} columns (the first features, the target).")
 st.caption("Same shape, new scale: z-scoring moves and stretches the axis, not the histogram.")
-st.page_link("pages/3_train.py", label="Next: Train & compare", icon=":material/arrow_forward:")
+st.page_link("app_pages/3_train.py", label="Next: Train & compare", icon=":material/arrow_forward:")

@@ -14,7 +14,7 @@ st.caption("Same rows, same start, different optimizers. · 같은 시작점에�
 
 if ss[S.DATA] is None or not ss[S.TARGET]:
     st.info("Load data and choose the column to predict first. · 데이터를 먼저 불러오세요.")
-    sections.page_link("pages/1_data.py", "Go to Data", icon=":material/table:")
+    sections.page_link("app_pages/1_data.py", "Go to Data", icon=":material/table:")
     st.stop()
 
 new_training = sections.training_form(ss[S.TRAINING])  # a form: edits wait for Train
@@ -76,4 +76,4 @@ if ss[S.PUBLISHED] and ss[S.PUBLISHED].get("epoch"):
 
 st.subheader("Epoch log · 학습 로그")
 sections.log_section(comp, domain)
-sections.page_link("pages/4_predict.py", "Next: Predict", icon=":material/arrow_forward:")
+sections.page_link("app_pages/4_predict.py", "Next: Predict", icon=":material/arrow_forward:")

@@ -91,4 +91,6 @@ else:
         f"{len(ds.y_train):,} training rows, {len(ds.y_test):,} test rows, "
         f"{ds.dropped:,} dropped for missing values."
     )
-    st.page_link("pages/2_normalise.py", label="Next: Normalise", icon=":material/arrow_forward:")
+    st.page_link(
+        "app_pages/2_normalise.py", label="Next: Normalise", icon=":material/arrow_forward:"
+    )

@@ -6,7 +6,7 @@ run() is the one call pages and the command line make: table + RunConfig -> Comp
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -45,35 +45,47 @@ class Comparison:
     ols: LeastSquares  # in the trained space
     runs: list[History]
     seconds: float  # wall time of the comparison, statistics included
+    _metrics: dict = field(default_factory=dict, repr=False, compare=False)
 
     # -- predictions and metrics, in the target's own units ------------------------------
     def predict(self, X: np.ndarray, history: History | None = None) -> np.ndarray:
         """(n, d) rows in original units -> (n,) predictions (the optimum when no history)."""
         Z = self.scaler.transform(X) if self.config.normalize else np.asarray(X, dtype=np.float64)
-        if history is None:
-            w, b = self.ols.weights, self.ols.bias
-        else:
-            w, b = history.final_weights, history.final_bias
+        w, b = self._parameters(history)
         with np.errstate(over="ignore", invalid="ignore"):
             out = Z @ w + (0.0 if b is None else b)
         return self.scaler.inverse_target(out)
 
     def metrics(self, history: History | None, split: str) -> dict[str, float] | None:
-        ds = self.dataset
-        X, y = (ds.X_train, ds.y_train) if split == "train" else (ds.X_test, ds.y_test)
+        """MSE, RMSE, MAE, R^2 on the training or held-out rows, in the target's own units."""
+        slot = -1 if history is None else next(i for i, h in enumerate(self.runs) if h is history)
+        key = (slot, split)
+        if key not in self._metrics:  # each needs a pass over the rows: do it once
+            self._metrics[key] = self._row_metrics(history, split)
+        return self._metrics[key]
+
+    def _row_metrics(self, history: History | None, split: str) -> dict[str, float] | None:
+        ds, p = self.dataset, self.problem
+        Z, y = (p.X_train, ds.y_train) if split == "train" else (p.X_test, ds.y_test)
         if len(y) == 0:
             return None
-        return metrics(y, self.predict(X, history))
+        w, b = self._parameters(history)
+        with np.errstate(over="ignore", invalid="ignore"):
+            fitted = Z @ w + (0.0 if b is None else b)  # rows already in the trained space
+        return metrics(y, self.scaler.inverse_target(fitted))
+
+    def _parameters(self, history: History | None) -> tuple[np.ndarray, float | None]:
+        if history is None:
+            return self.ols.weights, self.ols.bias
+        return history.final_weights, history.final_bias
 
     def original(self, history: History | None) -> tuple[np.ndarray, float | None]:
         """Weights and bias in the data's own units."""
-        if history is None:
-            return self.scaler.to_original(self.ols.weights, self.ols.bias)
-        return self.scaler.to_original(history.final_weights, history.final_bias)
+        return self.scaler.to_original(*self._parameters(history))
 
     def ols_mse(self) -> float:
         """The optimum's training MSE in the target's own units."""
-        return metrics(self.dataset.y_train, self.predict(self.dataset.X_train))["mse"]
+        return self.metrics(None, "train")["mse"]  # type: ignore[index]
 
     # -- summaries and tidy frames for charts ----------------------------------------------
     def epochs_to_optimum(self, history: History) -> int | None:

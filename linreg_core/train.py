@@ -99,31 +99,6 @@ def _blown(loss: float) -> bool:
     return not np.isfinite(loss) or loss > FLOAT32_MAX
 
 
-class _Recorder:
-    """Preallocated per-epoch arrays, trimmed to the epochs run."""
-
-    def __init__(self, epochs: int, k: int, test: bool) -> None:
-        self.loss = np.full(epochs, np.nan)
-        self.test = np.full(epochs, np.nan) if test else None
-        self.theta = np.full((epochs + 1, k), np.nan)
-        self.gnorm = np.full(epochs, np.nan)
-
-    def history(self, cfg, epochs, run, d, bias, path, **kw) -> History:
-        theta = self.theta[: run + 1]
-        return History(
-            optimizer=cfg,
-            epochs=epochs,
-            epochs_run=run,
-            train_loss=self.loss[:run],
-            test_loss=None if self.test is None else self.test[:run],
-            weights=theta[:, :d].copy(),
-            bias=theta[:, d].copy() if bias else None,
-            grad_norm=self.gnorm[:run],
-            path=path,
-            **kw,
-        )
-
-
 def train(
     problem: Problem,
     cfg: OptimizerConfig,
@@ -340,8 +315,9 @@ class HeldOut:
         m = len(r)
         return cls(G=A.T @ A / m, q1=A.T @ r / m, q0=float(r @ r / m))
 
-    def loss(self, delta: np.ndarray) -> float:
-        return float(self.q0 + 2 * self.q1 @ delta + delta @ self.G @ delta)
+    def losses(self, deltas: np.ndarray) -> np.ndarray:
+        """(n, k) offsets from the training optimum -> (n,) held-out MSE."""
+        return self.q0 + 2 * deltas @ self.q1 + np.einsum("ei,ij,ej->e", deltas, self.G, deltas)
 
 
 @dataclass(frozen=True)
@@ -363,38 +339,51 @@ class FullBatch:
 def _train_fast(problem, cfg, theta, epochs, stats, progress, should_stop):
     d, bias = problem.n_features, problem.bias
     st, held = stats.train, stats.held_out
+    G, optimum, floor = st.G, st.optimum, st.floor
     stepper = Stepper(cfg, [theta])
-    rec = _Recorder(epochs, len(theta), held is not None)
+    k = len(theta)
+    losses = np.full(epochs, np.nan)
+    thetas = np.full((epochs + 1, k), np.nan)
     view = theta.numpy()  # shares memory with theta: the optimizer's in-place steps show here
-    rec.theta[0] = view
+    thetas[0] = view
     grad32 = torch.empty_like(theta)
     g32 = grad32.numpy()
     every = _every(epochs)
     run, diverged, cancelled = 0, None, False
-    for epoch in range(1, epochs + 1):
-        t = view.astype(np.float64)
-        delta = t - st.optimum
-        loss = float(st.floor + delta @ st.G @ delta)
-        if _blown(loss):
-            diverged = epoch
-            break
-        grad = 2.0 * (st.G @ t - st.c)  # (k,)
-        g32[:] = grad
-        with torch.no_grad():
-            stepper.step_([grad32])
-        if not np.isfinite(view).all():
-            diverged = epoch
-            break
-        rec.loss[epoch - 1] = loss
-        rec.gnorm[epoch - 1] = float(np.sqrt(grad @ grad))
-        if held is not None:
-            rec.test[epoch - 1] = held.loss(delta)
-        rec.theta[epoch] = view
-        run = epoch
-        if epoch % every == 0 or epoch == epochs:
-            if progress is not None:
-                progress(epoch, epochs)
-            if should_stop is not None and epoch < epochs and should_stop():
-                cancelled = True
+    with torch.no_grad():
+        for epoch in range(1, epochs + 1):
+            delta = view - optimum  # (k,) float64, measured from the optimum: no cancellation
+            Gd = G @ delta
+            loss = floor + float(delta @ Gd)
+            if _blown(loss):
+                diverged = epoch
                 break
-    return rec.history(cfg, epochs, run, d, bias, "fast", diverged_at=diverged, cancelled=cancelled)
+            g32[:] = 2.0 * Gd  # the gradient 2 (G t - c), as G t* = c
+            stepper.step_([grad32])
+            losses[epoch - 1] = loss
+            thetas[epoch] = view
+            run = epoch
+            if epoch % every == 0 or epoch == epochs:
+                if progress is not None:
+                    progress(epoch, epochs)
+                if should_stop is not None and epoch < epochs and should_stop():
+                    cancelled = True
+                    break
+    while run > 0 and not np.isfinite(thetas[run]).all():  # a step that overflowed the weights
+        diverged, run = run, run - 1
+    deltas = thetas[:run] - optimum  # (run, k): the parameters each epoch started from
+    norms = 2.0 * np.sqrt(np.einsum("ei,ij,ej->e", deltas, G @ G, deltas))
+    tests = None if held is None else held.losses(deltas)
+    return History(
+        optimizer=cfg,
+        epochs=epochs,
+        epochs_run=run,
+        train_loss=losses[:run],
+        test_loss=tests,
+        weights=thetas[: run + 1, :d],
+        bias=thetas[: run + 1, d] if bias else None,
+        grad_norm=norms,
+        path="fast",
+        diverged_at=diverged,
+        cancelled=cancelled,
+    )

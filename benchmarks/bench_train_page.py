@@ -65,7 +65,7 @@ def best(fn, repeat: int) -> tuple[float, object]:
 
 def page_seconds(values: dict) -> float:
     """Click Train on a fresh session (a new table each time, so the cache cannot answer)."""
-    at = AppTest.from_file(str(ROOT / "pages" / "3_train.py"), default_timeout=120)
+    at = AppTest.from_file(str(ROOT / "app_pages" / "3_train.py"), default_timeout=120)
     for key, value in values.items():
         at.session_state[key] = value
     at.session_state[S.DATA] = values[S.DATA].copy()

@@ -32,6 +32,17 @@ def _check_number(
     return number
 
 
+# name -> (lowest, highest, lowest excluded, how to fix a bad value); betas: each of the two
+HYPERPARAMETER_LIMITS: dict[str, tuple[float, float, bool, str]] = {
+    "lr": (0.0, 1e6, True, "Use a positive step size such as 0.01."),
+    "momentum": (0.0, 0.9999, False, "Use momentum in [0, 1), e.g. 0.9."),
+    "alpha": (0.0, 0.9999, False, "Use alpha in [0, 1), e.g. 0.99."),
+    "betas": (0.0, 0.9999, False, "Use betas in [0, 1), e.g. (0.9, 0.999)."),
+    "eps": (0.0, 1.0, True, "Use a small eps like 1e-8."),
+    "weight_decay": (0.0, 10.0, False, "Use 0 (none) or a small value like 0.01."),
+}
+
+
 @dataclass(frozen=True)
 class OptimizerConfig:
     """One optimizer with its hyperparameters, named as in torch.optim (None = registry default)."""
@@ -50,48 +61,21 @@ class OptimizerConfig:
         if self.name not in OPTIMIZERS:
             known = ", ".join(OPTIMIZERS)
             raise ConfigError(f"Unknown optimizer {self.name!r}. Known optimizers: {known}.")
-        lr = _check_number(
-            "learning rate",
-            self.lr,
-            low=0.0,
-            high=1e6,
-            low_open=True,
-            fix="Use a positive step size such as 0.01.",
-        )
-        object.__setattr__(self, "lr", lr)
-        for key in ("momentum", "alpha"):
+        for key, (low, high, low_open, fix) in HYPERPARAMETER_LIMITS.items():
             value = getattr(self, key)
-            if value is not None:
-                checked = _check_number(
-                    key, value, low=0.0, high=0.9999, fix=f"Use {key} in [0, 1), e.g. 0.9."
+            if value is None:
+                continue
+            if key == "betas":
+                if not isinstance(value, (tuple, list)) or len(value) != 2:
+                    raise ConfigError(f"Invalid betas: {value!r}; give two numbers. {fix}")
+                checked: Any = tuple(
+                    _check_number("beta", v, low=low, high=high, low_open=low_open, fix=fix)
+                    for v in value
                 )
-                object.__setattr__(self, key, checked)
-        if self.betas is not None:
-            if len(self.betas) != 2:
-                raise ConfigError(
-                    f"Invalid betas: {self.betas!r}; give two numbers like (0.9, 0.999)."
-                )
-            betas = tuple(
-                _check_number(
-                    "beta", b, low=0.0, high=0.9999, fix="Use betas in [0, 1), e.g. (0.9, 0.999)."
-                )
-                for b in self.betas
-            )
-            object.__setattr__(self, "betas", betas)
-        if self.eps is not None:
-            eps = _check_number(
-                "eps", self.eps, low=0.0, high=1.0, low_open=True, fix="Use a small eps like 1e-8."
-            )
-            object.__setattr__(self, "eps", eps)
-        if self.weight_decay is not None:
-            wd = _check_number(
-                "weight decay",
-                self.weight_decay,
-                low=0.0,
-                high=10.0,
-                fix="Use 0 (none) or a small value like 0.01.",
-            )
-            object.__setattr__(self, "weight_decay", wd)
+            else:
+                name = key.replace("_", " ") if key != "lr" else "learning rate"
+                checked = _check_number(name, value, low=low, high=high, low_open=low_open, fix=fix)
+            object.__setattr__(self, key, checked)
 
     def hyperparameters(self) -> dict[str, Any]:
         """The full hyperparameters this optimizer runs with, defaults filled in."""

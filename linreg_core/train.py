@@ -164,6 +164,20 @@ def _every(epochs: int) -> int:
     return max(1, epochs // 100)
 
 
+def _report(epoch: int, epochs: int, progress: Progress | None, stop: StopCheck | None) -> bool:
+    """Tell the progress callback; True when the caller asked to stop before the end."""
+    if progress is not None:
+        progress(epoch, epochs)
+    return stop is not None and epoch < epochs and stop()
+
+
+def _last_finite(thetas: np.ndarray, run: int, diverged: int | None) -> tuple[int, int | None]:
+    """Drop trailing epochs whose step overflowed the weights: (epochs run, diverged at)."""
+    while run > 0 and not np.isfinite(thetas[run]).all():
+        diverged, run = run, run - 1
+    return run, diverged
+
+
 def _train_loop(problem, cfg, theta, epochs, batch_size, seed, kind, progress, should_stop):
     d, bias = problem.n_features, problem.bias
     X = torch.as_tensor(problem.X_train, dtype=torch.float32)  # (m, d)
@@ -214,15 +228,13 @@ def _train_loop(problem, cfg, theta, epochs, batch_size, seed, kind, progress, s
             losses[epoch - 1] = loss
             thetas[epoch] = theta
             run = epoch
-            if epoch % every == 0 or epoch == epochs:
-                if progress is not None:
-                    progress(epoch, epochs)
-                if should_stop is not None and epoch < epochs and should_stop():
-                    cancelled = True
-                    break
+            if (epoch % every == 0 or epoch == epochs) and _report(
+                epoch, epochs, progress, should_stop
+            ):
+                cancelled = True
+                break
     values = thetas.numpy().astype(np.float64)
-    while run > 0 and not np.isfinite(values[run]).all():  # a step that overflowed the weights
-        diverged, run = run, run - 1
+    run, diverged = _last_finite(values, run, diverged)
     if batch_size is None:
         norms = torch.linalg.vector_norm(grads, dim=1).numpy().astype(np.float64)
     return History(
@@ -363,14 +375,12 @@ def _train_fast(problem, cfg, theta, epochs, stats, progress, should_stop):
             losses[epoch - 1] = loss
             thetas[epoch] = view
             run = epoch
-            if epoch % every == 0 or epoch == epochs:
-                if progress is not None:
-                    progress(epoch, epochs)
-                if should_stop is not None and epoch < epochs and should_stop():
-                    cancelled = True
-                    break
-    while run > 0 and not np.isfinite(thetas[run]).all():  # a step that overflowed the weights
-        diverged, run = run, run - 1
+            if (epoch % every == 0 or epoch == epochs) and _report(
+                epoch, epochs, progress, should_stop
+            ):
+                cancelled = True
+                break
+    run, diverged = _last_finite(thetas, run, diverged)
     deltas = thetas[:run] - optimum  # (run, k): the parameters each epoch started from
     norms = 2.0 * np.sqrt(np.einsum("ei,ij,ej->e", deltas, G @ G, deltas))
     tests = None if held is None else held.losses(deltas)

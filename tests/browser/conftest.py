@@ -1,11 +1,16 @@
 """Browser-test harness: the real app served by `streamlit run`, driven by headless Chromium.
 
-One Streamlit server per test session (fixture `app_url`), one Chromium per session (`browser`)
-and a fresh context and page per test (`page`). Every test in this folder is marked `browser` and
-gets a timeout. Tests wait for the app to be idle with `wait_for_app_idle(page)`, never with
-sleeps, and check for uncaught exceptions with `assert_no_exception(page)`:
+One Streamlit server per test session (fixture `app_server`: its URL and process id; `app_url`:
+the URL alone), one Chromium per session (`browser`) and a fresh context and page per test
+(`page`). Every test in this folder is marked `browser` and gets a timeout. Tests wait for the app
+to be idle with `wait_for_app_idle(page)`, never with sleeps, and check for uncaught exceptions
+with `assert_no_exception(page)`:
 
     from .conftest import assert_no_exception, save_screenshot, wait_for_app_idle
+
+Helpers for the app's own pages: `open_page` (a URL path, first thing in a session),
+`go_to_page` (the sidebar's navigation, which keeps the session), `upload_file` (an
+st.file_uploader by widget key) and `read_dataframe` (an st.dataframe's cells as text).
 
 Chromium is Debian's (`/usr/bin/chromium`, installed by scripts/test.sh); without it the tests
 skip with a reason. Screenshots and the server's log go to artifacts/ (gitignored).
@@ -22,6 +27,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -46,10 +52,46 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 
+MAX_SCREENSHOT_HEIGHT = 12_000  # px; a full-page screenshot taller than this is cut
+
 # Streamlit marks its root element with the script's run state and the connection state.
-_APP_IDLE = (
+APP_IDLE_SELECTOR = (
     '[data-testid="stApp"][data-test-connection-state="CONNECTED"]'
     ':is([data-test-script-state="notRunning"], [data-test-script-state="compilationError"])'
+)
+RUNNING_ICON_SELECTOR = '[data-testid="stStatusWidget"] [data-testid="stStatusWidgetRunningIcon"]'
+EXCEPTION_SELECTOR = '[data-testid="stException"]'
+# An element whose code is still loading (st.dataframe, charts): drawn a moment after the run ends.
+SKELETON_SELECTOR = '[data-testid="stSkeleton"]'
+
+# An st.dataframe draws on a canvas; the grid keeps an accessible table of the cells it shows
+# (columns scrolled out of view are left out) beside it. Rows as {header: text}.
+DATAFRAME_JS = """(frame) => {
+    const table = frame.querySelector('table[role="grid"]');
+    if (!table) return [];
+    const headers = {};
+    for (const th of table.querySelectorAll('thead th')) {
+        headers[th.getAttribute('aria-colindex')] = th.textContent;
+    }
+    return Array.from(table.querySelectorAll('tbody tr')).map((tr) => {
+        const row = {};
+        for (const td of tr.querySelectorAll('td')) {
+            const name = headers[td.getAttribute('aria-colindex')];
+            if (name !== undefined) row[name] = td.textContent;
+        }
+        return row;
+    });
+}"""
+
+# Height of the page's content: the main area scrolls inside a viewport-high app frame, so a
+# plain full-page screenshot would stop at the viewport.
+_CONTENT_HEIGHT_JS = """() => {
+    const main = document.querySelector('[data-testid="stMain"]');
+    return main ? Math.ceil(main.getBoundingClientRect().top + main.scrollHeight) : 0;
+}"""
+# Resolves after the browser has laid out and painted twice (canvases redraw on resize).
+_NEXT_PAINT_JS = (
+    "() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))"
 )
 
 
@@ -68,9 +110,10 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _health_ok(url: str) -> bool:
+def health_ok(url: str, timeout: float = 2.0) -> bool:
+    """True when the server at url answers /_stcore/health with ok within timeout seconds."""
     try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=timeout) as response:
             return response.status == 200 and response.read().strip() == b"ok"
     except (urllib.error.URLError, OSError):
         return False
@@ -82,9 +125,17 @@ def _log_tail(lines: int = 40) -> str:
     return "\n".join(SERVER_LOG.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
 
 
+@dataclass(frozen=True)
+class AppServer:
+    """The app under test: its base URL and the process id of its `streamlit run`."""
+
+    url: str  # http://127.0.0.1:<port>, no trailing slash
+    pid: int  # the Python process that serves every session (memory is measured on it)
+
+
 @pytest.fixture(scope="session")
-def app_url() -> Iterator[str]:
-    """Start `streamlit run streamlit_app.py` on a free port and yield its base URL."""
+def app_server() -> Iterator[AppServer]:
+    """Start `streamlit run streamlit_app.py` on a free port and yield its URL and pid."""
     if not (REPO_ROOT / "streamlit_app.py").exists():
         pytest.fail(f"no streamlit_app.py in {REPO_ROOT}: the browser tests need the app")
     ARTIFACTS.mkdir(exist_ok=True)
@@ -115,7 +166,7 @@ def app_url() -> Iterator[str]:
         )
     try:
         deadline = time.monotonic() + SERVER_START_TIMEOUT
-        while not _health_ok(url):
+        while not health_ok(url):
             if server.poll() is not None or time.monotonic() > deadline:
                 state = (
                     f"exited with status {server.returncode}"
@@ -127,7 +178,7 @@ def app_url() -> Iterator[str]:
                     pytrace=False,
                 )
             time.sleep(0.2)  # polling interval of the health check, not a wait for the page
-        yield url
+        yield AppServer(url=url, pid=server.pid)
     finally:
         server.terminate()
         try:
@@ -138,13 +189,25 @@ def app_url() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
-    """Headless Debian Chromium under Playwright; skips when chromium is not on PATH."""
+def app_url(app_server: AppServer) -> str:
+    """The base URL of the app under test."""
+    return app_server.url
+
+
+def chromium_executable() -> str:
+    """The path of Debian's chromium; skips the test when it is not on PATH."""
     executable = shutil.which("chromium")
     if executable is None:
         pytest.skip(
             "chromium is not on PATH: install Debian's chromium (scripts/test.sh does it as root)"
         )
+    return executable
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """Headless Debian Chromium under Playwright; skips when chromium is not on PATH."""
+    executable = chromium_executable()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -166,25 +229,24 @@ def page(browser, app_url: str) -> Iterator[object]:
 
 
 def wait_for_app_idle(page, timeout_ms: int = IDLE_TIMEOUT_MS) -> None:
-    """Wait until the app is connected, its script has finished running and the view is shown.
+    """Wait until the app is connected, its script has finished running and the view is drawn.
 
     After an interaction, also wait for the element the interaction should produce: the rerun may
-    not have started yet when this is called.
+    not have started yet when this is called. Right after a page load the app can look idle
+    before its first run; wait for the page's title too (`open_page` does).
     """
-    page.wait_for_selector(_APP_IDLE, state="attached", timeout=timeout_ms)
-    page.wait_for_selector(
-        '[data-testid="stStatusWidget"] [data-testid="stStatusWidgetRunningIcon"]',
-        state="detached",
-        timeout=timeout_ms,
-    )
+    page.wait_for_selector(APP_IDLE_SELECTOR, state="attached", timeout=timeout_ms)
+    page.wait_for_selector(RUNNING_ICON_SELECTOR, state="detached", timeout=timeout_ms)
     page.wait_for_selector(
         '[data-testid="stAppViewContainer"]', state="visible", timeout=timeout_ms
     )
+    # Elements whose code loads on first use (tables, charts) show a placeholder meanwhile.
+    page.wait_for_selector(SKELETON_SELECTOR, state="detached", timeout=timeout_ms)
 
 
 def assert_no_exception(page) -> None:
     """Fail with the exception's text when the page shows an uncaught Streamlit exception."""
-    exceptions = page.locator('[data-testid="stException"]')
+    exceptions = page.locator(EXCEPTION_SELECTOR)
     count = exceptions.count()
     if count:
         # The page redacts tracebacks (client.showErrorDetails); the server's log has them.
@@ -195,9 +257,68 @@ def assert_no_exception(page) -> None:
         )
 
 
-def save_screenshot(page, name: str) -> Path:
-    """Save a full-page screenshot to artifacts/screenshots/<name>.png and return its path."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
-    return path
+def save_screenshot(page, name: str, *, path: Path | None = None, full_page: bool = True) -> Path:
+    """Save a screenshot to artifacts/screenshots/<name>.png (or path) and return its path.
+
+    full_page: the whole content of the page. The app's main area scrolls inside a frame as high
+    as the viewport, so the viewport is stretched to the content for the shot, then restored.
+    """
+    target = path or SCREENSHOTS / f"{name}.png"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    viewport = page.viewport_size
+    if full_page and viewport:
+        height = viewport["height"]
+        for _ in range(3):  # stretching can change the layout (and so the height) once more
+            wanted = min(max(page.evaluate(_CONTENT_HEIGHT_JS), height), MAX_SCREENSHOT_HEIGHT)
+            if wanted == height:
+                break
+            height = wanted
+            page.set_viewport_size({"width": viewport["width"], "height": height})
+            page.evaluate(_NEXT_PAINT_JS)
+    try:
+        page.evaluate(_NEXT_PAINT_JS)  # tables and charts draw on the next frames
+        page.screenshot(path=str(target), full_page=full_page)
+    finally:
+        if viewport and page.viewport_size != viewport:
+            page.set_viewport_size(viewport)
+            page.evaluate(_NEXT_PAINT_JS)
+    return target
+
+
+def main_heading(page, title: str):
+    """The page title (st.title) of the app page called title."""
+    return page.get_by_test_id("stMain").get_by_role("heading", name=title, exact=True, level=1)
+
+
+def open_page(page, path: str, title: str) -> None:
+    """Load the app at a URL path (a new session) and wait until the page called title is idle.
+
+    Right after loading, the app can look idle before its first run has started; the title is
+    what says the page is there.
+    """
+    page.goto(path)
+    main_heading(page, title).wait_for(state="visible")
+    wait_for_app_idle(page)
+
+
+def go_to_page(page, link: str, title: str) -> None:
+    """Open another page with the sidebar's navigation (same session) and wait until it is idle."""
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name=link, exact=True).click()
+    main_heading(page, title).wait_for(state="visible")
+    wait_for_app_idle(page)
+
+
+def sidebar_text(page) -> str:
+    """The sidebar's text: navigation and the 'Current data' summary."""
+    return page.get_by_test_id("stSidebar").inner_text()
+
+
+def upload_file(page, widget_key: str, path: Path) -> None:
+    """Give the st.file_uploader with this key a file, as a drop or the file dialog would."""
+    page.locator(f'.st-key-{widget_key} input[type="file"]').set_input_files(str(path))
+
+
+def read_dataframe(frame) -> list[dict[str, str]]:
+    """The rows an st.dataframe (a locator of [data-testid=stDataFrame]) shows, as text."""
+    frame.locator('table[role="grid"] tbody tr').first.wait_for(state="attached")
+    return frame.evaluate(DATAFRAME_JS)

@@ -20,7 +20,7 @@ st.caption("Load a table, then choose what to predict (y) and from what (x). · 
 upload_tab, sample_tab, typed_tab = st.tabs(["Upload a file", "Sample data", "Type a table"])
 with upload_tab:
     upload = st.file_uploader("CSV, TSV, TXT, XLSX, Parquet or JSON", type=TYPES, key=S.W_UPLOAD)
-    if (table := session.new_upload(upload, S.UPLOAD_SEEN)) is not None:
+    if (table := session.new_upload(upload, S.UPLOAD_SEEN, ss[S.DATA_NAME])) is not None:
         session.use_data(table, upload.name)
 with sample_tab:
     sample = st.selectbox("Sample table", SAMPLES, key=S.W_SAMPLE)
@@ -40,12 +40,13 @@ if (df := ss[S.DATA]) is None:
     st.stop()
 
 st.subheader(f"{session.escape_md(ss[S.DATA_NAME])}: {len(df):,} rows × {df.shape[1]} columns")
+session.show_notes(df)  # what the reader changed: renamed duplicate names, a dropped index
 left, right = st.columns([3, 2])
 left.dataframe(df.head(100), height=250)
 right.dataframe(session.column_overview(df), hide_index=True)
 
 if len(numeric := numeric_columns(df)) < 2:
-    st.error("This table needs two numeric columns: one to predict and one to predict from.")
+    session.show_error(session.too_few_numeric(df, numeric))
     st.stop()
 if ss[S.TARGET] not in numeric:
     ss[S.TARGET], ss[S.FEATURES] = session.default_columns(df)
@@ -59,8 +60,8 @@ target = c1.selectbox(
 )
 others = [c for c in numeric if c != target]
 c2.multiselect("Features x: to predict from", others, **session.bind(S.W_FEATURES, S.FEATURES))
-if text_columns := [str(c) for c in df.columns if c not in numeric]:
-    st.caption(f"Not usable (no numbers): {', '.join(text_columns)}. · 숫자가 아닌 열은 제외")
+if skipped := session.unusable_caption(df, numeric):  # text, dates or empty columns
+    st.caption(session.escape_md(skipped))
 
 st.subheader("Held-out rows")
 if S.W_TEST_FILE not in ss:  # a page-local choice, first shown from whether a test table is set
@@ -71,10 +72,10 @@ if not c1.toggle("Use a separate test file", key=S.W_TEST_FILE, on_change=sessio
 else:
     test_upload = c1.file_uploader("Test table, same columns", type=TYPES, key=S.W_TEST_UPLOAD)
     with c1:
-        if (test_table := session.new_upload(test_upload, S.TEST_UPLOAD_SEEN)) is not None:
-            ss[S.TEST_DATA], ss[S.TEST_DATA_NAME] = test_table, test_upload.name
-            ss[S.COMPARISON], ss[S.PRESET], ss[S.PUBLISHED] = None, None, None
-            st.rerun()  # the sidebar names the test table
+        test_table = session.new_upload(test_upload, S.TEST_UPLOAD_SEEN, ss[S.TEST_DATA_NAME])
+        if test_table is not None:
+            session.use_test_data(test_table, test_upload.name)
+        session.show_notes(ss[S.TEST_DATA])
     if ss[S.TEST_DATA] is None:
         c1.caption(f"Until a test file is loaded, {ss[S.TEST_SIZE]:.0%} of rows are held out.")
 c2.number_input("Split seed", min_value=0, step=1, **session.bind(S.W_SPLIT_SEED, S.SPLIT_SEED))
@@ -85,12 +86,9 @@ if not ss[S.FEATURES]:
 try:
     ds = prepare(df, session.data_config(), ss[S.TEST_DATA])
 except LinRegError as exc:  # e.g. too few rows for the features, or a test table without them
-    st.error(str(exc), icon=":material/error:")
+    session.show_error(exc)
 else:
-    st.success(
-        f"{len(ds.y_train):,} training rows, {len(ds.y_test):,} test rows, "
-        f"{ds.dropped:,} dropped for missing values."
-    )
+    session.show_split(ds)  # the row counts, and a warning when rows with gaps were dropped
     st.page_link(
         "app_pages/2_normalise.py", label="Next: Normalise", icon=":material/arrow_forward:"
     )

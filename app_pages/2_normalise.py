@@ -39,13 +39,16 @@ try:
     ds = prepare(ss[S.DATA], session.data_config(), ss[S.TEST_DATA])
     x_scaler = Scaler.fit(ds.X_train, features=ds.features)
 except LinRegError as exc:  # e.g. a constant feature: the core says which and what to do
-    st.error(str(exc), icon=":material/error:")
+    session.show_error(exc)
     st.page_link("app_pages/1_data.py", label="Change the columns on Data", icon=":material/table:")
     st.stop()
 try:
     y_scaler = Scaler.fit(ds.y_train[:, None], features=(ds.target,))
 except DataError:
-    st.error(f"The target {ds.target!r} has one value in every training row: nothing to predict.")
+    session.show_error(
+        f"The target {ds.target!r} has one value in every training row: nothing to predict. "
+        "Choose another target on the Data page."
+    )
     st.stop()
 
 names = [*ds.features, ds.target]

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from linreg_core import LinRegError
-from ui import charts, engine, sections, views
+from ui import charts, engine, sections, session, views
 from ui import state as S
 
 S.init_state()  # cheap and idempotent; lets the page run on its own (tests)
@@ -14,6 +14,10 @@ st.caption("Same rows, same start, different optimizers. · 같은 시작점에�
 
 if ss[S.DATA] is None or not ss[S.TARGET]:
     st.info("Load data and choose the column to predict first. · 데이터를 먼저 불러오세요.")
+    sections.page_link("app_pages/1_data.py", "Go to Data", icon=":material/table:")
+    st.stop()
+if not ss[S.FEATURES]:
+    st.info("Choose at least one feature (x) on the Data page. · 입력 열(x)을 고르세요.")
     sections.page_link("app_pages/1_data.py", "Go to Data", icon=":material/table:")
     st.stop()
 
@@ -27,7 +31,7 @@ if new_training is not None:
         if not progress.calls:
             st.caption("Same table and settings as before: shown from the cache, not retrained.")
     except LinRegError as exc:  # the message says what to change; the last result stays
-        st.error(str(exc), icon=":material/error:")
+        session.show_error(exc)
     finally:
         bar.empty()
 
@@ -40,6 +44,8 @@ for h in comp.runs:
             h.advice + " · 발산: 학습률을 낮추거나 z-score를 켜세요.", icon=":material/warning:"
         )
 st.caption(f"{len(comp.runs)} optimizer(s), {comp.config.epochs:,} epochs, {comp.seconds:.2f} s.")
+if note := views.batch_note(comp):  # a batch as large as the data is full batch
+    st.info(note, icon=":material/info:")
 
 st.subheader("Loss per epoch · 손실")
 losses = views.thin_epochs(comp.losses_frame())

@@ -34,7 +34,8 @@ if split == "train":
     )
 scores = views.metrics_table(comp, split)
 st.dataframe(scores, hide_index=True, column_config=views.number_columns(scores))
-st.caption(f"{len(ds.y_test if split == 'test' else ds.y_train):,} rows; in {target}'s units.")
+n_rows = len(ds.y_test if split == "test" else ds.y_train)
+st.caption(f"{n_rows:,} rows; in {session.escape_md(target)}'s units.")
 preds = views.predictions_frame(comp, split)
 if diverged := [h.label for h in comp.runs if h.diverged]:
     st.caption(f"Left out of the charts, as they diverged: {', '.join(diverged)}.")
@@ -48,23 +49,27 @@ sections.typed_section(comp)  # a fragment: typing reruns only this part
 
 st.subheader("A new file · 새 파일 예측")
 upload = st.file_uploader(
-    f"A table with the columns {', '.join(features)} ({target} optional)",
+    session.escape_md(f"A table with the columns {', '.join(features)} ({target} optional)"),
     type=["csv", "tsv", "txt", "xlsx", "parquet", "json"],
     key=S.W_PREDICT_UPLOAD,
 )
 table = None
 if upload is not None and (new := session.read_upload(upload)) is not None:  # errors shown
+    session.show_notes(new)
     try:
         table = views.file_predictions(comp, new)
         st.dataframe(table, hide_index=True, column_config=views.number_columns(table))
     except LinRegError as exc:  # the message names the problem; the results above stay
-        st.error(str(exc), icon=":material/error:")
+        session.show_error(exc)
 
 st.subheader("Downloads · 내려받기")
 rows = table if table is not None else views.split_predictions(comp, split)
 left, right = st.columns(2)
+csv_label = "Predictions (CSV)"
+if table is not None:
+    csv_label = f"Predictions for {session.escape_md(upload.name)} (CSV)"
 left.download_button(
-    "Predictions (CSV)" if table is None else f"Predictions for {upload.name} (CSV)",
+    csv_label,
     safe_csv(rows),
     file_name="predictions.csv",
     mime="text/csv",

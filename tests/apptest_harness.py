@@ -11,6 +11,7 @@ server, and every AppTest run after the first, would run a page without streamli
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 APP = REPO_ROOT / "streamlit_app.py"
 SAMPLE_DATA = REPO_ROOT / "sample_data"
 TIMEOUT = 30  # s per script run: the first one imports torch
+MARKDOWN_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")  # CommonMark: \ before ASCII punctuation
 
 
 def start_app(monkeypatch: pytest.MonkeyPatch) -> AppTest:
@@ -28,6 +30,12 @@ def start_app(monkeypatch: pytest.MonkeyPatch) -> AppTest:
     return at.run(timeout=TIMEOUT)
 
 
+def shown(markdown: str) -> str:
+    """Markdown as the reader sees it: without the backslash escapes and invisible word joiners
+    that ui.session.escape_md puts into user text."""
+    return MARKDOWN_ESCAPE.sub(r"\1", markdown).replace("\u2060", "")
+
+
 def texts(elements: object) -> str:
-    """The values of a list of AppTest elements (st.error, st.info, ...) as one string."""
-    return "\n".join(str(e.value) for e in elements)  # type: ignore[attr-defined]
+    """The values of a list of AppTest elements (st.error, st.info, ...) as one string, as shown."""
+    return "\n".join(shown(str(e.value)) for e in elements)  # type: ignore[attr-defined]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from apptest_harness import SAMPLE_DATA, TIMEOUT, start_app, texts
+from apptest_harness import SAMPLE_DATA, TIMEOUT, shown, start_app, texts
 from streamlit.testing.v1 import AppTest
 
 from linreg_core import read_table, run
@@ -157,7 +157,7 @@ def test_a_new_file_gets_every_models_prediction_and_keeps_its_own_columns(
         60 * w[0] + 3 * w[1] + 1.2 * w[2] + b, rel=1e-10
     )
     assert np.isnan(table.loc[1, "predicted price_eok (least squares)"])  # age is missing
-    labels = [b.label for b in app.get("download_button")]
+    labels = [shown(b.label) for b in app.get("download_button")]
     assert "Predictions for new.csv (CSV)" in labels
 
 

@@ -14,9 +14,10 @@ import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
 from linreg_core import OPTIMIZERS, Comparison, report
-from linreg_core.config import INITS
+from linreg_core.config import INITS, MAX_EPOCHS
 from ui import charts
 from ui import state as S
+from ui.session import escape_md
 from ui.views import fit_frames, number_columns, typed_predictions
 
 
@@ -60,7 +61,7 @@ def training_form(training: Mapping[str, Any]) -> dict[str, Any] | None:
         epochs = c1.number_input(
             "Epochs (반복 횟수)",
             1,
-            100_000,
+            MAX_EPOCHS,  # the engine's limit, so a value beyond it never reaches a run
             int(training["epochs"]),
             step=100,
             key=S.W_TRAIN_EPOCHS,
@@ -216,7 +217,7 @@ def typed_section(comp: Comparison) -> None:
     cols = st.columns(4)
     x = [  # the mean, rounded to 4 significant digits
         cols[i % 4].number_input(
-            f, value=float(f"{m:.4g}"), format="%g", key=S.W_PREDICT_X.format(feature=f)
+            escape_md(f), value=float(f"{m:.4g}"), format="%g", key=S.W_PREDICT_X.format(feature=f)
         )
         for i, (f, m) in enumerate(zip(ds.features, ds.X_train.mean(axis=0), strict=True))
     ]

@@ -1,6 +1,7 @@
 """Session helpers for the Start, Data and Normalise pages: put a table or a preset into the
-shared state, keep a widget and its plain key in step, read an upload without a traceback, and
-describe a table's columns. Results shared across pages only ever go to the keys of ui.state.
+shared state, keep a widget and its plain key in step, read an upload without a traceback,
+describe a table's columns, and show messages that quote user text literally (escape_md).
+Results shared across pages only ever go to the keys of ui.state.
 """
 
 from __future__ import annotations
@@ -12,13 +13,21 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from linreg_core import LinRegError, RunConfig, read_table
+from linreg_core import Dataset, LinRegError, RunConfig, prepare, read_table
 from linreg_core.data import numeric_columns
 from ui import state as S
 from ui.presets import get_preset, load_preset
 
 log = logging.getLogger(__name__)
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$])")
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$:&])")
+# The renderer turns www.x.com, http://x and a@b.x into links and :name: into icons after the
+# backslashes are gone; an invisible word joiner after the "www", ":" or "@" stops it.
+_AUTO_MARKUP = re.compile(r"\\:|@|(?i:www)(?=\\\.)")
+WORD_JOINER = "\u2060"
+EMPTY_FIX = (
+    "A spreadsheet formula saved without its result reads as empty: open the file in Excel or "
+    "LibreOffice, save it, and upload it again."
+)
 
 
 def default_columns(
@@ -37,14 +46,56 @@ def default_columns(
 
 def use_data(df: pd.DataFrame, name: str) -> None:
     """Make df the training table (an earlier result and test table no longer apply), then rerun
-    so that the sidebar, drawn before the page, names it."""
+    so that the sidebar, drawn before the page, names it.
+
+    A table that cannot be trained with any choice the page would make (see unusable) is not
+    taken: the error is shown and the current table and results stay.
+    """
     ss = st.session_state
     target, features = default_columns(df, ss[S.TARGET], ss[S.FEATURES])
+    if (problem := unusable(df, target, features)) is not None:
+        show_error(problem + kept(ss[S.DATA_NAME]))
+        return
     ss[S.DATA], ss[S.DATA_NAME] = df, name
     ss[S.TEST_DATA], ss[S.TEST_DATA_NAME] = None, None
     ss[S.TARGET], ss[S.FEATURES] = target, features
     ss[S.COMPARISON], ss[S.PRESET], ss[S.PUBLISHED] = None, None, None
     st.rerun()
+
+
+def use_test_data(df: pd.DataFrame, name: str) -> None:
+    """Make df the held-out table if the chosen columns can be taken from it, then rerun; else
+    show why and keep the current test table and results."""
+    ss = st.session_state
+    try:
+        prepare(ss[S.DATA], data_config(), df)
+    except LinRegError as exc:
+        show_error(str(exc) + kept(ss[S.TEST_DATA_NAME]))
+        return
+    ss[S.TEST_DATA], ss[S.TEST_DATA_NAME] = df, name
+    ss[S.COMPARISON], ss[S.PRESET], ss[S.PUBLISHED] = None, None, None
+    st.rerun()  # the sidebar names the test table
+
+
+def unusable(df: pd.DataFrame, target: str | None, features: list[str]) -> str | None:
+    """Why df cannot be trained at all (None when it can): fewer than two numeric columns, or
+    the target with its first feature fails with every row kept (too few rows, an infinite or
+    out-of-range value). Problems a different choice of features or split can fix are left to
+    the page, which names them once the table is loaded."""
+    numeric = numeric_columns(df)
+    if len(numeric) < 2 or target is None or not features:
+        return too_few_numeric(df, numeric)
+    bias = st.session_state[S.TRAINING].get("bias", True)
+    try:
+        prepare(df, RunConfig(target=target, features=(features[0],), bias=bias))
+    except LinRegError as exc:
+        return str(exc)
+    return None
+
+
+def kept(name: str | None) -> str:
+    """The sentence that says which table stays loaded after a refused one ('' if none)."""
+    return "" if name is None else f" {name!r} stays loaded. · 이전 데이터를 유지합니다."
 
 
 def apply_preset(name: str) -> None:
@@ -100,13 +151,13 @@ def set_test_mode() -> None:
     ss[S.COMPARISON], ss[S.PRESET], ss[S.PUBLISHED] = None, None, None
 
 
-def new_upload(upload: Any, seen_key: str) -> pd.DataFrame | None:
+def new_upload(upload: Any, seen_key: str, keeping: str | None = None) -> pd.DataFrame | None:
     """The table of an upload not read before (a rerun keeps the file in the widget); errors are
-    shown with st.error and give None, so the last good table stays."""
+    shown with st.error and give None, so the last good table (named `keeping`) stays."""
     if upload is None or upload.file_id == st.session_state[seen_key]:
         return None
     st.session_state[seen_key] = upload.file_id
-    return read_upload(upload)
+    return read_upload(upload, keeping)
 
 
 def data_config() -> RunConfig:
@@ -121,20 +172,89 @@ def data_config() -> RunConfig:
     )
 
 
-def read_upload(upload: Any) -> pd.DataFrame | None:
-    """Read an st.file_uploader file; on any problem show st.error and return None."""
+def read_upload(upload: Any, keeping: str | None = None) -> pd.DataFrame | None:
+    """Read an st.file_uploader file; on any problem show st.error (saying that the table named
+    `keeping` stays, if given) and return None.
+
+    What the reader changed on the way is in the table's attrs; pages show it with show_notes.
+    """
     try:
         return read_table(upload, name=upload.name)
     except LinRegError as exc:
-        st.error(str(exc), icon=":material/error:")
+        show_error(str(exc) + kept(keeping))
     except Exception as exc:  # a reader bug must not reach the learner as a traceback
         log.exception("Unexpected error reading %r", upload.name)
-        st.error(
+        show_error(
             f"Could not read {upload.name!r} ({type(exc).__name__}). Save it as 'CSV UTF-8' "
-            "and upload it again. · 파일을 CSV(UTF-8)로 저장해 다시 올려 주세요.",
-            icon=":material/error:",
+            "and upload it again. · 파일을 CSV(UTF-8)로 저장해 다시 올려 주세요." + kept(keeping)
         )
     return None
+
+
+def show_error(problem: object) -> None:
+    """st.error of a LinRegError (or a message) that quotes user text, shown literally."""
+    st.error(escape_md(problem), icon=":material/error:")
+
+
+def show_notes(df: pd.DataFrame | None) -> None:
+    """One st.warning per change the reader made to df (df.attrs["notes"]), shown literally."""
+    for note in [] if df is None else df.attrs.get("notes", []):
+        st.warning(escape_md(note), icon=":material/edit_note:")
+
+
+def show_split(ds: Dataset) -> None:
+    """The training and test row counts; a warning when rows with a gap were left out."""
+    st.success(
+        f"{len(ds.y_train):,} training rows, {len(ds.y_test):,} test rows, "
+        f"{ds.dropped:,} dropped for missing values."
+    )
+    if ds.dropped:
+        st.warning(
+            f"{ds.dropped:,} row(s) have a missing value in the target or a chosen feature and "
+            "are left out. Fill in the gaps in the file to use them. · 빈 값이 있는 행은 제외",
+            icon=":material/warning:",
+        )
+
+
+def column_problems(df: pd.DataFrame, numeric: list[str]) -> tuple[list[str], list[str]]:
+    """(text columns, empty columns): the columns that are not numeric, by why."""
+    others = [c for c in df.columns if c not in numeric]
+    empty = [str(c) for c in others if df[c].isna().all()]
+    return [str(c) for c in others if str(c) not in empty], empty
+
+
+def unusable_caption(df: pd.DataFrame, numeric: list[str]) -> str | None:
+    """A caption naming the columns that cannot be used and why (None when all can)."""
+    text, empty = column_problems(df, numeric)
+    parts = []
+    if text:
+        parts.append(f"no numbers in {names(text)}")
+    if empty:
+        parts.append(f"no values at all in {names(empty)}")
+    if not parts:
+        return None
+    return f"Not usable: {'; '.join(parts)}. · 숫자가 아닌 열은 제외"
+
+
+def too_few_numeric(df: pd.DataFrame, numeric: list[str]) -> str:
+    """Why a table with fewer than two numeric columns cannot be used, and the fix."""
+    text, empty = column_problems(df, numeric)
+    found = f"only {names(numeric)} holds" if numeric else "no column holds"
+    message = (
+        f"This table needs two numeric columns, one to predict and one to predict from, but "
+        f"{found} numbers."
+    )
+    if text:
+        message += f" Text, not numbers, in {names(text)}: clean them so they hold only numbers."
+    if empty:
+        message += f" No values at all in {names(empty)}. {EMPTY_FIX}"
+    return message
+
+
+def names(columns: list[str], limit: int = 10) -> str:
+    """'a', 'b' and 3 more: column names quoted, for a message."""
+    shown = ", ".join(repr(str(c)) for c in columns[:limit])
+    return shown + (f" and {len(columns) - limit:,} more" if len(columns) > limit else "")
 
 
 def column_overview(df: pd.DataFrame) -> pd.DataFrame:
@@ -156,5 +276,12 @@ def column_overview(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def escape_md(text: object) -> str:
-    """User text (file and column names) shown literally inside st.markdown."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+    """User text (file and column names, messages quoting them) shown literally in markdown.
+
+    Every markdown-active character gets a backslash (which the renderer removes), links and
+    :icons: get an invisible word joiner, and line breaks become spaces, so a name like
+    "**x**", "<b>x</b>", "# x", "www.x.com" or ":material/home:" reads as typed.
+    """
+    flat = " ".join(str(text).splitlines())
+    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", flat)
+    return _AUTO_MARKUP.sub(lambda m: m[0] + WORD_JOINER, escaped)

@@ -17,6 +17,7 @@ import streamlit as st
 from linreg_core import Comparison, DataError, History
 from linreg_core.data import column_values
 from ui.charts import OPTIMUM_LABEL
+from ui.session import escape_md
 
 MAX_EPOCHS_SHOWN = 500  # per optimizer in the loss and parameter charts
 LANDSCAPE_SIZE = 100  # grid points per axis; the chart draws at most 70 lines of cells
@@ -141,9 +142,22 @@ def optimum_mse(comp: Comparison) -> float | None:
     return comp.ols.mse if comp.ols.mse > 1e-12 * start else None
 
 
+def batch_note(comp: Comparison) -> str | None:
+    """Plain words when the batch size is at least the training rows (then it is full batch)."""
+    size, rows = comp.config.batch_size, len(comp.dataset.y_train)
+    if size is None or size < rows:
+        return None
+    return (
+        f"Batch size {size:,} is at least the {rows:,} training rows, so every epoch is one "
+        "full-batch step on all of them, the same as batch size 0. · 전체 배치와 같습니다."
+    )
+
+
 def loss_caption(comp: Comparison) -> str:
     cfg = comp.config
-    space = "z-scored target" if cfg.normalize_target else f"{comp.dataset.target}'s units"
+    space = (
+        "z-scored target" if cfg.normalize_target else f"{escape_md(comp.dataset.target)}'s units"
+    )
     text = f"MSE in the space the model trains in ({space})"
     text += "; solid: training rows, dashed: held-out rows. " if comp.dataset.y_test.size else ". "
     if optimum_mse(comp) is None:

@@ -1,0 +1,760 @@
+"""Bad files, bad settings and divergence through the real app (streamlit_app.py).
+
+Each failure is a message on the page that names the problem and the fix, never a traceback, and
+the last good table and results stay in session_state. Also here: user text (file and column
+names) is never rendered as markup, nothing uploaded is evaluated, the server keeps XSRF
+protection on, and two sessions never share a table or a result.
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+import io
+import pickle
+import re
+import sys
+import tomllib
+from collections.abc import Callable, Iterator
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pyarrow as pa
+import pytest
+from apptest_harness import REPO_ROOT, TIMEOUT, shown, start_app, texts
+from streamlit.testing.v1 import AppTest
+
+from linreg_core import OPTIMIZERS
+from linreg_core.config import MAX_EPOCHS
+from ui import engine, presets
+from ui import state as S
+
+DATA_PAGE, NORM_PAGE = "app_pages/1_data.py", "app_pages/2_normalise.py"
+TRAIN_PAGE, PREDICT_PAGE = "app_pages/3_train.py", "app_pages/4_predict.py"
+TRAIN = f"FormSubmitter:{S.W_TRAIN_FORM}-Train"
+DEFAULT_FOUR = [o["name"] for o in S.DEFAULT_TRAINING["optimizers"]]
+
+
+def good_csv(n: int = 40, seed: int = 0) -> bytes:
+    """x in the thousands, y = 3x + 100 + noise: fine z-scored, explosive raw at a large lr."""
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(1000, 5000, n).round(1)
+    y = (3 * x + 100 + rng.normal(0, 50, n)).round(1)
+    return pd.DataFrame({"x": x, "y": y}).to_csv(index=False).encode()
+
+
+def xlsx_with_formulas() -> bytes:
+    """A workbook whose y column holds formulas that were never calculated (no saved values)."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["x", "y"])
+    for i in range(1, 6):
+        ws.append([i, f"=A{i + 1}*2"])
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+GOOD = good_csv()
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)
+WIDE = (",".join(f"c{i}" for i in range(100_000)) + "\n" + ",".join("1" * 100_000) + "\n").encode()
+
+# Files the reader refuses: (name, content, what the error must say).
+UNREADABLE = [
+    pytest.param("empty.csv", b"", "'empty.csv' is empty", id="empty file"),
+    pytest.param("header.csv", b"x,y\n", "has a header but no data rows", id="header only"),
+    pytest.param("photo.csv", PNG, "This file is a PNG image, not a table", id="png as csv"),
+    pytest.param(
+        "data.csv", pickle.dumps({"x": [1]}), "Python pickle, not a table", id="pickle as csv"
+    ),
+    pytest.param(
+        "table.xlsx", b"x,y\n1,2\n", "ends in .xlsx but is not an Excel workbook", id="fake xlsx"
+    ),
+    pytest.param(
+        "ragged.csv",
+        b"x,y\n1,2\n3,4,5\n6,7\n",
+        "line 3 has 3 cells but the header has 2",
+        id="ragged rows",
+    ),
+    pytest.param("wide.csv", WIDE, "100,000 columns; the limit is 10,000", id="100k columns"),
+    pytest.param("latin.csv", b"x,y\n\xff\xfe1,2\n", "is not UTF-8 or Korean", id="not utf8"),
+    pytest.param("broken.json", b"[{", "'broken.json' is not valid JSON", id="broken json"),
+]
+# Files that read but cannot be trained with any choice of the page: refused on the Data page.
+UNTRAINABLE = [
+    pytest.param("one.csv", b"x,y\n1,2\n", "Only 1 training row(s)", id="single row"),
+    pytest.param(
+        "inf.csv", b"x,y\n1,2\ninf,3\n4,5\n", "'x' has an infinite value in row 2", id="infinity"
+    ),
+    pytest.param(
+        "huge.csv", b"x,y\n1,2\n1e39,3\n4,5\n", "beyond the float32 range in row 2", id="1e39"
+    ),
+    pytest.param(
+        "formulas.xlsx",
+        xlsx_with_formulas(),
+        "No values at all in 'y'. A spreadsheet formula saved without its result reads as empty",
+        id="excel formulas without saved values",
+    ),
+    pytest.param(
+        "words.csv",
+        b"name,city\nann,seoul\nbob,busan\n",
+        "no column holds numbers. Text, not numbers, in 'name', 'city'",
+        id="text only",
+    ),
+]
+
+
+# -- helpers ------------------------------------------------------------------------------------
+def upload(at: AppTest, name: str, content: bytes, key: str = S.W_UPLOAD) -> AppTest:
+    at.file_uploader(key=key).set_value((name, content, "text/csv"))
+    return at.run(timeout=TIMEOUT)
+
+
+def loaded(name: str = "good.csv", content: bytes = GOOD) -> AppTest:
+    """A fresh session on the Data page with a table uploaded."""
+    with pytest.MonkeyPatch.context() as mp:
+        at = start_app(mp)
+    at.switch_page(DATA_PAGE).run(timeout=TIMEOUT)
+    return upload(at, name, content)
+
+
+def train(at: AppTest, epochs: int = 50, setup: Callable[[AppTest], None] | None = None) -> AppTest:
+    """Open the Train page, fill in the form (setup, then `epochs`) and press Train."""
+    at.switch_page(TRAIN_PAGE).run(timeout=TIMEOUT)
+    if setup is not None:
+        setup(at)
+    at.number_input(key=S.W_TRAIN_EPOCHS).set_value(epochs)
+    return at.button(key=TRAIN).click().run(timeout=TIMEOUT)
+
+
+def trained() -> AppTest:
+    """Good data loaded and trained; back on the Data page."""
+    at = train(loaded())
+    assert at.session_state[S.COMPARISON] is not None
+    return at.switch_page(DATA_PAGE).run(timeout=TIMEOUT)
+
+
+def snapshot(at: AppTest) -> tuple[object, object, object]:
+    ss = at.session_state
+    return ss[S.DATA], ss[S.COMPARISON], ss[S.TEST_DATA]
+
+
+def assert_kept(at: AppTest, before: tuple[object, object, object]) -> None:
+    """No traceback, and the table, the result and the test table are the very same objects."""
+    assert not at.exception
+    after = snapshot(at)
+    assert all(a is b for a, b in zip(after, before, strict=True)), "a good state was replaced"
+
+
+def chart_frames(at: AppTest) -> Iterator[pd.DataFrame]:
+    for chart in at.get("vega_lite_chart"):
+        for d in chart.proto.datasets:
+            yield pa.ipc.open_stream(d.data.data).read_all().to_pandas()
+
+
+def loss_frame(at: AppTest) -> pd.DataFrame:
+    return next(f for f in chart_frames(at) if {"optimizer", "epoch", "loss"} <= set(f.columns))
+
+
+# -- bad files on the Data page -----------------------------------------------------------------
+@pytest.mark.parametrize(("name", "content", "message"), UNREADABLE)
+def test_an_unreadable_file_is_an_error_and_the_table_and_results_stay(
+    name: str, content: bytes, message: str
+) -> None:
+    at = trained()
+    before = snapshot(at)
+
+    upload(at, name, content)
+
+    assert message in texts(at.error)
+    assert "'good.csv' stays loaded" in texts(at.error)
+    assert_kept(at, before)
+    assert at.session_state[S.DATA_NAME] == "good.csv"
+
+
+@pytest.mark.parametrize(("name", "content", "message"), UNTRAINABLE)
+def test_a_table_no_choice_can_train_is_refused_and_the_last_one_stays(
+    name: str, content: bytes, message: str
+) -> None:
+    at = trained()
+    before = snapshot(at)
+
+    upload(at, name, content)
+
+    errors = texts(at.error)
+    assert message in errors
+    assert "'good.csv' stays loaded" in errors
+    assert_kept(at, before)
+    assert "good.csv" in texts(at.sidebar.markdown)
+
+
+def test_an_untrainable_first_table_is_refused_with_nothing_loaded() -> None:
+    at = loaded("one.csv", b"x,y\n1,2\n")
+
+    assert not at.exception
+    assert "Only 1 training row(s) for 1 feature(s) and a bias" in texts(at.error)
+    assert at.session_state[S.DATA] is None
+    assert "Load a table above" in texts(at.info)
+
+
+@pytest.mark.parametrize(
+    ("content", "note"),
+    [
+        pytest.param(
+            b"x,x,y\n1,2,3\n2,3,5\n3,5,8\n4,4,9\n5,9,12\n6,1,8\n",
+            "Some columns had the same name and were renamed: 'x' -> 'x (2)'.",
+            id="duplicate names",
+        ),
+        pytest.param(
+            b",x,y\n0,1,2\n1,2,4\n2,3,7\n",
+            "The first column only numbered the rows (a saved index), so it was dropped.",
+            id="saved index",
+        ),
+    ],
+)
+def test_what_the_reader_changed_is_a_warning_on_the_data_page(content: bytes, note: str) -> None:
+    at = loaded("changed.csv", content)
+
+    assert not at.exception and not at.error
+    assert note in texts(at.warning)
+    assert at.session_state[S.DATA_NAME] == "changed.csv"
+    at.switch_page(NORM_PAGE).run(timeout=TIMEOUT)
+    at.switch_page(DATA_PAGE).run(timeout=TIMEOUT)
+    assert note in texts(at.warning)  # it stays with the table, not only right after the upload
+
+
+def test_rows_with_a_gap_are_dropped_with_a_warning() -> None:
+    at = loaded("gaps.csv", b"x,y\n1,2\n2,\n3,6\n,8\n5,10\n6,12\n")
+
+    assert not at.exception and not at.error
+    assert "2 row(s) have a missing value in the target or a chosen feature" in texts(at.warning)
+    assert "2 dropped for missing values" in texts(at.success)
+
+
+def test_thousands_separators_and_decimal_commas_are_read_as_numbers() -> None:
+    at = loaded("thousands.csv", b'n,y\n"1,234",1\n"12,000.5",2\n7,3\n"2,500",4\n')
+    assert not at.exception and not at.error
+    assert at.session_state[S.DATA]["n"].tolist() == ["1,234", "12,000.5", "7", "2,500"]
+    assert at.session_state[S.FEATURES] == ["n"]  # offered as a number, read as one
+    assert "3 training rows, 1 test rows" in texts(at.success)  # 20% held out
+
+    upload(at, "european.csv", b"a;b\n1.234,5;2\n2.000;3\n3.500;4\n4,75;6\n")
+    assert not at.exception and not at.error
+    assert at.session_state[S.DATA]["a"].tolist() == [1234.5, 2000.0, 3500.0, 4.75]
+
+
+def test_date_text_and_empty_columns_are_not_offered_and_are_named() -> None:
+    csv = (
+        b"day,city,blank,x,y\n2024-01-02,seoul,,1,2\n2024-01-03,busan,,2,4\n2024-01-04,jeju,,3,7\n"
+    )
+    at = loaded("mixed.csv", csv)
+
+    assert not at.exception and not at.error
+    assert at.selectbox(key=S.W_TARGET).options == ["x", "y"]
+    assert at.multiselect(key=S.W_FEATURES).options == ["x"]  # never the target itself
+    caption = texts(at.caption)
+    assert "no numbers in 'day', 'city'" in caption
+    assert "no values at all in 'blank'" in caption
+
+
+def test_a_korean_cp949_file_loads_with_its_headers() -> None:
+    text = "공부시간,점수\n1,50\n2,70\n3,90\n4,85\n5,95\n"
+    at = loaded("성적.csv", text.encode("cp949"))
+
+    assert not at.exception and not at.error
+    assert (at.session_state[S.TARGET], at.session_state[S.FEATURES]) == ("점수", ["공부시간"])
+    assert "성적" in texts(at.sidebar.markdown)
+    train(at)
+    assert not at.exception and not at.error
+    assert [h.label for h in at.session_state[S.COMPARISON].runs] == DEFAULT_FOUR
+
+
+def test_fewer_rows_than_features_is_explained_and_fixed_by_choosing_fewer() -> None:
+    at = loaded("narrow.csv", b"a,b,c,y\n1,5,2,10\n2,3,9,20\n3,8,1,31\n")
+
+    assert not at.exception
+    assert "Only 2 training row(s) for 3 feature(s) and a bias: at least 4" in texts(at.error)
+    at.slider(key=S.W_TEST_SIZE).set_value(0.0).run(timeout=TIMEOUT)  # all 3 rows: still < 4
+    assert "Only 3 training row(s) for 3 feature(s) and a bias: at least 4" in texts(at.error)
+    assert "choose fewer features" in texts(at.error)
+
+    at.multiselect(key=S.W_FEATURES).set_value(["a"]).run(timeout=TIMEOUT)
+
+    assert not at.error
+    assert "3 training rows, 0 test rows" in texts(at.success)
+
+
+def test_a_constant_feature_with_z_score_is_an_error_on_normalise_and_train() -> None:
+    at = loaded("constant.csv", b"x,y\n5,1\n5,2\n5,3\n5,4\n5,6\n")
+    before = snapshot(at)
+    assert not at.error  # usable as it is: the problem is z-scoring it
+
+    at.switch_page(NORM_PAGE).run(timeout=TIMEOUT)
+    assert "same value" in texts(at.error)
+    train(at)
+
+    assert "same value" in texts(at.error)
+    assert_kept(at, before)
+    at.switch_page(NORM_PAGE).run(timeout=TIMEOUT)
+    at.toggle(key=S.W_NORMALIZE).set_value(False).run(timeout=TIMEOUT)
+    train(at)  # without the z-score it trains (the weight of a constant column is not unique)
+    assert not at.exception and not at.error
+    assert at.session_state[S.COMPARISON] is not None
+
+
+def test_a_constant_target_is_an_error_on_normalise() -> None:
+    at = loaded("flat.csv", b"x,y\n1,5\n2,5\n3,5\n4,5\n5,5\n")
+
+    at.switch_page(NORM_PAGE).run(timeout=TIMEOUT)
+
+    assert not at.exception
+    assert "The target 'y' has one value in every training row" in texts(at.error)
+    assert "Choose another target on the Data page" in texts(at.error)
+
+
+# -- the separate test file and the Predict page's new file -------------------------------------
+def with_test_table() -> AppTest:
+    """Good data, a good separate test table, trained; back on the Data page."""
+    at = loaded()
+    at.toggle(key=S.W_TEST_FILE).set_value(True).run(timeout=TIMEOUT)
+    upload(at, "test.csv", good_csv(10, seed=1), key=S.W_TEST_UPLOAD)
+    assert at.session_state[S.TEST_DATA_NAME] == "test.csv"
+    train(at)
+    assert len(at.session_state[S.COMPARISON].dataset.y_test) == 10
+    return at.switch_page(DATA_PAGE).run(timeout=TIMEOUT)
+
+
+TEST_TABLE_PROBLEMS = [
+    pytest.param(
+        "lacking.csv",
+        b"x,z\n1,2\n3,4\n",
+        "The test table lacks the column(s) ['y']",
+        id="missing column",
+    ),
+    pytest.param(
+        "text.csv",
+        b"x,y\n1,2\nmany,3\n",
+        "Column 'x' is not numeric (e.g. 'many' in row 2)",
+        id="text in a feature",
+    ),
+    pytest.param(
+        "dates.csv",
+        b"x,y\n2024-01-02,2\n2024-01-03,3\n",
+        "Column 'x' holds dates (e.g. '2024-01-02'), not numbers",
+        id="dates in a feature",
+    ),
+    pytest.param(
+        "gaps.csv", b"x,y\n,2\n,3\n", "Every row of the test table has a missing value", id="empty"
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "content", "message"), UNREADABLE + TEST_TABLE_PROBLEMS)
+def test_a_bad_test_file_is_an_error_and_the_test_table_and_results_stay(
+    name: str, content: bytes, message: str
+) -> None:
+    at = with_test_table()
+    before = snapshot(at)
+
+    upload(at, name, content, key=S.W_TEST_UPLOAD)
+
+    assert message in texts(at.error)
+    assert "'test.csv' stays loaded" in texts(at.error)
+    assert_kept(at, before)
+    assert at.session_state[S.TEST_DATA_NAME] == "test.csv"
+
+
+def test_a_test_file_with_duplicate_names_shows_the_rename() -> None:
+    at = loaded()
+    at.toggle(key=S.W_TEST_FILE).set_value(True).run(timeout=TIMEOUT)
+
+    upload(at, "dupes.csv", b"x,x,y\n1,2,3\n2,3,5\n", key=S.W_TEST_UPLOAD)
+
+    assert not at.exception and not at.error
+    assert "'x' -> 'x (2)'" in texts(at.warning)
+    assert "2 test rows" in texts(at.success)
+
+
+def on_predict_page() -> AppTest:
+    at = train(loaded())
+    return at.switch_page(PREDICT_PAGE).run(timeout=TIMEOUT)
+
+
+NEW_FILE_PROBLEMS = [
+    pytest.param(
+        "lacking.csv", b"z\n1\n", "The file lacks the feature column(s) ['x']", id="no feature"
+    ),
+    pytest.param(
+        "text.csv", b"x\n1\nmany\n", "Column 'x' is not numeric (e.g. 'many' in row 2)", id="text"
+    ),
+    pytest.param("inf.csv", b"x\n1\ninf\n", "'x' has an infinite value in row 2", id="infinity"),
+    pytest.param("huge.csv", b"x\n1\n1e39\n", "beyond the float32 range", id="1e39"),
+]
+
+
+@pytest.mark.parametrize(("name", "content", "message"), UNREADABLE + NEW_FILE_PROBLEMS)
+def test_a_bad_new_file_on_predict_is_an_error_and_the_results_stay(
+    name: str, content: bytes, message: str
+) -> None:
+    at = on_predict_page()
+    before = snapshot(at)
+
+    upload(at, name, content, key=S.W_PREDICT_UPLOAD)
+
+    assert message in texts(at.error)
+    assert_kept(at, before)
+    assert "RMSE" in [c for d in at.dataframe for c in d.value.columns]  # results still shown
+
+
+def test_a_new_file_with_duplicate_names_shows_the_rename_and_predicts() -> None:
+    at = on_predict_page()
+
+    upload(at, "dupes.csv", b"x,x\n1000,1\n2000,2\n", key=S.W_PREDICT_UPLOAD)
+
+    assert not at.exception and not at.error
+    assert "'x' -> 'x (2)'" in texts(at.warning)
+    table = next(d.value for d in at.dataframe if "predicted y (sgd)" in d.value.columns)
+    assert list(table.columns[:2]) == ["x", "x (2)"]
+
+
+# -- settings -----------------------------------------------------------------------------------
+def test_learning_rate_boxes_take_only_positive_values_up_to_the_engines_limit() -> None:
+    at = train(loaded())
+    before = at.session_state[S.COMPARISON]
+    for name in OPTIMIZERS:
+        box = at.number_input(key=S.W_TRAIN_PARAM.format(param="lr", name=name, k=0))
+        assert 0 < box.min <= 1e-8 and box.max == 1e6  # OptimizerConfig: 0 < lr <= 1e6
+
+    for bad in (0.0, -0.1, 1e7):  # a crafted client: the server keeps the box's last value
+        at.number_input(key=S.W_TRAIN_PARAM.format(param="lr", name="sgd", k=0)).set_value(bad)
+        at.button(key=TRAIN).click().run(timeout=TIMEOUT)
+        assert not at.exception and not at.error
+        comp = at.session_state[S.COMPARISON]
+        assert comp.runs[0].optimizer.lr == 0.1
+        assert [h.label for h in comp.runs] == [h.label for h in before.runs]
+
+
+def test_epochs_box_stops_at_the_engines_cap() -> None:
+    at = train(loaded())
+    box = at.number_input(key=S.W_TRAIN_EPOCHS)
+    assert (box.min, box.max) == (1, MAX_EPOCHS)
+
+    for bad in (0, MAX_EPOCHS + 1):
+        at.number_input(key=S.W_TRAIN_EPOCHS).set_value(bad)
+        at.button(key=TRAIN).click().run(timeout=TIMEOUT)
+        assert not at.exception and not at.error
+        assert 1 <= at.session_state[S.COMPARISON].config.epochs <= MAX_EPOCHS
+
+
+def test_a_batch_larger_than_the_data_is_full_batch_and_says_so() -> None:
+    at = train(loaded(), setup=lambda at: at.number_input(key=S.W_TRAIN_BATCH).set_value(5000))
+
+    assert not at.exception and not at.error
+    comp = at.session_state[S.COMPARISON]
+    assert comp.config.batch_size == 5000
+    rows = len(comp.dataset.y_train)
+    assert f"Batch size 5,000 is at least the {rows:,} training rows" in texts(at.info)
+    assert "full-batch step" in texts(at.info)
+
+    at.number_input(key=S.W_TRAIN_BATCH).set_value(8)
+    at.button(key=TRAIN).click().run(timeout=TIMEOUT)
+    assert "full-batch step" not in texts(at.info)
+
+
+def test_the_held_out_fraction_cannot_take_every_row() -> None:
+    at = loaded("two.csv", b"x,y\n1,2\n2,4\n")
+    slider = at.slider(key=S.W_TEST_SIZE)
+    assert (slider.min, slider.max) == (0.0, 0.5)  # at most half: a table of 2+ rows keeps one
+    slider.set_value(0.0).run(timeout=TIMEOUT)
+    assert "2 training rows, 0 test rows" in texts(at.success)
+    before = snapshot(at)
+
+    at.slider(key=S.W_TEST_SIZE).set_value(0.5).run(timeout=TIMEOUT)
+
+    assert "Only 1 training row(s) for 1 feature(s) and a bias" in texts(at.error)
+    assert "hold out fewer rows" in texts(at.error)
+    assert_kept(at, before)
+
+
+def test_the_target_is_never_offered_as_a_feature() -> None:
+    at = loaded("three.csv", b"a,b,y\n1,5,2\n2,3,4\n3,8,7\n4,1,9\n")
+    for target in ("y", "a", "b"):
+        at.selectbox(key=S.W_TARGET).set_value(target).run(timeout=TIMEOUT)
+        assert target not in at.multiselect(key=S.W_FEATURES).options
+        assert target not in at.session_state[S.FEATURES]
+    assert not at.exception and not at.error
+
+
+def test_no_feature_chosen_is_a_warning_and_train_does_not_offer_training() -> None:
+    at = trained()
+    before = snapshot(at)
+
+    at.multiselect(key=S.W_FEATURES).set_value([]).run(timeout=TIMEOUT)
+
+    assert "Choose at least one feature" in texts(at.warning)
+    assert at.session_state[S.DATA] is before[0]
+    at.switch_page(TRAIN_PAGE).run(timeout=TIMEOUT)
+    assert not at.exception
+    assert "Choose at least one feature (x) on the Data page" in texts(at.info)
+    assert not at.button  # no Train button: it would silently use every column
+
+
+def test_no_optimizer_chosen_is_an_error_and_the_last_result_stays() -> None:
+    at = train(loaded())
+    before = snapshot(at)
+    for name in DEFAULT_FOUR:
+        at.checkbox(key=S.W_TRAIN_USE.format(name=name, k=0)).uncheck()
+
+    at.button(key=TRAIN).click().run(timeout=TIMEOUT)
+
+    assert "No optimizer chosen. Pick at least one, e.g. sgd." in texts(at.error)
+    assert_kept(at, before)
+    assert loss_frame(at)["optimizer"].nunique() == 4  # the last result is still drawn
+
+
+# -- divergence ---------------------------------------------------------------------------------
+@pytest.mark.parametrize("name", list(OPTIMIZERS))
+def test_each_optimizer_on_raw_thousands_at_lr_1000_diverges_with_a_warning_or_not_at_all(
+    name: str,
+) -> None:
+    def only(at: AppTest) -> None:
+        for other in DEFAULT_FOUR:
+            at.checkbox(key=S.W_TRAIN_USE.format(name=other, k=0)).uncheck()
+        at.checkbox(key=S.W_TRAIN_USE.format(name=name, k=0)).check()
+        at.number_input(key=S.W_TRAIN_PARAM.format(param="lr", name=name, k=0)).set_value(1e3)
+
+    engine._cached_run.clear()
+    at = loaded()
+    at.slider(key=S.W_TEST_SIZE).set_value(0.0).run(timeout=TIMEOUT)
+    at.switch_page(NORM_PAGE).run(timeout=TIMEOUT)
+    at.toggle(key=S.W_NORMALIZE).set_value(False).run(timeout=TIMEOUT)
+
+    train(at, epochs=200, setup=only)
+
+    assert not at.exception and not at.error
+    (h,) = at.session_state[S.COMPARISON].runs
+    assert h.optimizer.lr == 1e3 and not at.session_state[S.COMPARISON].config.normalize
+    losses = loss_frame(at)
+    if h.diverged:
+        assert f"{name} diverged at epoch {h.diverged_at}" in texts(at.warning)
+        assert "Lower the learning rate (now 1000, try 100) or z-score the inputs" in texts(
+            at.warning
+        )
+        assert h.epochs_run == h.diverged_at - 1 >= 1
+        assert losses["epoch"].max() == h.epochs_run  # drawn up to the last finite epoch
+    else:
+        assert "diverged" not in texts(at.warning)
+        assert losses["epoch"].max() == 200
+    assert len(at.get("vega_lite_chart")) == 4  # loss, landscape, parameters, fit
+    at.switch_page(PREDICT_PAGE).run(timeout=TIMEOUT)
+    assert not at.exception and not at.error
+
+
+# -- user text is never markup --------------------------------------------------------------------
+NASTY = [  # column names: two features and the target
+    "<script>alert(1)</script>",
+    "**bold** www.evil.com",
+    "<img src=x onerror=alert(1)> :material/home:",
+]
+NASTY_FILE = "<b>x</b>.csv"
+NASTY_NEW_FILE = "[link](http://evil.example).csv"
+RAW = [*NASTY, NASTY_FILE, NASTY_NEW_FILE, "**bold", "<script", "<img", "<b>x", "www.evil"]
+RAW += ["http://evil", ":material/home"]
+MARKDOWN_FIELDS = ("body", "label", "help", "placeholder")  # rendered as markdown by Streamlit
+
+
+def elements(at: AppTest) -> Iterator[object]:
+    stack: list[object] = [at._tree]
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(getattr(node, "children", {}).values())
+
+
+def markdown_texts(at: AppTest) -> list[str]:
+    """Every string the page renders as markdown: bodies, labels and help of every element."""
+    out = []
+    for node in elements(at):
+        proto = getattr(node, "proto", None)
+        if proto is None or not hasattr(proto, "ListFields"):
+            continue
+        assert not getattr(proto, "allow_html", False), f"HTML allowed in {node}"
+        out += [
+            v for f, v in proto.ListFields() if f.name in MARKDOWN_FIELDS and isinstance(v, str)
+        ]
+    return out
+
+
+def assert_no_raw_markup(at: AppTest) -> None:
+    assert not at.exception
+    rendered = markdown_texts(at)
+    assert rendered
+    for text in rendered:
+        active = re.sub(r"\\.|\u2060", "\0", text)  # escaped characters are inert
+        for raw in RAW:
+            assert raw not in active, f"user text {raw!r} rendered as markup in {text!r}"
+
+
+def test_column_and_file_names_are_shown_as_typed_never_as_html_or_markdown() -> None:
+    rows = "\n".join(f"{i},{i * i % 7},{3 * i + 1}" for i in range(12))
+    at = loaded(NASTY_FILE, (",".join(f'"{n}"' for n in NASTY) + "\n" + rows).encode())
+    assert not at.error
+    assert_no_raw_markup(at)
+    assert f"{NASTY_FILE}: 12 rows" in texts(at.subheader)  # shown literally, once unescaped
+    assert f"Target: **{NASTY[2]}**" in texts(at.sidebar.markdown)
+    assert NASTY in [list(d.value.columns) for d in at.dataframe]  # the table: raw text
+    assert at.multiselect(key=S.W_FEATURES).value == NASTY[:2]
+
+    at.switch_page(NORM_PAGE).run(timeout=TIMEOUT)
+    assert_no_raw_markup(at)
+    train(at)
+    assert_no_raw_markup(at)
+    at.switch_page(PREDICT_PAGE).run(timeout=TIMEOUT)
+    assert_no_raw_markup(at)
+    assert f"in {NASTY[2]}'s units" in texts(at.caption)
+    new = (",".join(f'"{n}"' for n in NASTY[:2]) + "\n1,2\n").encode()
+    upload(at, NASTY_NEW_FILE, new, key=S.W_PREDICT_UPLOAD)
+    assert not at.error
+    assert_no_raw_markup(at)
+    labels = [shown(b.label) for b in at.get("download_button")]
+    assert f"Predictions for {NASTY_NEW_FILE} (CSV)" in labels
+    # an error that quotes user strings (the engine puts names in its messages)
+    upload(at, NASTY_NEW_FILE, (f'"{NASTY[0]}"\n1\n').encode(), key=S.W_PREDICT_UPLOAD)
+    assert f"lacks the feature column(s) ['{NASTY[1]}']" in texts(at.error)
+    assert_no_raw_markup(at)
+
+
+def test_no_page_or_helper_allows_html() -> None:
+    for path in app_files():
+        text = path.read_text(encoding="utf-8")
+        assert "unsafe_allow_html" not in text, path
+        assert not re.search(r"\bst\.html\s*\(", text), path
+        assert not re.search(r"components\.v1", text), path
+
+
+# -- nothing uploaded is evaluated; downloads are defused; the server config -------------------
+def app_files() -> list:
+    roots = [REPO_ROOT / "ui", REPO_ROOT / "app_pages", REPO_ROOT / "linreg_core"]
+    return [REPO_ROOT / "streamlit_app.py", *(p for r in roots for p in sorted(r.glob("*.py")))]
+
+
+UNSAFE_MODULES = {"pickle", "cPickle", "dill", "cloudpickle", "joblib", "marshal", "shelve"}
+UNSAFE_CALLS = {"eval", "exec", "compile", "__import__"}
+UNSAFE_ATTRIBUTES = {"read_pickle", "to_pickle", "load", "loads", "unsafe_load", "full_load"}
+SAFE_LOADERS = {"json"}  # json.load / json.loads only parse data
+
+
+def test_nothing_in_the_app_unpickles_or_evaluates_anything() -> None:
+    for path in app_files():
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import | ast.ImportFrom):
+                modules = [a.name for a in node.names] + [getattr(node, "module", None) or ""]
+                assert not {m.split(".")[0] for m in modules} & UNSAFE_MODULES, (path, node.lineno)
+            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+                assert node.func.id not in UNSAFE_CALLS, (path, node.lineno)
+            elif isinstance(node, ast.Attribute) and node.attr in UNSAFE_ATTRIBUTES:
+                owner = node.value.id if isinstance(node.value, ast.Name) else ""
+                assert owner in SAFE_LOADERS, f"{path}:{node.lineno} calls {owner}.{node.attr}"
+
+
+def test_the_only_uploads_are_the_three_tables_read_by_the_reader() -> None:
+    uploads = []
+    for path in app_files():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "file_uploader":
+                uploads += [ast.unparse(k.value) for k in node.keywords if k.arg == "key"]
+    assert sorted(uploads) == sorted(["S.W_UPLOAD", "S.W_TEST_UPLOAD", "S.W_PREDICT_UPLOAD"])
+    session = (REPO_ROOT / "ui" / "session.py").read_text(encoding="utf-8")
+    assert "return read_table(upload, name=upload.name)" in session  # the one way in
+
+
+def test_every_csv_download_goes_through_safe_csv() -> None:
+    calls = []
+    for path in app_files():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "download_button":
+                kwargs = {k.arg: k.value for k in node.keywords}
+                mime = kwargs.get("mime")
+                if isinstance(mime, ast.Constant) and mime.value == "text/csv":
+                    data = node.args[1]
+                    name = getattr(getattr(data, "func", None), "id", None)
+                    calls.append(name == "safe_csv")
+    assert calls and all(calls)
+
+
+def test_server_config_keeps_xsrf_protection_and_hides_tracebacks() -> None:
+    config = tomllib.loads((REPO_ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["server"]["enableXsrfProtection"] is True
+    assert config["server"].get("enableCORS", True) is True
+    assert config["client"]["showErrorDetails"] not in ("full", "stacktrace", True)
+    assert config["client"]["showErrorDetails"] == "none"
+
+
+# -- sessions stay apart ------------------------------------------------------------------------
+def test_two_sessions_with_different_uploads_never_share_data_or_results() -> None:
+    engine._cached_run.clear()
+    a = loaded("a.csv", GOOD)
+    b = loaded("b.csv", good_csv(30, seed=5))
+    train(a)
+    upload(b.switch_page(DATA_PAGE).run(timeout=TIMEOUT), "bad.csv", PNG)  # B's error stays B's
+    train(b)
+
+    assert not a.error and "PNG image" not in texts(a.error)
+    ssa, ssb = a.session_state, b.session_state
+    assert (ssa[S.DATA_NAME], ssb[S.DATA_NAME]) == ("a.csv", "b.csv")
+    assert ssa[S.DATA] is not ssb[S.DATA] and len(ssa[S.DATA]) == 40 and len(ssb[S.DATA]) == 30
+    assert ssa[S.COMPARISON] is not ssb[S.COMPARISON]
+    assert len(ssa[S.COMPARISON].dataset.y_train) == 32
+    assert len(ssb[S.COMPARISON].dataset.y_train) == 24
+    a.run(timeout=TIMEOUT)
+    assert a.session_state[S.DATA_NAME] == "a.csv"  # B's later upload did not reach A
+
+
+def test_a_cached_result_is_a_copy_per_session_and_pages_never_change_it() -> None:
+    engine._cached_run.clear()
+    a = train(loaded())
+    b = train(loaded())
+    assert "from the cache" in texts(b.caption)  # same table and settings: one training
+    comp_a, comp_b = a.session_state[S.COMPARISON], b.session_state[S.COMPARISON]
+    assert comp_a is not comp_b and comp_a.runs is not comp_b.runs
+    frozen = pickle.dumps(comp_b)
+
+    comp_a.runs[0].label = "changed in A"  # what a page must never do, and if one did:
+    comp_a.runs.pop()
+    c = train(loaded())
+    assert [h.label for h in c.session_state[S.COMPARISON].runs] == DEFAULT_FOUR
+    assert [h.label for h in b.session_state[S.COMPARISON].runs] == DEFAULT_FOUR
+
+    for page in (TRAIN_PAGE, PREDICT_PAGE):  # every page that reads the result
+        b.switch_page(page).run(timeout=TIMEOUT)
+    b.selectbox(key=S.W_PREDICT_MODEL).set_value("adam").run(timeout=TIMEOUT)
+    upload(b, "new.csv", b"x\n1000\n2000\n", key=S.W_PREDICT_UPLOAD)
+    b.switch_page(TRAIN_PAGE).run(timeout=TIMEOUT)
+    b.selectbox(key=S.W_TRAIN_LOG_RUN).set_value("adam").run(timeout=TIMEOUT)
+    assert not b.exception
+    assert b.session_state[S.COMPARISON] is comp_b
+    assert pickle.dumps(comp_b) == frozen  # not changed in place by any page
+
+
+def test_ui_modules_hold_no_session_data_and_their_defaults_stay_unchanged() -> None:
+    defaults = copy.deepcopy(
+        (S.DEFAULTS, S.DEFAULT_TRAINING, [p.settings() for p in presets.PRESETS])
+    )
+    a = trained()
+    a.switch_page("app_pages/0_start.py").run(timeout=TIMEOUT)
+    a.button(key=S.W_PRESET_PREFIX + presets.PRESETS[0].key).click().run(timeout=TIMEOUT)
+    a.button(key=TRAIN).click().run(timeout=TIMEOUT)
+    a.session_state[S.TRAINING]["optimizers"].append({"name": "sgd", "lr": 9.0})
+    a.session_state[S.FEATURES].append("extra")
+    b = train(loaded("b.csv", good_csv(20, seed=3)))
+
+    assert (S.DEFAULTS, S.DEFAULT_TRAINING, [p.settings() for p in presets.PRESETS]) == defaults
+    session_objects = {
+        id(at.session_state[key]) for at in (a, b) for key in (S.DATA, S.COMPARISON, S.TRAINING)
+    }
+    for name, module in list(sys.modules.items()):
+        if name == "ui" or name.startswith("ui."):
+            for attr, value in vars(module).items():
+                assert id(value) not in session_objects, f"{name}.{attr} holds a session's data"

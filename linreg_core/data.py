@@ -155,15 +155,18 @@ def _split_line(line: str, sep: str) -> list[str]:
 
 
 def _sniff_delimiter(lines: list[str]) -> str:
-    """The delimiter that splits the sample lines into the most, and equally many, fields."""
-    best, best_fields = ",", 1
+    """The delimiter that splits the header into 2+ names and most rows into as many cells."""
+    best, best_score = ",", (0.0, 1)
+    rows = [line for line in lines[1:] if line.strip()]
     for delimiter in DELIMITERS:
-        counts = [n for n in (len(_split_line(line, delimiter)) for line in lines) if n]
-        if not counts:
+        width = len(_split_line(lines[0], delimiter)) if lines else 0
+        if width < 2:
             continue
-        mode = max(set(counts), key=counts.count)
-        if mode > best_fields and counts.count(mode) >= 0.8 * len(counts):
-            best, best_fields = delimiter, mode
+        agree = (
+            sum(len(_split_line(r, delimiter)) == width for r in rows) / len(rows) if rows else 1.0
+        )
+        if (agree, width) > best_score:
+            best, best_score = delimiter, (agree, width)
     return best
 
 

@@ -122,3 +122,10 @@ def test_separate_test_table_needs_the_same_columns():
         prepare(df, RunConfig(target="y"), test_df=pd.DataFrame({"w": [1.0], "y": [2.0]}))
     ds = prepare(df, RunConfig(target="y"), test_df=pd.DataFrame({"x": [4.0], "y": [4.0]}))
     assert len(ds.y_train) == 3 and ds.y_test.tolist() == [4.0]
+
+
+def test_header_decides_between_delimiters_that_split_rows_equally():
+    # every row splits into two on ',' too (the decimal comma), but the header does not
+    df = read_table(b"a;b\n1,5;2\n3,5;4\n5,5;6\n7,5;8\n8,5;9\n", name="eu.csv")
+    assert list(df.columns) == ["a", "b"]
+    assert df["a"].tolist() == [1.5, 3.5, 5.5, 7.5, 8.5]

@@ -7,7 +7,7 @@ import streamlit as st
 import torch
 
 from ui import state as S
-from ui.session import escape_md
+from ui.session import sidebar_status
 
 st.set_page_config(page_title="LinReg Lab", page_icon=":material/show_chart:", layout="wide")
 
@@ -25,8 +25,7 @@ pg = st.navigation(
             "app_pages/0_start.py",
             title="Start",
             icon=":material/home:",
-            url_path="start",
-            default=True,
+            default=True,  # served at "/"; a url_path here would never be used
         ),
         st.Page("app_pages/1_data.py", title="Data", icon=":material/table:", url_path="data"),
         st.Page(
@@ -50,28 +49,14 @@ pg = st.navigation(
     ]
 )
 
-with st.sidebar:
-    st.subheader("Current data")
-    df = ss[S.DATA]
-    if df is None:
-        st.caption("No data loaded yet: pick a preset on Start or load a table on Data.")
-        st.caption("아직 데이터가 없습니다.")
-    else:
-        st.markdown(f"**{escape_md(ss[S.DATA_NAME])}** · {len(df):,} rows")
-        if ss[S.TARGET] is not None:
-            features = ", ".join(escape_md(f) for f in ss[S.FEATURES]) or "none chosen"
-            st.markdown(f"Target: **{escape_md(ss[S.TARGET])}**  \nFeatures: {features}")
-        if ss[S.TEST_DATA] is not None:
-            st.markdown(f"Test table: {escape_md(ss[S.TEST_DATA_NAME])}")
-        if ss[S.PRESET]:
-            st.caption(f"Preset: {ss[S.PRESET]}")
-    if ss[S.COMPARISON] is not None:
-        st.success("Comparison ready", icon=":material/check_circle:")
-    elif df is not None:
-        st.caption("Not trained yet: go to Train & compare.")
+status = st.sidebar.empty()  # drawn now, and again after the page if it finishes (it may train)
+with status.container():
+    sidebar_status(ss)
 
 if ss[S.NOTICE]:  # one-time message, e.g. after a preset loaded; shown above the page
     st.info(ss[S.NOTICE], icon=":material/info:")
     ss[S.NOTICE] = None
 
-pg.run()
+pg.run()  # a page that calls st.stop() ends the script here; its sidebar is still current
+with status.container():
+    sidebar_status(ss)

@@ -41,8 +41,8 @@ for col, (i, (page, title, icon, text)) in zip(st.columns(4), enumerate(STEPS, 1
 
 st.subheader("Start from a preset")
 st.caption(
-    "One click loads the table and its settings and opens Train & compare. "
-    "· 클릭 한 번으로 데이터와 설정을 불러와 학습 화면으로 이동합니다."
+    "One click loads the table and its settings, opens Train & compare and trains. "
+    "· 클릭 한 번으로 데이터와 설정을 불러와 바로 학습합니다."
 )
 groups = {
     "Reproduce a tutorial": [p for p in PRESETS if p.published],

@@ -10,7 +10,6 @@ from ui import state as S
 from ui.presets import SAMPLE_DIR, sample_path
 
 ss = st.session_state
-TYPES = ["csv", "tsv", "txt", "xlsx", "parquet", "json"]
 TYPED_START = pd.DataFrame({"x": [1.0, 2.0, 3.0], "y": [30.0, 60.0, 90.0]})  # seed 000's rows
 SAMPLES = sorted(p.name for p in SAMPLE_DIR.glob("*.csv"))
 
@@ -19,7 +18,11 @@ st.caption("Load a table, then choose what to predict (y) and from what (x). · 
 
 upload_tab, sample_tab, typed_tab = st.tabs(["Upload a file", "Sample data", "Type a table"])
 with upload_tab:
-    upload = st.file_uploader("CSV, TSV, TXT, XLSX, Parquet or JSON", type=TYPES, key=S.W_UPLOAD)
+    upload = st.file_uploader(
+        f"CSV, TSV, TXT, XLSX, Parquet or JSON, {session.upload_limit()}",
+        type=session.UPLOAD_TYPES,
+        key=S.W_UPLOAD,
+    )
     if (table := session.new_upload(upload, S.UPLOAD_SEEN, ss[S.DATA_NAME])) is not None:
         session.use_data(table, upload.name)
 with sample_tab:
@@ -70,7 +73,9 @@ c1, c2 = st.columns(2)
 if not c1.toggle("Use a separate test file", key=S.W_TEST_FILE, on_change=session.set_test_mode):
     c1.slider("Fraction held out", 0.0, 0.5, step=0.05, **session.bind(S.W_TEST_SIZE, S.TEST_SIZE))
 else:
-    test_upload = c1.file_uploader("Test table, same columns", type=TYPES, key=S.W_TEST_UPLOAD)
+    test_upload = c1.file_uploader(
+        "Test table, same columns", type=session.UPLOAD_TYPES, key=S.W_TEST_UPLOAD
+    )
     with c1:
         test_table = session.new_upload(test_upload, S.TEST_UPLOAD_SEEN, ss[S.TEST_DATA_NAME])
         if test_table is not None:

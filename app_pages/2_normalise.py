@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from linreg_core import DataError, LinRegError, Scaler, prepare
-from ui import session
+from ui import session, views
 from ui import state as S
 from ui.charts import distribution_chart
 
@@ -82,19 +82,13 @@ st.markdown(
 st.caption("테스트 데이터도 학습 데이터의 평균과 표준편차로 변환합니다.")
 if not ss[S.NORMALIZE]:
     st.caption("Z-score is off: training uses the original values; the charts show what it does.")
+if hint := session.target_scale_hint(y_scaler, ss[S.NORMALIZE_TARGET]):
+    st.info(hint, icon=":material/lightbulb:")
 
 st.subheader("Before and after (training rows)")
-shown = [*range(min(len(ds.features), MAX_CHART_COLUMNS - 1)), len(ds.features)]  # + target
-values = pd.concat(
-    [
-        pd.DataFrame({"column": names[j], "stage": stage, "value": v})
-        for j in shown
-        for stage, v in (("original", X[:, j]), ("z-scored", (X[:, j] - mean[j]) / std[j]))
-    ],
-    ignore_index=True,
-)
+values, shown = views.zscore_frame(names, X, mean, std, max_columns=MAX_CHART_COLUMNS)
 st.altair_chart(distribution_chart(values))
-if len(names) > len(shown):
-    st.caption(f"Drawn: {len(shown)} of {len(names)} columns (the first features, the target).")
+if len(names) > shown:
+    st.caption(f"Drawn: {shown} of {len(names)} columns (the first features, the target).")
 st.caption("Same shape, new scale: z-scoring moves and stretches the axis, not the histogram.")
 st.page_link("app_pages/3_train.py", label="Next: Train & compare", icon=":material/arrow_forward:")

@@ -22,6 +22,9 @@ if not ss[S.FEATURES]:
     st.stop()
 
 new_training = sections.training_form(ss[S.TRAINING])  # a form: edits wait for Train
+if new_training is None and ss[S.AUTO_TRAIN]:  # a preset was just loaded: train it now
+    new_training = ss[S.TRAINING]
+ss[S.AUTO_TRAIN] = False
 if new_training is not None:
     ss[S.TRAINING] = new_training
     bar, progress = sections.progress_bar()
@@ -38,11 +41,8 @@ if new_training is not None:
 if (comp := ss[S.COMPARISON]) is None:
     st.stop()
 domain = [h.label for h in comp.runs]
-for h in comp.runs:
-    if h.advice:
-        st.warning(
-            h.advice + " · 발산: 학습률을 낮추거나 z-score를 켜세요.", icon=":material/warning:"
-        )
+for note in views.run_warnings(comp):  # divergence, or a loss that ended above its start
+    st.warning(note, icon=":material/warning:")
 st.caption(f"{len(comp.runs)} optimizer(s), {comp.config.epochs:,} epochs, {comp.seconds:.2f} s.")
 if note := views.batch_note(comp):  # a batch as large as the data is full batch
     st.info(note, icon=":material/info:")

@@ -49,8 +49,11 @@ sections.typed_section(comp)  # a fragment: typing reruns only this part
 
 st.subheader("A new file · 새 파일 예측")
 upload = st.file_uploader(
-    session.escape_md(f"A table with the columns {', '.join(features)} ({target} optional)"),
-    type=["csv", "tsv", "txt", "xlsx", "parquet", "json"],
+    session.escape_md(
+        f"A table with the columns {', '.join(features)} ({target} optional), "
+        + session.upload_limit()
+    ),
+    type=session.UPLOAD_TYPES,
     key=S.W_PREDICT_UPLOAD,
 )
 table = None

@@ -10,8 +10,9 @@ import pytest
 from apptest_harness import SAMPLE_DATA, TIMEOUT, start_app, texts
 from streamlit.testing.v1 import AppTest
 
-from linreg_core import RunConfig, prepare, read_table
+from linreg_core import RunConfig, Scaler, prepare, read_table
 from ui import state as S
+from ui.session import target_scale_hint
 
 FEATURES = ["area_m2", "age_years", "station_km"]
 
@@ -99,3 +100,18 @@ def test_a_constant_feature_shows_the_cores_message(app: AppTest) -> None:
     error = texts(app.error)
     assert "'c'" in error and "same value" in error
     assert not app.get("vega_lite_chart")
+
+
+def test_a_target_far_from_zero_gets_a_hint_to_scale_it() -> None:
+    y = np.array([90.0, 95.0, 100.0, 105.0])
+    hint = target_scale_hint(Scaler.fit(y[:, None]), scaled=False)
+    assert hint is not None and f"{abs(y.mean()) / y.std():.0f} standard deviations" in hint
+    assert target_scale_hint(Scaler.fit(y[:, None]), scaled=True) is None
+    assert target_scale_hint(Scaler.fit((y - y.mean())[:, None]), scaled=False) is None
+
+
+def test_the_hint_shows_on_the_page_for_seed_001(app: AppTest) -> None:
+    app.button(key=S.W_PRESET_PREFIX + "seed001").click().run(timeout=TIMEOUT)
+    app.switch_page("app_pages/2_normalise.py").run(timeout=TIMEOUT)
+    assert not app.exception
+    assert "Scale the target too" in texts(app.info)

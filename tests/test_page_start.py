@@ -68,3 +68,17 @@ def test_the_sidebar_names_the_loaded_data_after_a_preset(app: AppTest) -> None:
     sidebar = texts(app.sidebar.markdown)
     assert "apartments" in sidebar and "800 rows" in sidebar
     assert "price" in sidebar and "station" in sidebar
+
+
+def test_one_click_on_a_seed_preset_trains_and_the_sidebar_says_so(app: AppTest) -> None:
+    app.button(key=S.W_PRESET_PREFIX + PRESETS[0].key).click().run(timeout=TIMEOUT)
+    assert not app.exception
+    comp = app.session_state[S.COMPARISON]
+    assert comp is not None and comp.dataset.target == PRESETS[0].target
+    assert app.session_state[S.AUTO_TRAIN] is False  # used up: a later visit does not retrain
+    assert [s.value for s in app.sidebar.success] == ["Comparison ready"]
+    published = PRESETS[0].published
+    h = comp.runs[0]
+    assert round(float(h.weights[published.epoch, 0]), published.decimals) == pytest.approx(
+        published.weights[0]
+    )

@@ -296,3 +296,33 @@ def test_several_features_draw_the_line_of_the_chosen_feature(app: AppTest) -> N
     area_mean = comp.dataset.X_train[:, 0].mean()
     np.testing.assert_allclose(sgd["y"], w[0] * area_mean + w[1] * sgd["x"] + b, rtol=1e-9)
     assert json.dumps(sorted(lines["optimizer"].unique())) == json.dumps(sorted(FOUR))
+
+
+def test_a_run_that_ends_above_its_start_is_called_out(app: AppTest) -> None:
+    # lr 0.2 is just past SGD's stable step on seed 000's raw table: the loss grows every
+    # epoch but stays far inside float32 for 20 epochs, so it is not a divergence
+    two = [{"name": "sgd", "lr": 0.2}, {"name": "momentum", "lr": 0.01}]
+    seed(
+        app,
+        "hours_money.csv",
+        "money",
+        ["hours"],
+        normalize=False,
+        test_size=0.0,
+        optimizers=two,
+        epochs=20,
+    )
+    app = train(app)
+    assert not app.exception
+    uphill, downhill = app.session_state[S.COMPARISON].runs
+    assert uphill.diverged_at is None and uphill.train_loss[-1] > uphill.train_loss[0]
+    assert downhill.train_loss[-1] < downhill.train_loss[0]
+    warned = texts(app.warning)
+    assert "sgd ended with a larger loss" in warned
+    assert "momentum" not in warned
+
+
+def test_the_sidebar_is_drawn_on_a_page_that_stops_early(app: AppTest) -> None:
+    app.switch_page(PAGE).run(timeout=TIMEOUT)  # no data: the page calls st.stop()
+    assert not app.exception
+    assert "No data loaded yet" in texts(app.sidebar.caption)

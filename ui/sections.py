@@ -208,6 +208,12 @@ def log_section(comp: Comparison, domain: list[str]) -> None:
     """The seed-style epoch log of one chosen run."""
     logged = st.selectbox("Run", domain, key=S.W_TRAIN_LOG_RUN)
     st.code("\n".join(report.epoch_log(comp.runs[domain.index(logged)])), language=None)
+    space = "z-scored" if comp.config.normalize or comp.config.normalize_target else "original"
+    st.caption(
+        f"As the tutorials print it: W and b in the {space} units the model trains in, the cost "
+        "before each epoch's step. `python -m linreg_core train` prints the same log. "
+        "The summary above also gives the weights in the data's own units."
+    )
 
 
 @st.fragment

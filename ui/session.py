@@ -18,6 +18,14 @@ from linreg_core.data import numeric_columns
 from ui import state as S
 from ui.presets import get_preset, load_preset
 
+UPLOAD_TYPES = ["csv", "tsv", "txt", "xlsx", "parquet", "json"]  # what linreg_core reads
+
+
+def upload_limit() -> str:
+    """'up to 50 MB': the server's limit, so a learner knows it before the upload fails."""
+    return f"up to {st.get_option('server.maxUploadSize')} MB"
+
+
 log = logging.getLogger(__name__)
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$:&])")
 # The renderer turns www.x.com, http://x and a@b.x into links and :name: into icons after the
@@ -103,6 +111,7 @@ def apply_preset(name: str) -> None:
     df, settings = load_preset(name)
     preset = get_preset(name)
     ss = st.session_state
+    ss[S.AUTO_TRAIN] = True  # one click: the Train page trains as soon as it opens
     ss[S.DATA], ss[S.DATA_NAME] = df, settings["data_name"]
     ss[S.TEST_DATA], ss[S.TEST_DATA_NAME] = None, None
     ss[S.TARGET], ss[S.FEATURES] = settings["target"], settings["features"]
@@ -285,3 +294,38 @@ def escape_md(text: object) -> str:
     flat = " ".join(str(text).splitlines())
     escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", flat)
     return _AUTO_MARKUP.sub(lambda m: m[0] + WORD_JOINER, escaped)
+
+
+def sidebar_status(ss: Any) -> None:
+    """The sidebar's summary: which table, target and features are loaded; trained or not."""
+    st.subheader("Current data")
+    df = ss[S.DATA]
+    if df is None:
+        st.caption("No data loaded yet: pick a preset on Start or load a table on Data.")
+        st.caption("아직 데이터가 없습니다.")
+    else:
+        st.markdown(f"**{escape_md(ss[S.DATA_NAME])}** · {len(df):,} rows")
+        if ss[S.TARGET] is not None:
+            features = ", ".join(escape_md(f) for f in ss[S.FEATURES]) or "none chosen"
+            st.markdown(f"Target: **{escape_md(ss[S.TARGET])}**  \nFeatures: {features}")
+        if ss[S.TEST_DATA] is not None:
+            st.markdown(f"Test table: {escape_md(ss[S.TEST_DATA_NAME])}")
+        if ss[S.PRESET]:
+            st.caption(f"Preset: {ss[S.PRESET]}")
+    if ss[S.COMPARISON] is not None:
+        st.success("Comparison ready", icon=":material/check_circle:")
+    elif df is not None:
+        st.caption("Not trained yet: go to Train & compare.")
+
+
+def target_scale_hint(target: Any, scaled: bool) -> str | None:
+    """A nudge to scale the target when it sits far from 0 (a linreg_core Scaler of it)."""
+    mean, std = float(target.mean[0]), float(target.std[0])
+    if scaled or abs(mean) < 3 * std:
+        return None
+    return (
+        f"The target's mean ({mean:.4g}) is {abs(mean) / std:.0f} standard deviations from 0. "
+        "Adam, RMSProp and Adagrad move each weight by about one learning rate per step, so "
+        "they need many epochs to get there: turn on 'Scale the target too' to compare the "
+        "optimizers fairly. · 목표값도 정규화하면 적응형 옵티마이저가 빨리 수렴합니다."
+    )

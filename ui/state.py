@@ -25,6 +25,7 @@ TRAINING = "training"  # dict: optimizers (list of dicts), epochs, batch_size, i
 COMPARISON = "comparison"  # linreg_core.Comparison | None: the last finished comparison
 PRESET = "preset"  # str | None: the preset that loaded the current data and settings
 NOTICE = "notice"  # str | None: a one-time message to show on the next page run
+AUTO_TRAIN = "auto_train"  # bool: a preset asked the Train page to train on arrival
 PUBLISHED = "published"  # dict | None: a seed preset's printed numbers (ui.presets.Published)
 UPLOAD_SEEN = "upload_seen"  # str | None: file_id of the last upload read (read each file once)
 TEST_UPLOAD_SEEN = "test_upload_seen"  # str | None: the same for the separate test table
@@ -91,6 +92,7 @@ DEFAULTS: dict[str, Any] = {
     COMPARISON: None,
     PRESET: None,
     NOTICE: None,
+    AUTO_TRAIN: False,
     PUBLISHED: None,
     UPLOAD_SEEN: None,
     TEST_UPLOAD_SEEN: None,

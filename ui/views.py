@@ -153,6 +153,40 @@ def batch_note(comp: Comparison) -> str | None:
     )
 
 
+def run_warnings(comp: Comparison) -> list[str]:
+    """Plain words for each run that blew up, or that ended with more loss than it started."""
+    notes = []
+    for h in comp.runs:
+        loss = h.train_loss
+        if h.advice:
+            notes.append(h.advice + " · 발산: 학습률을 낮추거나 z-score를 켜세요.")
+        elif len(loss) > 1 and not h.cancelled and loss[-1] > loss[0]:
+            notes.append(
+                f"{h.label} ended with a larger loss ({loss[-1]:.4g}) than it started with "
+                f"({loss[0]:.4g}): its steps are too large for this data. Lower the learning "
+                f"rate (now {h.optimizer.lr:g}) or z-score the inputs. · 손실이 오히려 커졌습니다."
+            )
+    return notes
+
+
+def zscore_frame(
+    names: Sequence[str], X: np.ndarray, mean: np.ndarray, std: np.ndarray, *, max_columns: int
+) -> tuple[pd.DataFrame, int]:
+    """Columns column, stage ('original'/'z-scored'), value for the first features and the
+    target (the last column of X); and how many columns that is."""
+    d = X.shape[1] - 1
+    shown = [*range(min(d, max_columns - 1)), d]
+    frame = pd.concat(
+        [
+            pd.DataFrame({"column": names[j], "stage": stage, "value": v})
+            for j in shown
+            for stage, v in (("original", X[:, j]), ("z-scored", (X[:, j] - mean[j]) / std[j]))
+        ],
+        ignore_index=True,
+    )
+    return frame, len(shown)
+
+
 def loss_caption(comp: Comparison) -> str:
     cfg = comp.config
     space = (

@@ -45,7 +45,7 @@ class Comparison:
     ols: LeastSquares  # in the trained space
     runs: list[History]
     seconds: float  # wall time of the comparison, statistics included
-    _metrics: dict = field(default_factory=dict, repr=False, compare=False)
+    _metrics: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     # -- predictions and metrics, in the target's own units ------------------------------
     def predict(self, X: np.ndarray, history: History | None = None) -> np.ndarray:
@@ -198,7 +198,10 @@ class Comparison:
         return self.problem.n_features == 1 and self.problem.bias
 
     def landscape(self, size: int = 200) -> tuple[pd.DataFrame, pd.DataFrame]:
-        """(grid with W, b, loss; paths with optimizer, epoch, W, b) for one feature + bias."""
+        """(grid with W, b, loss; paths with optimizer, epoch, W, b) for one feature + bias.
+
+        A diverged path is returned whole and leaves the grid where it blows up.
+        """
         if not self.has_landscape():
             raise ConfigError("The loss landscape is drawn for one feature with a bias.")
         paths = pd.concat(
@@ -215,13 +218,12 @@ class Comparison:
             ],
             ignore_index=True,
         )
-        pts = np.vstack(
-            [
-                paths[["W", "b"]].to_numpy(),
-                [[self.ols.weights[0], self.ols.bias or 0.0]],
-                [self.start],
-            ]
-        )
+        # the grid frames the start, the optimum and every path that did not diverge: a
+        # diverged path reaches 1e10 and beyond, and would shrink the others to a dot
+        calm = [h for h in self.runs if not h.diverged] or self.runs
+        walked = [np.column_stack([h.weights[:, 0], h.bias]) for h in calm if h.bias is not None]
+        ends = np.array([[self.ols.weights[0], self.ols.bias or 0.0], self.start])
+        pts = np.vstack([*walked, ends])  # (n, 2) every (W, b) the grid must contain
         stats = statistics(self.problem.X_train, self.problem.y_train, True, self.ols)
         return landscape.grid(stats, landscape.bounds(pts), size=size), paths
 

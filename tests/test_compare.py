@@ -130,3 +130,18 @@ def test_same_optimizer_twice_gets_distinct_labels(table):
     )
     labels = [h.label for h in run(table, cfg).runs]
     assert labels == ["sgd (lr=0.1)", "sgd (lr=0.01)"]
+
+
+def test_landscape_frames_the_runs_that_did_not_diverge(table):
+    cfg = RunConfig(
+        target="price",
+        epochs=200,
+        optimizers=(OptimizerConfig("sgd", lr=1.0), OptimizerConfig("adam", lr=0.1)),
+    )
+    comp = run(table, cfg)  # raw areas up to 120: SGD at lr 1 blows up, Adam does not
+    blown, calm = comp.runs
+    assert blown.diverged and not calm.diverged
+    grid, paths = comp.landscape(size=20)
+    assert grid["W"].max() >= calm.weights[:, 0].max()
+    assert grid["W"].max() < np.abs(blown.weights[:, 0]).max()  # not stretched to the blow-up
+    assert len(paths[paths["optimizer"] == blown.label]) == blown.epochs_run + 1

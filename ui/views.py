@@ -6,7 +6,6 @@ MAX_EPOCHS_SHOWN epochs per optimizer so a 100,000-epoch run draws as fast as a 
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -65,15 +64,8 @@ def fit_frames(comp: Comparison, feature: int = 0) -> tuple[pd.DataFrame, pd.Dat
 def landscape_frames(
     comp: Comparison, size: int = LANDSCAPE_SIZE
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(grid, paths) for the landscape chart, the grid framing the runs that did not diverge.
-
-    A diverged path reaches 1e10 and beyond; a grid stretched to it would show the others as a
-    dot. Framed without it, the diverged path is drawn until it leaves the chart.
-    """
-    calm = [h for h in comp.runs if not h.diverged]
-    grid, _ = dataclasses.replace(comp, runs=calm or comp.runs).landscape(size=size)
-    _, paths = comp.landscape(size=2)
-    return grid, paths
+    """(grid, paths) for the landscape chart; the core frames the runs that did not diverge."""
+    return comp.landscape(size=size)
 
 
 def predictions_frame(comp: Comparison, split: str) -> pd.DataFrame:

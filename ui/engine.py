@@ -18,10 +18,11 @@ import pandas as pd
 import streamlit as st
 
 from linreg_core import Comparison, OptimizerConfig, RunConfig, run
+from linreg_core.config import HYPERPARAMETER_LIMITS
 from ui import state
 
 Progress = Callable[[int, int], None]  # (epochs done, epochs in all)
-HYPERPARAMETERS = ("momentum", "alpha", "betas", "eps", "weight_decay")  # beside lr
+HYPERPARAMETERS = tuple(k for k in HYPERPARAMETER_LIMITS if k != "lr")  # beside lr
 
 
 def optimizer_config(entry: Mapping[str, Any]) -> OptimizerConfig:

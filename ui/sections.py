@@ -14,7 +14,7 @@ import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
 from linreg_core import OPTIMIZERS, Comparison, report
-from linreg_core.config import INITS, MAX_EPOCHS
+from linreg_core.config import HYPERPARAMETER_LIMITS, INITS, MAX_EPOCHS
 from ui import charts
 from ui import state as S
 from ui.session import escape_md
@@ -169,10 +169,10 @@ def _hyperparameter_inputs(entry: dict[str, Any], defaults: Mapping[str, Any]) -
     cols[0].markdown(f"**{title}**" if k == 0 else f"**{title}** #{k + 1}")
     out: dict[str, float] = {}
     for col, (key, label, value) in zip(cols[1:], fields, strict=False):
-        high = 1.0 if key == "eps" else 10.0 if key == "weight_decay" else 0.9999
+        low, high, _, _ = HYPERPARAMETER_LIMITS["betas" if key.startswith("beta") else key]
         out[key] = col.number_input(
             label,
-            min_value=0.0,
+            min_value=low,
             max_value=high,
             value=value,
             format="%g",

@@ -83,6 +83,12 @@ DATAFRAME_JS = """(frame) => {
     });
 }"""
 
+# How many body rows the grid says it has (its aria-rowcount counts the header row too).
+ROW_COUNT_JS = """(frame) => {
+    const table = frame.querySelector('table[role="grid"]');
+    return table ? Number(table.getAttribute('aria-rowcount')) - 1 : 0;
+}"""
+
 # Height of the page's content: the main area scrolls inside a viewport-high app frame, so a
 # plain full-page screenshot would stop at the viewport.
 _CONTENT_HEIGHT_JS = """() => {
@@ -318,7 +324,16 @@ def upload_file(page, widget_key: str, path: Path) -> None:
     page.locator(f'.st-key-{widget_key} input[type="file"]').set_input_files(str(path))
 
 
-def read_dataframe(frame) -> list[dict[str, str]]:
-    """The rows an st.dataframe (a locator of [data-testid=stDataFrame]) shows, as text."""
+def read_dataframe(frame, timeout_s: float = 10.0) -> list[dict[str, str]]:
+    """The rows an st.dataframe (a locator of [data-testid=stDataFrame]) shows, as text.
+
+    The grid can draw its first row before the rest; so read until it holds as many rows as its
+    aria-rowcount says it has (a table taller than the frame never does: then after timeout_s).
+    """
     frame.locator('table[role="grid"] tbody tr').first.wait_for(state="attached")
-    return frame.evaluate(DATAFRAME_JS)
+    deadline = time.monotonic() + timeout_s
+    while True:
+        rows = frame.evaluate(DATAFRAME_JS)
+        if len(rows) >= frame.evaluate(ROW_COUNT_JS) or time.monotonic() > deadline:
+            return rows
+        time.sleep(0.1)  # the interval between reads of the grid

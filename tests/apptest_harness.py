@@ -17,10 +17,14 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from linreg_core import read_table
+from ui import state as S
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 APP = REPO_ROOT / "streamlit_app.py"
 SAMPLE_DATA = REPO_ROOT / "sample_data"
 TIMEOUT = 30  # s per script run: the first one imports torch
+FOUR = ["sgd", "momentum", "rmsprop", "adam"]  # the optimizers the Train form starts with
 MARKDOWN_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")  # CommonMark: \ before ASCII punctuation
 
 
@@ -28,6 +32,41 @@ def start_app(monkeypatch: pytest.MonkeyPatch) -> AppTest:
     """A fresh session of the app after its first run (the Start page)."""
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     return at.run(timeout=TIMEOUT)
+
+
+def choose(
+    at: AppTest,
+    csv: str,
+    target: str,
+    features: list[str],
+    *,
+    normalize: bool = True,
+    test_size: float = 0.2,
+    optimizers: list[dict] | None = None,
+    epochs: int = 200,
+) -> dict[str, object]:
+    """Put a sample table and settings into the session, as the Data, Normalise and Train pages
+    would; the values it put, keyed as in st.session_state."""
+    values = {
+        S.DATA: read_table(SAMPLE_DATA / csv),
+        S.DATA_NAME: csv,
+        S.TARGET: target,
+        S.FEATURES: features,
+        S.NORMALIZE: normalize,
+        S.NORMALIZE_TARGET: False,
+        S.TEST_SIZE: test_size,
+        S.SPLIT_SEED: 0,
+        S.TRAINING: {
+            "optimizers": optimizers or [{"name": n, "lr": 0.1} for n in FOUR],
+            "epochs": epochs,
+            "batch_size": None,
+            "init": "zeros",
+            "bias": True,
+        },
+    }
+    for key, value in values.items():
+        at.session_state[key] = value
+    return values
 
 
 def shown(markdown: str) -> str:

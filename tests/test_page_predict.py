@@ -5,16 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from apptest_harness import SAMPLE_DATA, TIMEOUT, shown, start_app, texts
+from apptest_harness import FOUR, SAMPLE_DATA, TIMEOUT, choose, shown, start_app, texts
 from streamlit.testing.v1 import AppTest
 
-from linreg_core import read_table, run
+from linreg_core import run
 from ui import engine
 from ui import state as S
 
 PAGE = "app_pages/4_predict.py"
 FEATURES = ["area_m2", "age_years", "station_km"]
-FOUR = ["sgd", "momentum", "rmsprop", "adam"]
 
 
 @pytest.fixture
@@ -22,27 +21,17 @@ def app(monkeypatch: pytest.MonkeyPatch) -> AppTest:
     return start_app(monkeypatch)
 
 
-def trained(at: AppTest, *, test_size: float = 0.2, normalize: bool = True) -> AppTest:
-    """A session whose Train page has run: the table, its settings and the comparison."""
-    values = {
-        S.DATA: read_table(SAMPLE_DATA / "apartments.csv"),
-        S.DATA_NAME: "apartments.csv",
-        S.TARGET: "price_eok",
-        S.FEATURES: FEATURES,
-        S.NORMALIZE: normalize,
-        S.NORMALIZE_TARGET: False,
-        S.TEST_SIZE: test_size,
-        S.SPLIT_SEED: 0,
-        S.TRAINING: {
-            "optimizers": [{"name": n, "lr": 0.1} for n in FOUR],
-            "epochs": 150,
-            "batch_size": None,
-            "init": "zeros",
-            "bias": True,
-        },
-    }
-    for key, value in values.items():
-        at.session_state[key] = value
+def trained(
+    at: AppTest,
+    csv: str = "apartments.csv",
+    target: str = "price_eok",
+    features: list[str] | None = None,
+    **settings: object,
+) -> AppTest:
+    """A session whose Train page has run (apptest_harness.choose, then the comparison), on the
+    Predict page; by default the apartments with four optimizers for 150 epochs."""
+    settings.setdefault("epochs", 150)
+    values = choose(at, csv, target, features or FEATURES, **settings)
     at.session_state[S.COMPARISON] = run(values[S.DATA], engine.build_config(values))
     return at.switch_page(PAGE).run(timeout=TIMEOUT)
 
@@ -198,26 +187,16 @@ def test_the_model_to_save_can_be_any_optimizer_or_least_squares(app: AppTest) -
 def test_a_diverged_model_is_in_the_table_but_left_out_of_the_charts(app: AppTest) -> None:
     import pyarrow as pa
 
-    values = {
-        S.DATA: read_table(SAMPLE_DATA / "hours_money.csv"),
-        S.TARGET: "money",
-        S.FEATURES: ["hours"],
-        S.NORMALIZE: False,
-        S.NORMALIZE_TARGET: False,
-        S.TEST_SIZE: 0.0,
-        S.SPLIT_SEED: 0,
-        S.TRAINING: {
-            "optimizers": [{"name": "sgd", "lr": 10.0}, {"name": "adam", "lr": 0.1}],
-            "epochs": 100,
-            "batch_size": None,
-            "init": "zeros",
-            "bias": True,
-        },
-    }
-    for key, value in values.items():
-        app.session_state[key] = value
-    app.session_state[S.COMPARISON] = run(values[S.DATA], engine.build_config(values))
-    app.switch_page(PAGE).run(timeout=TIMEOUT)
+    trained(
+        app,
+        "hours_money.csv",
+        "money",
+        ["hours"],
+        normalize=False,
+        test_size=0.0,
+        optimizers=[{"name": "sgd", "lr": 10.0}, {"name": "adam", "lr": 0.1}],
+        epochs=100,
+    )
 
     assert not app.exception
     assert list(table_with(app, "RMSE")["optimizer"]) == ["sgd", "adam", "least squares"]

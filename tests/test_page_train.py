@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
-from apptest_harness import SAMPLE_DATA, TIMEOUT, start_app, texts
+from apptest_harness import FOUR, SAMPLE_DATA, TIMEOUT, choose, start_app, texts
 from streamlit.testing.v1 import AppTest
 
 from linreg_core import read_table
@@ -18,7 +18,6 @@ from ui.presets import load_preset
 
 PAGE = "app_pages/3_train.py"
 TRAIN = f"FormSubmitter:{S.W_TRAIN_FORM}-Train"
-FOUR = ["sgd", "momentum", "rmsprop", "adam"]
 
 
 @pytest.fixture
@@ -27,31 +26,9 @@ def app(monkeypatch: pytest.MonkeyPatch) -> AppTest:
     return start_app(monkeypatch)
 
 
-def seed(
-    at: AppTest,
-    csv: str,
-    target: str,
-    features: list[str],
-    *,
-    normalize: bool = True,
-    test_size: float = 0.2,
-    optimizers: list[dict] | None = None,
-    epochs: int = 200,
-) -> AppTest:
-    """Put a table and settings into the session, as the Data and Normalise pages would."""
-    at.session_state[S.DATA] = read_table(SAMPLE_DATA / csv)
-    at.session_state[S.DATA_NAME] = csv
-    at.session_state[S.TARGET] = target
-    at.session_state[S.FEATURES] = features
-    at.session_state[S.NORMALIZE] = normalize
-    at.session_state[S.TEST_SIZE] = test_size
-    at.session_state[S.TRAINING] = {
-        "optimizers": optimizers or [{"name": n, "lr": 0.1} for n in FOUR],
-        "epochs": epochs,
-        "batch_size": None,
-        "init": "zeros",
-        "bias": True,
-    }
+def seed(at: AppTest, csv: str, target: str, features: list[str], **settings: object) -> AppTest:
+    """A table and settings in the session (apptest_harness.choose), then the Train page."""
+    choose(at, csv, target, features, **settings)
     return at.switch_page(PAGE).run(timeout=TIMEOUT)
 
 

@@ -7,6 +7,7 @@ whose message names the problem and the fix. Nothing is ever unpickled or evalua
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import math
@@ -18,6 +19,7 @@ from typing import IO
 import numpy as np
 import pandas as pd
 
+from linreg_core import numbers
 from linreg_core.config import RunConfig
 from linreg_core.errors import DataError
 
@@ -35,9 +37,6 @@ _SIGNATURES = {
     b"\x1f\x8b": "a gzip archive",
     b"\x80": "a Python pickle",
 }
-_DECIMAL_COMMA = re.compile(r"^\s*-?\d+,\d+\s*$")
-_DOT_THOUSANDS = re.compile(r"^\s*-?\d{1,3}(\.\d{3})+(,\d+)?\s*$")  # 1.234,5
-_COMMA_THOUSANDS = re.compile(r"^\s*[-+]?\d{1,3}(,\d{3})+(\.\d+)?\s*$")  # 1,234.5
 _DATE = re.compile(r"^\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|^\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}")
 _RAGGED = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
 
@@ -174,13 +173,6 @@ def _read_text(data: bytes, label: str) -> pd.DataFrame:
     encoding = _encoding(data, label)
     sample = data[:65536].decode(encoding, errors="ignore").splitlines()[:50]
     sep = _sniff_delimiter(sample)
-    decimal, thousands = ".", None
-    if sep != ",":
-        cells = [c for line in sample[1:] for c in _split_line(line, sep)]
-        if any(_DECIMAL_COMMA.match(c) or _DOT_THOUSANDS.match(c) for c in cells):
-            decimal = ","  # European style: 1,5 means one and a half
-            if any(_DOT_THOUSANDS.match(c) for c in cells):
-                thousands = "."
     first_line = data.split(b"\n", 1)[0].decode(encoding, errors="ignore")
     header = _split_line(first_line.lstrip("\ufeff").rstrip("\r"), sep)
     _check_width(len(header), label)
@@ -188,8 +180,6 @@ def _read_text(data: bytes, label: str) -> pd.DataFrame:
         df = pd.read_csv(
             io.BytesIO(data),
             sep=sep,
-            decimal=decimal,
-            thousands=thousands,
             encoding=encoding,
             skipinitialspace=True,
         )
@@ -211,6 +201,7 @@ def _read_text(data: bytes, label: str) -> pd.DataFrame:
         raise DataError(f"{label} cannot be read as a table: {exc}.") from None
     if len(header) == df.shape[1]:  # the names as written, before pandas' renaming of blanks/dupes
         df.columns = [h.strip() for h in header]
+    df.attrs["delimiter"] = sep  # settles a column of cells like 1,234 (see numbers.py)
     return df
 
 
@@ -291,9 +282,52 @@ def _tidy(df: pd.DataFrame, label: str) -> pd.DataFrame:
         raise DataError(f"{label} has no columns. Choose a file with a header row.")
     if len(df) == 0:
         raise DataError(f"{label} has a header but no data rows. Add rows and upload it again.")
+    delimiter = df.attrs.get("delimiter", ",")
     df = df.reset_index(drop=True)
+    formats, unusable = _read_numbers(df, delimiter)
+    notes += [f.note() for f in formats]
     df.attrs["notes"] = notes  # what was changed while reading, for the page to show
+    # how each text column of numbers was read, as plain dicts (Streamlit sends attrs as JSON)
+    df.attrs["number_formats"] = [dataclasses.asdict(f) for f in formats]
+    df.attrs["unusable"] = unusable  # column -> why it cannot be used (beyond "text")
     return df
+
+
+def _read_numbers(
+    df: pd.DataFrame, delimiter: str
+) -> tuple[list[numbers.NumberFormat], dict[str, str]]:
+    """Turn text columns of numbers into numbers in place, one convention per column.
+
+    Returns the conventions used (beyond plain decimal points) and the columns that cannot be
+    used with the reason: numbers written in contradicting ways, or cells holding lists or
+    objects (kept as their JSON text, so every cell of the table can be hashed and shown).
+    """
+    formats: list[numbers.NumberFormat] = []
+    unusable: dict[str, str] = {}
+    for col in df.columns:
+        series = df[col]
+        if not (series.dtype == object or pd.api.types.is_string_dtype(series)):
+            continue
+        if numbers.is_nested(series):
+            df[col] = series.map(_json_text, na_action="ignore").astype(object)
+            unusable[col] = "its cells hold lists or objects (nested JSON), not single values"
+            continue
+        values, fmt, reason = numbers.parse_column(series, col, delimiter=delimiter)
+        if values is not None:
+            df[col] = values
+            if fmt is not None:
+                formats.append(fmt)
+        elif reason is not None:
+            unusable[col] = reason
+    return formats, unusable
+
+
+def _json_text(value: object) -> object:
+    """A list or dict cell as its JSON text; other cells unchanged."""
+    if isinstance(value, (dict, list, tuple, set)):
+        items = sorted(value, key=str) if isinstance(value, set) else value
+        return json.dumps(items, ensure_ascii=False, default=str)
+    return value
 
 
 def _is_row_number(name: str, values: pd.Series) -> bool:
@@ -316,21 +350,20 @@ def numeric_columns(df: pd.DataFrame) -> list[str]:
         if pd.api.types.is_bool_dtype(series) or pd.api.types.is_numeric_dtype(series):
             if series.notna().any():
                 out.append(col)
-        elif series.dtype == object or pd.api.types.is_string_dtype(series):
-            text, values = _parse_numbers(series)
-            if text.notna().any() and values[text.notna()].notna().all():
-                out.append(col)
+        elif _text_of_numbers(df, col):
+            out.append(col)
     return out
 
 
-def _parse_numbers(series: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """(stripped text, numbers or NaN); 1,234,567 written with thousands commas counts."""
-    text = series.astype("string").str.strip().replace("", pd.NA)
-    values = pd.to_numeric(text, errors="coerce")
-    failed = text.notna() & values.isna()
-    if failed.any() and text[failed].str.match(_COMMA_THOUSANDS.pattern).all():
-        values = pd.to_numeric(text.str.replace(",", "", regex=False), errors="coerce")
-    return text, values
+def _text_of_numbers(df: pd.DataFrame, col: str) -> bool:
+    """Whether a text column reads as numbers in one convention (see numbers.py)."""
+    series = df[col]
+    if col in df.attrs.get("unusable", {}) or numbers.is_nested(series):
+        return False
+    if not (series.dtype == object or pd.api.types.is_string_dtype(series)):
+        return False
+    values = numbers.parse_column(series, col)[0]
+    return values is not None and bool(values.notna().any())
 
 
 def column_values(df: pd.DataFrame, col: str) -> np.ndarray:
@@ -346,10 +379,21 @@ def column_values(df: pd.DataFrame, col: str) -> np.ndarray:
             f"Column {col!r} holds dates, not numbers. Choose a numeric column, "
             "or convert the dates to a number (e.g. the year) in the file."
         )
+    if (reason := df.attrs.get("unusable", {}).get(col)) is not None:
+        raise DataError(f"Column {col!r} cannot be used: {reason}.")
     if pd.api.types.is_bool_dtype(series):
         series = series.astype(float)
     if not pd.api.types.is_numeric_dtype(series):
-        text, values = _parse_numbers(series)
+        if numbers.is_nested(series):
+            raise DataError(
+                f"Column {col!r} cannot be used: its cells hold lists or objects, not numbers."
+            )
+        values, _, reason = numbers.parse_column(series, col)
+        if reason is not None:
+            raise DataError(f"Column {col!r} cannot be used: {reason}.")
+        text = series.astype("string").str.strip().replace("", pd.NA)
+        if values is None:  # text: name the first cell that is not a number on its own
+            values = pd.to_numeric(text, errors="coerce")
         bad = text.notna() & values.isna()
         if bad.any():
             example = text[bad].iloc[0]

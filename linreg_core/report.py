@@ -105,6 +105,9 @@ def model_dict(comp: Comparison, history: History | None) -> dict[str, object]:
         "target": comp.dataset.target,
         "features": list(comp.dataset.features),
         "optimizer": "least squares" if history is None else history.optimizer.name,
+        # a diverged model's weights are where it blew up, not a model to predict with
+        "diverged": False if history is None else history.diverged,
+        "diverged_at": None if history is None else history.diverged_at,
         "weights_original": list(w_orig),
         "bias_original": b_orig,
         "scaler": comp.scaler.as_dict(),

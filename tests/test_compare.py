@@ -145,3 +145,20 @@ def test_landscape_frames_the_runs_that_did_not_diverge(table):
     assert grid["W"].max() >= calm.weights[:, 0].max()
     assert grid["W"].max() < np.abs(blown.weights[:, 0]).max()  # not stretched to the blow-up
     assert len(paths[paths["optimizer"] == blown.label]) == blown.epochs_run + 1
+
+
+def test_a_saved_model_says_whether_it_diverged() -> None:
+    from linreg_core import report
+
+    df = pd.DataFrame({"x": [1.0, 2.0, 3.0], "y": [30.0, 60.0, 90.0]})
+    cfg = RunConfig(
+        target="y",
+        epochs=100,
+        optimizers=(OptimizerConfig("sgd", lr=10.0), OptimizerConfig("adam", lr=0.1)),
+    )
+    comp = run(df, cfg)
+
+    blown, calm = (report.model_dict(comp, h) for h in comp.runs)
+    assert blown["diverged"] is True and blown["diverged_at"] == comp.runs[0].diverged_at
+    assert calm["diverged"] is False and calm["diverged_at"] is None
+    assert report.model_dict(comp, None)["diverged"] is False

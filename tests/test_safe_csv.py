@@ -59,3 +59,18 @@ def test_the_input_frame_is_not_changed() -> None:
     safe_csv(df)
 
     assert df["a"].tolist() == ["=1"] and list(df.columns) == ["a"]
+
+
+def test_formula_signs_after_spaces_or_in_full_width_are_defused() -> None:
+    df = pd.DataFrame({"note": [" =1+1", "\u3000=1+1", "\uff1d1+1", "\uff0bA1", "  @x", " a=b"]})
+
+    out = read_back(safe_csv(df))
+
+    assert list(out["note"]) == [
+        "' =1+1",
+        "'\u3000=1+1",
+        "'\uff1d1+1",
+        "'\uff0bA1",
+        "'  @x",
+        " a=b",
+    ]

@@ -235,7 +235,8 @@ def test_rows_with_a_gap_are_dropped_with_a_warning() -> None:
 def test_thousands_separators_and_decimal_commas_are_read_as_numbers() -> None:
     at = loaded("thousands.csv", b'n,y\n"1,234",1\n"12,000.5",2\n7,3\n"2,500",4\n')
     assert not at.exception and not at.error
-    assert at.session_state[S.DATA]["n"].tolist() == ["1,234", "12,000.5", "7", "2,500"]
+    assert at.session_state[S.DATA]["n"].tolist() == [1234.0, 12000.5, 7.0, 2500.0]
+    assert "'n' is written with decimal points and ',' between thousands" in texts(at.warning)
     assert at.session_state[S.FEATURES] == ["n"]  # offered as a number, read as one
     assert "3 training rows, 1 test rows" in texts(at.success)  # 20% held out
 

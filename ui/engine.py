@@ -55,9 +55,20 @@ def build_config(values: Mapping[str, Any]) -> RunConfig:
 
 
 def frame_key(df: pd.DataFrame) -> str:
-    """A digest of every cell, header and dtype (Streamlit's own hash samples big frames)."""
+    """A digest of every cell, header and dtype (Streamlit's own hash samples big frames).
+
+    Any frame the reader returns hashes: a column pandas cannot hash (cells holding lists or
+    dicts) is hashed by its cells' text instead.
+    """
     h = hashlib.sha256(repr((df.shape, list(df.columns), list(map(str, df.dtypes)))).encode())
-    h.update(pd.util.hash_pandas_object(df, index=True).to_numpy().tobytes())
+    h.update(pd.util.hash_pandas_object(df.index).to_numpy().tobytes())
+    for i in range(df.shape[1]):
+        column = df.iloc[:, i]
+        try:
+            digest = pd.util.hash_pandas_object(column, index=False)
+        except TypeError:  # unhashable cells: lists, dicts
+            digest = pd.util.hash_pandas_object(column.map(repr), index=False)
+        h.update(digest.to_numpy().tobytes())
     return h.hexdigest()
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import pandas as pd
 
 # A cell starting with one of these is read as a formula by Excel, LibreOffice and Sheets
@@ -10,7 +12,12 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _safe_text(value: object) -> object:
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    """Text a spreadsheet would run gets a leading quote: a formula sign first, after leading
+    spaces, or in full width (＝, ＋, －, ＠, which spreadsheets may fold to ASCII)."""
+    if not isinstance(value, str):
+        return value
+    folded = unicodedata.normalize("NFKC", value).lstrip(" \u00a0\u3000")
+    if value.startswith(FORMULA_STARTS) or folded.startswith(FORMULA_STARTS):
         return "'" + value
     return value
 

@@ -269,11 +269,14 @@ def names(columns: list[str], limit: int = 10) -> str:
 def column_overview(df: pd.DataFrame) -> pd.DataFrame:
     """One row per column: its type, missing cells, and whether it can be used."""
     numeric = set(numeric_columns(df))
+    why = df.attrs.get("unusable", {})  # the reader's reasons: nested cells, mixed conventions
     rows = []
     for col in df.columns:
         series = df[col]
         if col in numeric:
             kind, usable = "number", "yes"
+        elif col in why:
+            kind, usable = "text", f"no: {why[col]}"
         elif series.notna().any():
             kind, usable = "text", "no (text)"
         else:

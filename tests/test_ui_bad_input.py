@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import copy
 import io
+import json
 import pickle
 import re
 import sys
@@ -759,3 +760,18 @@ def test_ui_modules_hold_no_session_data_and_their_defaults_stay_unchanged() -> 
         if name == "ui" or name.startswith("ui."):
             for attr, value in vars(module).items():
                 assert id(value) not in session_objects, f"{name}.{attr} holds a session's data"
+
+
+def test_json_with_nested_cells_trains_and_names_the_unusable_column() -> None:
+    records = [
+        {"x": i, "y": 2.0 * i + 1, "tags": ["a"] * (i % 3), "meta": {"i": i}} for i in range(12)
+    ]
+    at = loaded("nested.json", json.dumps(records).encode())
+
+    assert not at.exception and not at.error
+    overview = next(d.value for d in at.dataframe if "usable" in d.value.columns)
+    reasons = dict(zip(overview["column"], overview["usable"], strict=True))
+    assert "lists or objects" in reasons["tags"] and "lists or objects" in reasons["meta"]
+    at = train(at)
+    assert not at.exception and not at.error
+    assert at.session_state[S.COMPARISON].dataset.features == ("x",)

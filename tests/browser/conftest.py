@@ -2,7 +2,9 @@
 
 One Streamlit server per test session (fixture `app_server`: its URL and process id; `app_url`:
 the URL alone), one Chromium per session (`browser`) and a fresh context and page per test
-(`page`). Every test in this folder is marked `browser` and gets a timeout. Tests wait for the app
+(`page`). A test that needs a server nobody has used yet, as a woken-up Community Cloud app is,
+asks for `fresh_server` (its own `streamlit run`, stopped after the test) and `fresh_page` (a page
+on it). Every test in this folder is marked `browser` and gets a timeout. Tests wait for the app
 to be idle with `wait_for_app_idle(page)`, never with sleeps, and check for uncaught exceptions
 with `assert_no_exception(page)`:
 
@@ -13,12 +15,14 @@ Helpers for the app's own pages: `open_page` (a URL path, first thing in a sessi
 st.file_uploader by widget key) and `read_dataframe` (an st.dataframe's cells as text).
 
 Chromium is Debian's (`/usr/bin/chromium`, installed by scripts/test.sh); without it the tests
-skip with a reason. Screenshots and the server's log go to artifacts/ (gitignored).
+skip with a reason. Screenshots and the servers' logs go to artifacts/ (gitignored): the shared
+server's to streamlit-server.log, each fresh server's to fresh-servers/<test>.log.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -27,6 +31,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,7 +41,8 @@ HERE = Path(__file__).resolve().parent
 REPO_ROOT = HERE.parent.parent
 ARTIFACTS = REPO_ROOT / "artifacts"
 SCREENSHOTS = ARTIFACTS / "screenshots"
-SERVER_LOG = ARTIFACTS / "streamlit-server.log"
+SERVER_LOG = ARTIFACTS / "streamlit-server.log"  # the session-wide server's
+FRESH_SERVER_LOGS = ARTIFACTS / "fresh-servers"  # one log per test that starts its own server
 
 SERVER_START_TIMEOUT = 60.0  # s; the first run imports torch, pandas and altair
 TEST_TIMEOUT = 180  # s per test, session fixtures' start included (2 slow cores)
@@ -125,10 +131,10 @@ def health_ok(url: str, timeout: float = 2.0) -> bool:
         return False
 
 
-def _log_tail(lines: int = 40) -> str:
-    if not SERVER_LOG.exists():
+def _log_tail(log: Path = SERVER_LOG, lines: int = 40) -> str:
+    if not log.exists():
         return "(no log)"
-    return "\n".join(SERVER_LOG.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
+    return "\n".join(log.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
 
 
 @dataclass(frozen=True)
@@ -137,14 +143,21 @@ class AppServer:
 
     url: str  # http://127.0.0.1:<port>, no trailing slash
     pid: int  # the Python process that serves every session (memory is measured on it)
+    log: Path = SERVER_LOG  # its stdout and stderr; the page redacts tracebacks, this has them
 
 
-@pytest.fixture(scope="session")
-def app_server() -> Iterator[AppServer]:
-    """Start `streamlit run streamlit_app.py` on a free port and yield its URL and pid."""
+@contextmanager
+def streamlit_server(log: Path) -> Iterator[AppServer]:
+    """Run `streamlit run streamlit_app.py` on a free port while the block runs; log to log.
+
+    The server is ready when /_stcore/health answers ok. That endpoint only asks the runtime
+    whether it has started: it opens no session and runs no script (unlike
+    /_stcore/script-health-check, which runs the app; never use it here). So the first page run
+    on the server is the first browser's, as on a Community Cloud app that was just woken up.
+    """
     if not (REPO_ROOT / "streamlit_app.py").exists():
         pytest.fail(f"no streamlit_app.py in {REPO_ROOT}: the browser tests need the app")
-    ARTIFACTS.mkdir(exist_ok=True)
+    log.parent.mkdir(parents=True, exist_ok=True)
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     command = [
@@ -161,13 +174,13 @@ def app_server() -> Iterator[AppServer]:
         "true",
     ]
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    with SERVER_LOG.open("w", encoding="utf-8") as log:
+    with log.open("w", encoding="utf-8") as log_file:
         server = subprocess.Popen(
             command,
             cwd=REPO_ROOT,
             env=env,
             stdin=subprocess.DEVNULL,
-            stdout=log,
+            stdout=log_file,
             stderr=subprocess.STDOUT,
         )
     try:
@@ -180,11 +193,11 @@ def app_server() -> Iterator[AppServer]:
                     else f"did not answer {url}/_stcore/health within {SERVER_START_TIMEOUT:.0f} s"
                 )
                 pytest.fail(
-                    f"the Streamlit server {state}. Its log ({SERVER_LOG}):\n{_log_tail()}",
+                    f"the Streamlit server {state}. Its log ({log}):\n{_log_tail(log)}",
                     pytrace=False,
                 )
             time.sleep(0.2)  # polling interval of the health check, not a wait for the page
-        yield AppServer(url=url, pid=server.pid)
+        yield AppServer(url=url, pid=server.pid, log=log)
     finally:
         server.terminate()
         try:
@@ -192,6 +205,26 @@ def app_server() -> Iterator[AppServer]:
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
+
+
+@pytest.fixture(scope="session")
+def app_server() -> Iterator[AppServer]:
+    """The server every test shares (started once per session): its URL, pid and log."""
+    with streamlit_server(SERVER_LOG) as server:
+        yield server
+
+
+@pytest.fixture
+def fresh_server(request: pytest.FixtureRequest) -> Iterator[AppServer]:
+    """A server of this test's own, started for it and stopped after it.
+
+    The session's server has run the app for earlier tests, and Streamlit keeps some state per
+    process, not per session (whether it is in its old `pages/` multipage mode, for one). Only
+    the test's own requests reach this server, starting with whatever it opens first.
+    """
+    name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name).strip("_")
+    with streamlit_server(FRESH_SERVER_LOGS / f"{name}.log") as server:
+        yield server
 
 
 @pytest.fixture(scope="session")
@@ -224,14 +257,29 @@ def browser() -> Iterator[object]:
         chromium.close()
 
 
+@contextmanager
+def _browser_page(browser, base_url: str) -> Iterator[object]:
+    """A new browser context and page, 1280x900, with base_url as base; closed afterwards."""
+    context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(IDLE_TIMEOUT_MS)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
 @pytest.fixture
 def page(browser, app_url: str) -> Iterator[object]:
-    """A fresh browser context and page per test, 1280x900, with the app's URL as base."""
-    context = browser.new_context(base_url=app_url, viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(IDLE_TIMEOUT_MS)
-    page = context.new_page()
-    yield page
-    context.close()
+    """A fresh browser context and page per test on the shared server."""
+    with _browser_page(browser, app_url) as page:
+        yield page
+
+
+@pytest.fixture
+def fresh_page(browser, fresh_server: AppServer) -> Iterator[object]:
+    """A fresh browser context and page on the test's own server, which nothing has opened yet."""
+    with _browser_page(browser, fresh_server.url) as page:
+        yield page
 
 
 def wait_for_app_idle(page, timeout_ms: int = IDLE_TIMEOUT_MS) -> None:
@@ -250,15 +298,18 @@ def wait_for_app_idle(page, timeout_ms: int = IDLE_TIMEOUT_MS) -> None:
     page.wait_for_selector(SKELETON_SELECTOR, state="detached", timeout=timeout_ms)
 
 
-def assert_no_exception(page) -> None:
-    """Fail with the exception's text when the page shows an uncaught Streamlit exception."""
+def assert_no_exception(page, server_log: Path = SERVER_LOG) -> None:
+    """Fail with the exception's text when the page shows an uncaught Streamlit exception.
+
+    server_log: the log of the server the page is on (a fresh server's is not the shared one's).
+    """
     exceptions = page.locator(EXCEPTION_SELECTOR)
     count = exceptions.count()
     if count:
         # The page redacts tracebacks (client.showErrorDetails); the server's log has them.
         pytest.fail(
             f"the page shows {count} exception(s): {exceptions.all_inner_texts()}\n"
-            f"Last lines of the server's log ({SERVER_LOG}):\n{_log_tail()}",
+            f"Last lines of the server's log ({server_log}):\n{_log_tail(server_log)}",
             pytrace=False,
         )
 

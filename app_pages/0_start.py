@@ -3,9 +3,8 @@
 import pandas as pd
 import streamlit as st
 
-from ui import state as S
-from ui.presets import PRESETS
-from ui.session import apply_preset
+from ui import navigation, state
+from ui.presets import PRESETS, load_preset
 
 st.title("LinReg Lab")
 st.markdown(
@@ -19,24 +18,14 @@ st.caption("표를 불러와 정규화하고, 여러 옵티마이저로 선형 �
 
 st.subheader("Four steps")
 STEPS = [
-    (
-        "app_pages/1_data.py",
-        "Data",
-        ":material/table:",
-        "Upload, pick or type a table; choose y and x.",
-    ),
-    ("app_pages/2_normalise.py", "Normalise", ":material/tune:", "Z-score with training stats."),
-    ("app_pages/3_train.py", "Train & compare", ":material/model_training:", "Run the optimizers."),
-    (
-        "app_pages/4_predict.py",
-        "Predict",
-        ":material/online_prediction:",
-        "Use the model on new x.",
-    ),
+    (navigation.DATA, "Upload, pick or type a table; choose y and x."),
+    (navigation.NORMALISE, "Z-score with training stats."),
+    (navigation.TRAIN, "Run the optimizers."),
+    (navigation.PREDICT, "Use the model on new x."),
 ]
-for col, (i, (page, title, icon, text)) in zip(st.columns(4), enumerate(STEPS, 1), strict=True):
+for col, (i, (page, text)) in zip(st.columns(4), enumerate(STEPS, 1), strict=True):
     with col:
-        st.page_link(page, label=f"{i}. {title}", icon=icon)
+        st.page_link(page.script, label=f"{i}. {page.title}", icon=page.icon)
         st.caption(text)
 
 st.subheader("Start from a preset")
@@ -64,11 +53,11 @@ for group, presets in groups.items():
                 )
             if st.button(
                 "Load and train",
-                key=S.W_PRESET_PREFIX + preset.key,
+                key=state.W_PRESET_PREFIX + preset.key,
                 type="primary",
                 icon=":material/play_arrow:",
             ):
-                apply_preset(preset.name)
-                st.switch_page("app_pages/3_train.py")
+                state.use_preset(*load_preset(preset.name))
+                st.switch_page(navigation.TRAIN.script)
 
-st.page_link("app_pages/1_data.py", label="Or start with your own table", icon=":material/upload:")
+st.page_link(navigation.DATA.script, label="Or start with your own table", icon=":material/upload:")

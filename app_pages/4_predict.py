@@ -4,10 +4,9 @@ import re
 
 import streamlit as st
 
-from linreg_core import LinRegError, report
-from ui import charts, sections, session, views
+from linreg_core import OPTIMUM_LABEL, LinRegError, report
+from ui import charts, files, fragments, messages, navigation, tables
 from ui import state as S
-from ui.export import safe_csv
 
 S.init_state()  # cheap and idempotent; lets the page run on its own (tests)
 ss = st.session_state
@@ -17,9 +16,7 @@ st.caption("Use the trained models on rows they have not seen. · 학습한 모�
 
 if (comp := ss[S.COMPARISON]) is None:
     st.info("Train the models first. · 먼저 학습하세요.", icon=":material/info:")
-    sections.page_link(
-        "app_pages/3_train.py", "Go to Train & compare", icon=":material/model_training:"
-    )
+    navigation.page_link(navigation.TRAIN, "Go to Train & compare")
     st.stop()
 ds, domain = comp.dataset, [h.label for h in comp.runs]
 target, features = ds.target, list(ds.features)
@@ -32,11 +29,11 @@ if split == "train":
         "each model fits, not how well it predicts new rows. Hold out rows on the Data page.",
         icon=":material/info:",
     )
-scores = views.metrics_table(comp, split)
-st.dataframe(scores, hide_index=True, column_config=views.number_columns(scores))
+scores = tables.metrics_table(comp, split)
+st.dataframe(scores, hide_index=True, column_config=tables.number_columns(scores))
 n_rows = len(ds.y_test if split == "test" else ds.y_train)
-st.caption(f"{n_rows:,} rows; in {session.escape_md(target)}'s units.")
-preds = views.predictions_frame(comp, split)
+st.caption(f"{n_rows:,} rows; in {messages.escape_md(target)}'s units.")
+preds = tables.predictions_frame(comp, split)
 if diverged := [h.label for h in comp.runs if h.diverged]:
     st.caption(f"Left out of the charts, as they diverged: {', '.join(diverged)}.")
 if len(preds):
@@ -45,42 +42,42 @@ if len(preds):
     right.altair_chart(charts.residuals_chart(preds, domain=domain), width="stretch")
 
 st.subheader("From values typed in · 직접 입력해서 예측")
-sections.typed_section(comp)  # a fragment: typing reruns only this part
+fragments.typed_section(comp)  # a fragment: typing reruns only this part
 
 st.subheader("A new file · 새 파일 예측")
 upload = st.file_uploader(
-    session.escape_md(
+    messages.escape_md(
         f"A table with the columns {', '.join(features)} ({target} optional), "
-        + session.upload_limit()
+        + files.upload_limit()
     ),
-    type=session.UPLOAD_TYPES,
+    type=files.UPLOAD_TYPES,
     key=S.W_PREDICT_UPLOAD,
 )
 table = None
-if upload is not None and (new := session.read_upload(upload)) is not None:  # errors shown
-    session.show_notes(new)
+if upload is not None and (new := files.read_upload(upload)) is not None:  # errors shown
+    messages.show_notes(new)
     try:
-        table = views.file_predictions(comp, new)
-        st.dataframe(table, hide_index=True, column_config=views.number_columns(table))
+        table = tables.file_predictions(comp, new)
+        st.dataframe(table, hide_index=True, column_config=tables.number_columns(table))
     except LinRegError as exc:  # the message names the problem; the results above stay
-        session.show_error(exc)
+        messages.show_error(exc)
 
 st.subheader("Downloads · 내려받기")
-rows = table if table is not None else views.split_predictions(comp, split)
+rows = table if table is not None else tables.split_predictions(comp, split)
 left, right = st.columns(2)
 csv_label = "Predictions (CSV)"
 if table is not None:
-    csv_label = f"Predictions for {session.escape_md(upload.name)} (CSV)"
+    csv_label = f"Predictions for {messages.escape_md(upload.name)} (CSV)"
 left.download_button(
     csv_label,
-    safe_csv(rows),
+    files.safe_csv(rows),
     file_name="predictions.csv",
     mime="text/csv",
     icon=":material/download:",
     key=S.W_PREDICT_CSV,
 )
-chosen = right.selectbox("Model to save", [*domain, charts.OPTIMUM_LABEL], key=S.W_PREDICT_MODEL)
-model = None if chosen == charts.OPTIMUM_LABEL else comp.runs[domain.index(chosen)]
+chosen = right.selectbox("Model to save", [*domain, OPTIMUM_LABEL], key=S.W_PREDICT_MODEL)
+model = None if chosen == OPTIMUM_LABEL else comp.runs[domain.index(chosen)]
 right.download_button(
     f"{chosen} model (JSON)",
     report.dumps(report.model_dict(comp, model), indent=2),

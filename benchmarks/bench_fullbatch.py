@@ -45,14 +45,15 @@ for _p in (str(REPO), str(HERE)):
 
 import seed_style  # noqa: E402
 
-from linreg_core import OptimizerConfig, RunConfig, compare, prepare, read_table  # noqa: E402
+from linreg_core import OptimizerConfig, RunConfig, prepare, read_table  # noqa: E402
+from linreg_core.compare import compare  # noqa: E402
 
 OPTIMIZERS = ("sgd", "momentum", "rmsprop", "adam")
 LR = 0.01
 EPOCHS = 1000
 TARGET = "y"
 FLOOR_COMMAND = [sys.executable, "-c", "import torch, pandas"]
-AGREE_RTOL = 1e-5  # DESIGN.md: the fast path agrees with the float32 loop to relative 1e-5
+AGREE_RTOL = 1e-5  # linreg_core/train.py: the fast path agrees with the float32 loop to 1e-5
 TARGET_ROWS = 1_000_000  # the size the two targets below are stated for
 TARGET_OVER_FLOOR = 0.5  # s: the compare command beyond the import floor
 TARGET_SPEEDUP = 50.0  # seed-style loop / engine comparison, in process

@@ -24,11 +24,10 @@ import altair as alt  # noqa: E402
 import torch  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-from linreg_core import read_table, run  # noqa: E402
-from ui import charts, engine, views  # noqa: E402
+from linreg_core import RunConfig, read_table, run  # noqa: E402
+from ui import charts, tables  # noqa: E402
 from ui import state as S  # noqa: E402
 
-FOUR = [{"name": n, "lr": 0.1} for n in ("sgd", "momentum", "rmsprop", "adam")]
 CASES = {
     "apartments.csv, 3 features": ("apartments.csv", "price_eok", None, True, 0.2),
     "apartments.csv, area only": ("apartments.csv", "price_eok", ["area_m2"], True, 0.2),
@@ -37,21 +36,21 @@ CASES = {
 }
 
 
-def session(csv: str, target: str, features: list[str] | None, norm: bool, test: float) -> dict:
+def session(
+    csv: str, target: str, features: list[str] | None, norm: bool, test: float
+) -> tuple[object, RunConfig]:
+    """The table and the page's settings: four optimizers at the dashboard's lr, 1000 epochs."""
     df = read_table(ROOT / "sample_data" / csv)
     feats = features or [c for c in df.select_dtypes("number").columns if c != target]
-    training = {"optimizers": FOUR, "epochs": 1000, "batch_size": None, "init": "zeros"}
-    return {
-        S.DATA: df,
-        S.TARGET: target,
-        S.FEATURES: feats,
-        S.NORMALIZE: norm,
-        S.NORMALIZE_TARGET: False,
-        S.TEST_SIZE: test,
-        S.SPLIT_SEED: 0,
-        S.TEST_DATA: None,
-        S.TRAINING: {**training, "bias": True},
-    }
+    cfg = RunConfig(
+        target=target,
+        features=tuple(feats),
+        normalize=norm,
+        test_size=test,
+        epochs=1000,
+        optimizers=S.DASHBOARD_OPTIMIZERS,
+    )
+    return df, cfg
 
 
 def best(fn, repeat: int) -> tuple[float, object]:
@@ -63,12 +62,11 @@ def best(fn, repeat: int) -> tuple[float, object]:
     return min(times), out
 
 
-def page_seconds(values: dict) -> float:
+def page_seconds(df, cfg: RunConfig) -> float:
     """Click Train on a fresh session (a new table each time, so the cache cannot answer)."""
     at = AppTest.from_file(str(ROOT / "app_pages" / "3_train.py"), default_timeout=120)
-    for key, value in values.items():
-        at.session_state[key] = value
-    at.session_state[S.DATA] = values[S.DATA].copy()
+    at.session_state[S.SETTINGS] = cfg
+    at.session_state[S.DATA] = df.copy()
     at.session_state[S.DATA].index += int(time.time_ns() % 1_000_000)  # a new cache key
     at.run()
     t0 = time.perf_counter()
@@ -83,15 +81,17 @@ def main() -> None:
     repeat = parser.parse_args().repeat
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads; best of {repeat}")
     for name, case in CASES.items():
-        values = session(*case)
-        cfg = engine.build_config(values)
-        core, comp = best(lambda values=values, cfg=cfg: run(values[S.DATA], cfg), repeat)
+        df, cfg = session(*case)
+        core, comp = best(lambda df=df, cfg=cfg: run(df, cfg), repeat)
 
         def frames(comp=comp):
-            out = [views.thin_epochs(comp.losses_frame()), views.thin_epochs(comp.params_frame())]
+            out = [
+                tables.thin_epochs(tables.losses_frame(comp)),
+                tables.thin_epochs(tables.params_frame(comp)),
+            ]
             if comp.has_landscape():
-                out.append(views.landscape_frames(comp))
-            out += [views.fit_frames(comp), views.summary_table(comp)]
+                out.append(comp.landscape(size=tables.LANDSCAPE_SIZE))
+            out += [tables.fit_frames(comp), tables.summary_table(comp)]
             return out
 
         frame_s, built = best(frames, repeat)
@@ -100,16 +100,16 @@ def main() -> None:
             domain = [h.label for h in comp.runs]
             out = [
                 charts.loss_chart(built[0], comp.ols.mse, domain=domain),
-                charts.params_chart(built[1], comp.optimum_dict(), domain=domain),
+                charts.params_chart(built[1], tables.optimum(comp), domain=domain),
                 charts.fit_chart(*built[-2], x_title="x", y_title="y", domain=domain),
             ]
             if comp.has_landscape():
-                out.append(charts.landscape_chart(*built[2], comp.optimum_dict(), domain=domain))
+                out.append(charts.landscape_chart(*built[2], tables.optimum(comp), domain=domain))
             with alt.data_transformers.disable_max_rows():  # Streamlit sends data on its own
                 return [c.to_dict() for c in out]
 
         spec_s, _ = best(specs, repeat)
-        page_s = min(page_seconds(values) for _ in range(repeat))
+        page_s = min(page_seconds(df, cfg) for _ in range(repeat))
         paths = ",".join(sorted({h.path for h in comp.runs}))
         print(
             f"{name:28s} core {core:6.3f}  frames {frame_s:6.3f}  specs {spec_s:6.3f}  "

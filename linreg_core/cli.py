@@ -16,8 +16,8 @@ from linreg_core.compare import Comparison, compare
 from linreg_core.config import OptimizerConfig, RunConfig
 from linreg_core.data import prepare, read_table
 from linreg_core.errors import LinRegError
-from linreg_core.optimizers import OPTIMIZERS
-from linreg_core.report import dumps, epoch_log, ols_dict, run_dict
+from linreg_core.registry import OPTIMIZERS, TUTORIAL_LR
+from linreg_core.report import dumps, epoch_log, ols_dict, run_dict, summary
 
 
 class _Parser(argparse.ArgumentParser):
@@ -41,7 +41,9 @@ def _parser() -> argparse.ArgumentParser:
                 default="sgd,momentum,rmsprop,adam",
                 help="comma-separated optimizer names",
             )
-        p.add_argument("--lr", type=float, default=0.01, help="learning rate (default 0.01)")
+        p.add_argument(
+            "--lr", type=float, default=TUTORIAL_LR, help=f"learning rate (default {TUTORIAL_LR})"
+        )
         p.add_argument("--epochs", type=int, default=1000, help="default 1000")
         p.add_argument("--batch-size", type=int, default=None, help="default: full batch")
         p.add_argument("--normalize", choices=("zscore", "none"), default="none")
@@ -86,7 +88,7 @@ def _print_text(comp: Comparison, args: argparse.Namespace) -> None:
             print(f"== {h.label}")
         print("\n".join(epoch_log(h, args.log_every)))
     if args.command == "compare":
-        table = comp.summary()[
+        table = summary(comp)[
             [
                 "optimizer",
                 "train MSE",

@@ -10,13 +10,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-import torch
 
 from linreg_core import landscape
 from linreg_core.config import RunConfig
 from linreg_core.data import Dataset, prepare
 from linreg_core.errors import ConfigError
-from linreg_core.model import init_params
+from linreg_core.model import init_params, param_names
 from linreg_core.reference import LeastSquares, least_squares, metrics
 from linreg_core.scaling import Scaler, identity
 from linreg_core.train import (
@@ -45,7 +44,9 @@ class Comparison:
     ols: LeastSquares  # in the trained space
     runs: list[History]
     seconds: float  # wall time of the comparison, statistics included
-    _metrics: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+    _metrics: dict[tuple[int, str], dict[str, float] | None] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     # -- predictions and metrics, in the target's own units ------------------------------
     def predict(self, X: np.ndarray, history: History | None = None) -> np.ndarray:
@@ -111,88 +112,9 @@ class Comparison:
         best = np.append(self.ols.weights, self.ols.bias or 0.0)
         return float(np.linalg.norm(theta - best))
 
-    def summary(self) -> pd.DataFrame:
-        """One row per optimizer (and one for the least-squares optimum)."""
-        rows = []
-        for h in [*self.runs, None]:
-            train_m = self.metrics(h, "train") or {}
-            test_m = self.metrics(h, "test") or {}
-            w_orig, b_orig = self.original(h)
-            w = self.ols.weights if h is None else h.final_weights
-            b = self.ols.bias if h is None else h.final_bias
-            rows.append(
-                {
-                    "optimizer": "least squares" if h is None else h.label,
-                    "train MSE": train_m.get("mse"),
-                    "train RMSE": train_m.get("rmse"),
-                    "train MAE": train_m.get("mae"),
-                    "train R²": train_m.get("r2"),
-                    "test MSE": test_m.get("mse"),
-                    "test RMSE": test_m.get("rmse"),
-                    "test MAE": test_m.get("mae"),
-                    "test R²": test_m.get("r2"),
-                    "epochs to 1% of optimum": None if h is None else self.epochs_to_optimum(h),
-                    "distance to optimum": 0.0 if h is None else self.distance_to_optimum(h),
-                    "weights": [float(v) for v in w],
-                    "bias": b,
-                    "weights (original units)": [float(v) for v in w_orig],
-                    "bias (original units)": b_orig,
-                    "seconds": None if h is None else h.seconds,
-                    "diverged at epoch": None if h is None else h.diverged_at,
-                }
-            )
-        out = pd.DataFrame(rows)
-        for col in ("epochs to 1% of optimum", "diverged at epoch"):
-            out[col] = out[col].astype("Int64")
-        return out
-
-    def losses_frame(self) -> pd.DataFrame:
-        """Columns optimizer, epoch, split ('train'/'test'), loss (trained space)."""
-        parts = []
-        for h in self.runs:
-            epochs = np.arange(1, h.epochs_run + 1)
-            parts.append(
-                pd.DataFrame(
-                    {"optimizer": h.label, "epoch": epochs, "split": "train", "loss": h.train_loss}
-                )
-            )
-            if h.test_loss is not None:
-                parts.append(
-                    pd.DataFrame(
-                        {
-                            "optimizer": h.label,
-                            "epoch": epochs,
-                            "split": "test",
-                            "loss": h.test_loss,
-                        }
-                    )
-                )
-        return pd.concat(parts, ignore_index=True)
-
     def param_names(self) -> list[str]:
-        d = self.problem.n_features
-        names = ["W"] if d == 1 else [f"W{i + 1}" for i in range(d)]
-        return [*names, "b"] if self.problem.bias else names
-
-    def params_frame(self) -> pd.DataFrame:
-        """Columns optimizer, epoch (0 = start), param ('W' or 'W1'.., 'b'), value."""
-        parts = []
-        names = self.param_names()
-        for h in self.runs:
-            values = h.weights if h.bias is None else np.column_stack([h.weights, h.bias])
-            wide = pd.DataFrame(values, columns=names)
-            wide.insert(0, "epoch", np.arange(len(wide)))
-            long = wide.melt(id_vars="epoch", var_name="param", value_name="value")
-            long.insert(0, "optimizer", h.label)
-            parts.append(long)
-        return pd.concat(parts, ignore_index=True)
-
-    def optimum_dict(self) -> dict[str, object]:
-        return {
-            "weights": [float(v) for v in self.ols.weights],
-            "bias": self.ols.bias,
-            "mse": self.ols.mse,
-        }
+        """W or W1, W2, ...; then b with a bias."""
+        return param_names(self.problem.n_features, self.problem.bias)
 
     def has_landscape(self) -> bool:
         return self.problem.n_features == 1 and self.problem.bias
@@ -247,6 +169,8 @@ def scaled_problem(ds: Dataset, cfg: RunConfig) -> tuple[Problem, Scaler]:
             )
     else:
         scaler = identity(len(ds.features))
+    if not cfg.normalize and not cfg.normalize_target:  # the rows as they are: no second copy
+        return Problem(ds.X_train, ds.y_train, ds.X_test, ds.y_test, bias=cfg.bias), scaler
     problem = Problem(
         X_train=scaler.transform(ds.X_train),
         y_train=scaler.transform_target(ds.y_train),
@@ -268,8 +192,7 @@ def compare(
     t0 = time.perf_counter()
     problem, scaler = scaled_problem(ds, cfg)
     ols = least_squares(problem.X_train, problem.y_train, bias=cfg.bias)
-    params = init_params(problem.n_features, bias=cfg.bias, init=cfg.init, seed=cfg.seed)
-    start = torch.cat(params.tensors())  # (k,)
+    start = init_params(problem.n_features, bias=cfg.bias, init=cfg.init, seed=cfg.seed)  # (k,)
     fast = choose_path(len(problem.y_train), cfg.batch_size, cfg.path) == "fast"
     stats = FullBatch.of(problem, ols) if fast else None  # one pass over the rows for all
     total = cfg.epochs * len(cfg.optimizers)
@@ -286,12 +209,11 @@ def compare(
             batch_size=cfg.batch_size,
             seed=cfg.seed,
             path=cfg.path,
-            ols=ols,
             stats=stats,
+            label=label,
             progress=report,
             should_stop=should_stop,
         )
-        h.label = label
         runs.append(h)
         if h.cancelled:
             break

@@ -11,44 +11,42 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from linreg_core.errors import ConfigError
+from linreg_core.registry import HYPERPARAMETERS, OPTIMIZERS, TUTORIAL_LR, Bound
 
 MAX_EPOCHS = 100_000  # beyond this a teaching run is a mistake, not an experiment
+MAX_TEST_SIZE = 0.95  # the largest fraction of rows that may be held out
 INITS = ("zeros", "random")
 PATHS = ("auto", "plain", "fast")
 
 
-def _check_number(
-    name: str, value: object, *, low: float, high: float, fix: str, low_open: bool = False
-) -> float:
-    """Return value as a float in [low, high] ((low, high] if low_open); else raise ConfigError."""
+def check_number(value: object, bound: Bound) -> float:
+    """value as a float within bound; else a ConfigError that repeats it and says the fix."""
     try:
         number = float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
-        raise ConfigError(f"Invalid {name}: {value!r} is not a number. {fix}") from None
-    above = number > low if low_open else number >= low
-    if not math.isfinite(number) or not above or number > high:
-        bound = f"> {low:g}" if low_open else f">= {low:g}"
-        raise ConfigError(f"Invalid {name}: {value!r}; it must be {bound} and <= {high:g}. {fix}")
+        raise ConfigError(
+            f"Invalid {bound.label}: {value!r} is not a number. {bound.fix}"
+        ) from None
+    above = number > bound.low if bound.low_open else number >= bound.low
+    if not math.isfinite(number) or not above or number > bound.high:
+        low = f"> {bound.low:g}" if bound.low_open else f">= {bound.low:g}"
+        raise ConfigError(
+            f"Invalid {bound.label}: {value!r}; it must be {low} and <= {bound.high:g}. {bound.fix}"
+        )
     return number
 
 
-# name -> (lowest, highest, lowest excluded, how to fix a bad value); betas: each of the two
-HYPERPARAMETER_LIMITS: dict[str, tuple[float, float, bool, str]] = {
-    "lr": (0.0, 1e6, True, "Use a positive step size such as 0.01."),
-    "momentum": (0.0, 0.9999, False, "Use momentum in [0, 1), e.g. 0.9."),
-    "alpha": (0.0, 0.9999, False, "Use alpha in [0, 1), e.g. 0.99."),
-    "betas": (0.0, 0.9999, False, "Use betas in [0, 1), e.g. (0.9, 0.999)."),
-    "eps": (0.0, 1.0, True, "Use a small eps like 1e-8."),
-    "weight_decay": (0.0, 10.0, False, "Use 0 (none) or a small value like 0.01."),
-}
+TEST_SIZE = Bound(
+    "test size", 0.0, MAX_TEST_SIZE, "Use a fraction such as 0.2, or 0 to keep every row."
+)
 
 
 @dataclass(frozen=True)
 class OptimizerConfig:
     """One optimizer with its hyperparameters, named as in torch.optim (None = registry default)."""
 
-    name: str = "sgd"  # a key of linreg_core.optimizers.OPTIMIZERS
-    lr: float = 0.01  # learning rate (step size)
+    name: str = "sgd"  # a key of linreg_core.registry.OPTIMIZERS
+    lr: float = TUTORIAL_LR  # learning rate (step size)
     momentum: float | None = None  # sgd/momentum/nesterov/rmsprop
     alpha: float | None = None  # rmsprop: smoothing of the squared-gradient average
     betas: tuple[float, float] | None = None  # adam/adamw: decay of 1st and 2nd moments
@@ -56,35 +54,32 @@ class OptimizerConfig:
     weight_decay: float | None = None  # L2 penalty (adamw: decoupled)
 
     def __post_init__(self) -> None:
-        from linreg_core.optimizers import OPTIMIZERS
-
         if self.name not in OPTIMIZERS:
             known = ", ".join(OPTIMIZERS)
             raise ConfigError(f"Unknown optimizer {self.name!r}. Known optimizers: {known}.")
-        for key, (low, high, low_open, fix) in HYPERPARAMETER_LIMITS.items():
+        own = OPTIMIZERS[self.name].defaults
+        for key, bound in HYPERPARAMETERS.items():
             value = getattr(self, key)
             if value is None:
                 continue
+            if key != "lr" and key not in own:
+                takes = ", ".join(["lr", *own])
+                raise ConfigError(
+                    f"{self.name} has no hyperparameter {key!r}; it takes {takes}. Remove {key}."
+                )
             if key == "betas":
                 if not isinstance(value, (tuple, list)) or len(value) != 2:
-                    raise ConfigError(f"Invalid betas: {value!r}; give two numbers. {fix}")
-                checked: Any = tuple(
-                    _check_number("beta", v, low=low, high=high, low_open=low_open, fix=fix)
-                    for v in value
-                )
+                    raise ConfigError(f"Invalid betas: {value!r}; give two numbers. {bound.fix}")
+                checked: Any = tuple(check_number(v, bound) for v in value)
             else:
-                name = key.replace("_", " ") if key != "lr" else "learning rate"
-                checked = _check_number(name, value, low=low, high=high, low_open=low_open, fix=fix)
+                checked = check_number(value, bound)
             object.__setattr__(self, key, checked)
 
     def hyperparameters(self) -> dict[str, Any]:
         """The full hyperparameters this optimizer runs with, defaults filled in."""
-        from linreg_core.optimizers import OPTIMIZERS
-
-        spec = OPTIMIZERS[self.name]
         values: dict[str, Any] = {"lr": self.lr}
-        for key, default in spec.defaults.items():
-            given = getattr(self, key, None)
+        for key, default in OPTIMIZERS[self.name].defaults.items():
+            given = getattr(self, key)
             values[key] = default if given is None else given
         return values
 
@@ -98,7 +93,7 @@ class OptimizerConfig:
 class RunConfig:
     """Everything that decides a run's numbers; equal configs on equal data give equal results."""
 
-    target: str  # column to predict
+    target: str | None = None  # column to predict (None: not chosen yet; training refuses)
     features: tuple[str, ...] = ()  # empty: every other numeric column
     normalize: bool = False  # z-score the features on the training rows (ddof=0)
     normalize_target: bool = False  # z-score the target too; results are reported in its units
@@ -112,8 +107,8 @@ class RunConfig:
     path: str = "auto"  # "plain" float32 loop, "fast" sufficient statistics, or "auto"
 
     def __post_init__(self) -> None:
-        if not isinstance(self.target, str) or not self.target:
-            raise ConfigError("No target column chosen. Pick the column to predict.")
+        if self.target is not None and (not isinstance(self.target, str) or not self.target):
+            raise ConfigError(f"Invalid target {self.target!r}. Pick the column to predict.")
         object.__setattr__(self, "features", tuple(self.features))
         if self.target in self.features:
             raise ConfigError(
@@ -124,14 +119,7 @@ class RunConfig:
             raise ConfigError(
                 f"A feature is chosen twice in {list(self.features)}. Choose each once."
             )
-        test_size = _check_number(
-            "test size",
-            self.test_size,
-            low=0.0,
-            high=0.95,
-            fix="Use a fraction such as 0.2, or 0 to keep every row.",
-        )
-        object.__setattr__(self, "test_size", test_size)
+        object.__setattr__(self, "test_size", check_number(self.test_size, TEST_SIZE))
         epochs: Any = self.epochs
         if isinstance(epochs, float) and epochs.is_integer():
             epochs = int(epochs)
@@ -159,6 +147,7 @@ class RunConfig:
             raise ConfigError(f"Unknown path {self.path!r}. Use one of: {', '.join(PATHS)}.")
         if not isinstance(self.seed, int) or isinstance(self.seed, bool) or self.seed < 0:
             raise ConfigError(f"Invalid seed: {self.seed!r}. Use a whole number >= 0.")
+        object.__setattr__(self, "optimizers", tuple(self.optimizers))
         if not self.optimizers:
             raise ConfigError("No optimizer chosen. Pick at least one, e.g. sgd.")
         for opt in self.optimizers:

@@ -21,7 +21,7 @@ import pandas as pd
 
 from linreg_core import numbers
 from linreg_core.config import RunConfig
-from linreg_core.errors import DataError
+from linreg_core.errors import ConfigError, DataError
 
 TEXT_EXTENSIONS = (".csv", ".tsv", ".txt")
 EXTENSIONS = (*TEXT_EXTENSIONS, ".xlsx", ".parquet", ".json")
@@ -423,7 +423,9 @@ def column_values(df: pd.DataFrame, col: str) -> np.ndarray:
     return out
 
 
-def _pick(df: pd.DataFrame, target: str, features: tuple[str, ...], label: str):
+def _pick(
+    df: pd.DataFrame, target: str, features: tuple[str, ...], label: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
     """The chosen columns as (X, y, kept positions, dropped count), rows with a gap dropped."""
     y = column_values(df, target)
     X = (
@@ -470,6 +472,8 @@ def split_rows(n_rows: int, test_size: float, seed: int) -> tuple[np.ndarray, np
 
 def prepare(df: pd.DataFrame, cfg: RunConfig, test_df: pd.DataFrame | None = None) -> Dataset:
     """Pick the columns of cfg, drop rows with gaps, and split (or use test_df as held-out rows)."""
+    if cfg.target is None:
+        raise ConfigError("No target column chosen. Pick the column to predict.")
     features = resolve_features(df, cfg.target, cfg.features)
     if cfg.target in features:
         raise DataError(f"The target {cfg.target!r} cannot also be a feature. Remove it.")

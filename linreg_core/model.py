@@ -1,52 +1,45 @@
-"""The linear model y = Xw + b for any number of features, with or without a bias.
+"""The linear model y = Xw + b for any number of features, with or without a bias: its starting
+parameters and their names.
 
-Parameters are plain float32 tensors, as in the seeds (torch.zeros(1, requires_grad=True)),
-so that every optimizer can take exactly the same start.
+Parameters travel as one flat float32 tensor [w_1..w_d, b], as in the seeds
+(torch.zeros(1, requires_grad=True)), so that every optimizer can take exactly the same start.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import torch
+from linreg_core.errors import ConfigError
 
-
-@dataclass
-class Params:
-    """The trainable tensors: weights (d,) and bias (1,) or None for H = Wx."""
-
-    weight: torch.Tensor  # (n_features,)
-    bias: torch.Tensor | None  # (1,)
-
-    def tensors(self) -> list[torch.Tensor]:
-        return [self.weight] if self.bias is None else [self.weight, self.bias]
-
-    def clone(self) -> Params:
-        bias = None if self.bias is None else self.bias.detach().clone()
-        return Params(self.weight.detach().clone(), bias)
+if TYPE_CHECKING:
+    import torch
 
 
 def init_params(
     n_features: int, *, bias: bool = True, init: str = "zeros", seed: int = 0
-) -> Params:
-    """Zeros (the seeds' start) or nn.Linear's U(-1/sqrt(d), 1/sqrt(d)) from a seeded generator."""
+) -> torch.Tensor:
+    """(d + bias,) zeros (the seeds' start) or nn.Linear's U(-1/sqrt(d), 1/sqrt(d)), seeded.
+
+    The random draw takes the weights first, then the bias, from one generator.
+    """
+    import torch  # here, so that naming parameters (param_names) never imports torch
+
+    k = n_features + int(bias)
     if init == "zeros":
-        weight = torch.zeros(n_features)
-        b = torch.zeros(1) if bias else None
-    elif init == "random":
+        return torch.zeros(k)
+    if init == "random":
         gen = torch.Generator().manual_seed(seed)
         bound = 1.0 / math.sqrt(max(n_features, 1))
         weight = torch.empty(n_features).uniform_(-bound, bound, generator=gen)
-        b = torch.empty(1).uniform_(-bound, bound, generator=gen) if bias else None
-    else:
-        raise ValueError(f"unknown init {init!r}")
-    return Params(weight, b)
+        parts = [weight]
+        if bias:
+            parts.append(torch.empty(1).uniform_(-bound, bound, generator=gen))
+        return torch.cat(parts)
+    raise ConfigError(f"Unknown start {init!r}. Use zeros or random.")
 
 
-def predict(X: torch.Tensor, params: Params) -> torch.Tensor:
-    """(m, d) -> (m,). Written as the seeds' x * W + b so float32 rounding matches theirs."""
-    out = (X * params.weight).sum(dim=1)  # (m,)
-    if params.bias is not None:
-        out = out + params.bias
-    return out
+def param_names(n_features: int, bias: bool) -> list[str]:
+    """The tutorials' names: W (one feature) or W1, W2, ...; then b when there is a bias."""
+    names = ["W"] if n_features == 1 else [f"W{i + 1}" for i in range(n_features)]
+    return [*names, "b"] if bias else names

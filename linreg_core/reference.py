@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+OPTIMUM_LABEL = "least squares"  # how the closed-form optimum is named beside the runs
+
 
 @dataclass(frozen=True)
 class LeastSquares:

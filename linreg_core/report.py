@@ -6,9 +6,33 @@ import json
 import math
 
 import numpy as np
+import pandas as pd
 
 from linreg_core.compare import Comparison
+from linreg_core.model import param_names
+from linreg_core.reference import OPTIMUM_LABEL
 from linreg_core.train import History
+
+# the summary's columns, in order: one home for their names
+SUMMARY_COLUMNS = (
+    "optimizer",
+    "train MSE",
+    "train RMSE",
+    "train MAE",
+    "train R²",
+    "test MSE",
+    "test RMSE",
+    "test MAE",
+    "test R²",
+    "epochs to 1% of optimum",
+    "distance to optimum",
+    "weights",
+    "bias",
+    "weights (original units)",
+    "bias (original units)",
+    "seconds",
+    "diverged at epoch",
+)
 
 
 def log_every(epochs: int) -> int:
@@ -20,8 +44,7 @@ def log_line(history: History, epoch: int, *, width: int | None = None) -> str:
     """`Epoch  100/1000 W: 26.1762, b: 8.6920, Cost: 10.890694` for one epoch (1-based)."""
     width = width or max(4, len(str(history.epochs)))
     w = history.weights[epoch]
-    names = ["W"] if len(w) == 1 else [f"W{i + 1}" for i in range(len(w))]
-    parts = [f"{n}: {v:.4f}" for n, v in zip(names, w, strict=True)]
+    parts = [f"{n}: {v:.4f}" for n, v in zip(param_names(len(w), False), w, strict=True)]
     if history.bias is not None:
         parts.append(f"b: {history.bias[epoch]:.4f}")
     parts.append(f"Cost: {history.train_loss[epoch - 1]:.6f}")
@@ -72,7 +95,7 @@ def ols_dict(comp: Comparison) -> dict[str, object]:
 
 
 def run_dict(comp: Comparison, history: History) -> dict[str, object]:
-    """One run as the command line's JSON object (see DESIGN.md)."""
+    """One run as the command line's JSON object (the README's "Command line" lists its keys)."""
     ds, cfg = comp.dataset, comp.config
     w_orig, b_orig = comp.original(history)
     scaled = cfg.normalize or cfg.normalize_target
@@ -104,7 +127,7 @@ def model_dict(comp: Comparison, history: History | None) -> dict[str, object]:
         "format": "linreg-lab-model/1",
         "target": comp.dataset.target,
         "features": list(comp.dataset.features),
-        "optimizer": "least squares" if history is None else history.optimizer.name,
+        "optimizer": OPTIMUM_LABEL if history is None else history.optimizer.name,
         # a diverged model's weights are where it blew up, not a model to predict with
         "diverged": False if history is None else history.diverged,
         "diverged_at": None if history is None else history.diverged_at,
@@ -123,3 +146,33 @@ def model_dict(comp: Comparison, history: History | None) -> dict[str, object]:
             "hyperparameters": None if history is None else history.optimizer.hyperparameters(),
         },
     }
+
+
+def summary(comp: Comparison) -> pd.DataFrame:
+    """One row per run and one for the least-squares optimum, columns SUMMARY_COLUMNS; metrics
+    in the target's own units, weights both as trained and in the data's own units."""
+    rows = []
+    for h in [*comp.runs, None]:
+        train_m = comp.metrics(h, "train") or {}
+        test_m = comp.metrics(h, "test") or {}
+        w_orig, b_orig = comp.original(h)
+        w = comp.ols.weights if h is None else h.final_weights
+        b = comp.ols.bias if h is None else h.final_bias
+        values = [
+            OPTIMUM_LABEL if h is None else h.label,
+            *(train_m.get(k) for k in ("mse", "rmse", "mae", "r2")),
+            *(test_m.get(k) for k in ("mse", "rmse", "mae", "r2")),
+            None if h is None else comp.epochs_to_optimum(h),
+            0.0 if h is None else comp.distance_to_optimum(h),
+            [float(v) for v in w],
+            b,
+            [float(v) for v in w_orig],
+            b_orig,
+            None if h is None else h.seconds,
+            None if h is None else h.diverged_at,
+        ]
+        rows.append(dict(zip(SUMMARY_COLUMNS, values, strict=True)))
+    out = pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))
+    for col in ("epochs to 1% of optimum", "diverged at epoch"):
+        out[col] = out[col].astype("Int64")
+    return out

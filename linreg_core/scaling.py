@@ -73,10 +73,6 @@ class Scaler:
         return cls(mean=mean, std=std, target_mean=my, target_std=sy)
 
     @property
-    def scales_target(self) -> bool:
-        return self.target_mean is not None
-
-    @property
     def shifts(self) -> bool:
         """Whether undoing this scaler moves the intercept (any nonzero mean)."""
         return bool(np.any(self.mean != 0)) or bool(self.target_mean)

@@ -1,24 +1,26 @@
-"""The training loop and its history: full batch (one step per epoch) or mini-batch.
+"""The training loop and its history: one loop over a gradient source.
 
 Semantics (the seeds print exactly this): the loss logged for epoch e is computed before that
-epoch's step(s); the parameters logged are those after it. Three paths, one result:
-- plain: the seeds' float32 loop over the rows with autograd; it alone reproduces their logs
-  digit for digit, and small tables always take it;
-- fast: full batch from sufficient statistics. MSE depends on the data only through
-  G = A^T A / m and c = A^T y / m (A = [X, 1]); with the least-squares optimum t* and its loss L*,
-  L(t) = (t - t*)^T G (t - t*) + L* and grad = 2 (G t - c), both O(d^2) per epoch in float64,
+epoch's step(s); the parameters logged are those after it. Three gradient sources, one loop:
+- Rows: the seeds' float32 full batch over the rows, the gradient from the MSE formula in
+  autograd's own operations and order (the same bits as loss.backward()); it alone reproduces
+  their logs digit for digit, and tables up to PLAIN_MAX_ROWS rows always take it;
+- Statistics: full batch from sufficient statistics. MSE depends on the data only through
+  G = A^T A / m (A = [X, 1]); with the least-squares optimum t* and its loss L*,
+  L(t) = (t - t*)^T G (t - t*) + L* and grad = 2 G (t - t*), both O(d^2) per epoch in float64,
   without the cancellation of t^T G t - 2 c^T t + s. torch.optim's rules still take the float32
-  steps, so it agrees with the plain loop to float32 rounding;
-- minibatch: the real loop over a seeded shuffle, the same batches for every optimizer.
+  steps, so it agrees with the rows to float32 rounding;
+- Batches: mini-batches of a seeded shuffle, the same batches for every optimizer.
 Divergence (a non-finite loss or parameter, or a loss beyond float32) stops a run; it is a
-result with its epoch, never an exception.
+result with its epoch, never an exception. The rule for which source a run takes is
+choose_path(), used by the dashboard and the command line alike.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import torch
@@ -26,17 +28,23 @@ import torch
 from linreg_core.config import OptimizerConfig
 from linreg_core.optimizers import Stepper
 from linreg_core.reference import LeastSquares, design, least_squares
+from linreg_core.registry import OPTIMIZERS
 
-PLAIN_MAX_ROWS = 5_000  # up to here the float32 loop is fast and is the reference semantics
+PLAIN_MAX_ROWS = 5_000  # up to here the float32 loop over the rows is fast and is the reference
 FLOAT32_MAX = float(torch.finfo(torch.float32).max)
+CHECK_EVERY = 0.1  # s between progress reports and cancellation checks
 
 Progress = Callable[[int, int], None]  # (epochs done, epochs in all)
 StopCheck = Callable[[], bool]
+Gradient = Callable[
+    [torch.Tensor, torch.Tensor, torch.Tensor, int, bool], tuple[torch.Tensor, torch.Tensor]
+]
 
 
 @dataclass(frozen=True)
 class Problem:
-    """Rows in the space the model is trained in (after any z-score); float64."""
+    """Rows in the space the model is trained in (after any z-score), float64: the Dataset's
+    own arrays when nothing is scaled, never a second copy of them."""
 
     X_train: np.ndarray  # (m, d)
     y_train: np.ndarray  # (m,)
@@ -54,26 +62,27 @@ class History:
     """What one optimizer did, epoch by epoch. Arrays cover the epochs actually run."""
 
     optimizer: OptimizerConfig
+    label: str  # the run's name in a comparison (the optimizer's, with its lr if repeated)
     epochs: int  # asked for
     epochs_run: int  # steps taken (epochs completed)
     train_loss: np.ndarray  # (epochs_run,) MSE before each epoch's step(s), trained space
     test_loss: np.ndarray | None  # (epochs_run,) held-out MSE at the same parameters
     weights: np.ndarray  # (epochs_run + 1, d); row 0 is the start
     bias: np.ndarray | None  # (epochs_run + 1,) or None without a bias
-    grad_norm: np.ndarray  # (epochs_run,) norm of the gradient used at each epoch
+    grad: np.ndarray  # (epochs_run, d + bias) the gradient of each epoch (mini-batch: its mean)
     path: str  # "plain", "fast" or "minibatch"
     seconds: float = 0.0
     diverged_at: int | None = None  # epoch whose loss or parameters blew up
     cancelled: bool = False
-    label: str = field(default="")
-
-    def __post_init__(self) -> None:
-        if not self.label:
-            self.label = self.optimizer.name
 
     @property
     def diverged(self) -> bool:
         return self.diverged_at is not None
+
+    @property
+    def grad_norm(self) -> np.ndarray:
+        """(epochs_run,) the length of each epoch's gradient."""
+        return np.linalg.norm(self.grad, axis=1)
 
     @property
     def final_weights(self) -> np.ndarray:
@@ -95,60 +104,9 @@ class History:
         )
 
 
-def _blown(loss: float) -> bool:
+def blown(loss: float) -> bool:
+    """A loss that is not finite or that float32 cannot hold: the run has diverged."""
     return not np.isfinite(loss) or loss > FLOAT32_MAX
-
-
-def train(
-    problem: Problem,
-    cfg: OptimizerConfig,
-    start: torch.Tensor,
-    *,
-    epochs: int,
-    batch_size: int | None = None,
-    seed: int = 0,
-    path: str = "auto",
-    ols: LeastSquares | None = None,
-    stats: FullBatch | None = None,
-    progress: Progress | None = None,
-    should_stop: StopCheck | None = None,
-) -> History:
-    """Train one optimizer from `start` and return its history.
-
-    Args:
-        problem: the rows, already scaled.
-        cfg: the optimizer and its hyperparameters.
-        start: (d + bias,) float32 starting parameters [w_1..w_d, b]; not modified.
-        epochs: epochs to run. batch_size: None for full batch.
-        seed: shuffles the mini-batches (the same seed gives every optimizer the same batches).
-        path: "auto" (plain up to PLAIN_MAX_ROWS rows, else fast), "plain" or "fast".
-        ols: the least-squares optimum of `problem`, reused by the fast path if given.
-        stats: the fast path's statistics of `problem` (computed here if not given), so that
-            a comparison makes its one pass over the rows once for every optimizer.
-        progress: called now and then with (epochs done, epochs).
-        should_stop: polled as often; True cancels the run, keeping what it did.
-    """
-    kind = choose_path(len(problem.y_train), batch_size, path)
-    minibatch = kind == "minibatch"
-    t0 = time.perf_counter()
-    theta = start.detach().to(torch.float32).clone()  # (k,) one flat tensor: [w..., b]
-    if kind == "fast":
-        stats = stats or FullBatch.of(problem, ols)
-        hist = _train_fast(problem, cfg, theta, epochs, stats, progress, should_stop)
-    else:
-        hist = _train_loop(
-            problem,
-            cfg,
-            theta,
-            epochs,
-            batch_size if minibatch else None,
-            seed,
-            kind,
-            progress,
-            should_stop,
-        )
-    hist.seconds = time.perf_counter() - t0
-    return hist
 
 
 def choose_path(n_rows: int, batch_size: int | None, path: str = "auto") -> str:
@@ -160,108 +118,212 @@ def choose_path(n_rows: int, batch_size: int | None, path: str = "auto") -> str:
     return path
 
 
-def _every(epochs: int) -> int:
-    return max(1, epochs // 100)
+class _Clock:
+    """Says when CHECK_EVERY seconds have passed since it last said so."""
+
+    def __init__(self) -> None:
+        self.next = time.perf_counter() + CHECK_EVERY
+
+    def due(self) -> bool:
+        now = time.perf_counter()
+        if now < self.next:
+            return False
+        self.next = now + CHECK_EVERY
+        return True
 
 
-def _report(epoch: int, epochs: int, progress: Progress | None, stop: StopCheck | None) -> bool:
-    """Tell the progress callback; True when the caller asked to stop before the end."""
-    if progress is not None:
-        progress(epoch, epochs)
-    return stop is not None and epoch < epochs and stop()
+def train(
+    problem: Problem,
+    cfg: OptimizerConfig,
+    start: torch.Tensor,
+    *,
+    epochs: int,
+    batch_size: int | None = None,
+    seed: int = 0,
+    path: str = "auto",
+    stats: FullBatch | None = None,
+    label: str | None = None,
+    progress: Progress | None = None,
+    should_stop: StopCheck | None = None,
+) -> History:
+    """Train one optimizer from `start` and return its history.
 
-
-def _last_finite(thetas: np.ndarray, run: int, diverged: int | None) -> tuple[int, int | None]:
-    """Drop trailing epochs whose step overflowed the weights: (epochs run, diverged at)."""
-    while run > 0 and not np.isfinite(thetas[run]).all():
-        diverged, run = run, run - 1
-    return run, diverged
-
-
-def _train_loop(problem, cfg, theta, epochs, batch_size, seed, kind, progress, should_stop):
-    d, bias = problem.n_features, problem.bias
-    X = torch.as_tensor(problem.X_train, dtype=torch.float32)  # (m, d)
-    y = torch.as_tensor(problem.y_train, dtype=torch.float32)  # (m,)
-    has_test = len(problem.y_test) > 0
-    Xt = torch.as_tensor(problem.X_test, dtype=torch.float32)
-    yt = torch.as_tensor(problem.y_test, dtype=torch.float32)
-    gradient = _manual_gradient if cfg.name == "gd-manual" else _mse_and_grad
+    Args:
+        problem: the rows, already scaled.
+        cfg: the optimizer and its hyperparameters.
+        start: (d + bias,) float32 starting parameters [w_1..w_d, b]; not modified.
+        epochs: epochs to run. batch_size: None for full batch.
+        seed: shuffles the mini-batches (the same seed gives every optimizer the same batches).
+        path: "auto" (see choose_path), "plain" or "fast".
+        stats: the fast path's statistics of `problem` (computed here if needed and not given),
+            so that a comparison makes its one pass over the rows once for every optimizer.
+        label: the run's name (default: the optimizer's).
+        progress: called with (epochs done, epochs) every CHECK_EVERY seconds and at the end.
+        should_stop: polled as often; True cancels the run, keeping what it did.
+    """
+    t0 = time.perf_counter()
+    kind = choose_path(len(problem.y_train), batch_size, path)
+    manual = OPTIMIZERS[cfg.name].update is None  # the tutorials' formulas, not autograd's
+    source: _Source
+    if kind == "fast":
+        source = _Statistics(stats or FullBatch.of(problem))
+    elif kind == "minibatch":
+        assert batch_size is not None
+        source = _Batches(problem, manual, batch_size, seed)
+    else:
+        source = _Rows(problem, manual)
+    theta = start.detach().to(torch.float32).clone()  # (k,) [w..., b], stepped in place
     stepper = Stepper(cfg, [theta])
-    k, m = len(theta), len(y)
+    k = len(theta)
     losses = np.full(epochs, np.nan)
-    tests = np.full(epochs, np.nan) if has_test else None
     thetas = torch.full((epochs + 1, k), float("nan"))  # row e: parameters after epoch e
-    grads = torch.full((epochs, k), float("nan"))  # the gradient of each full-batch step
-    norms = np.full(epochs, np.nan)  # mini-batch: mean gradient norm of the epoch
+    grads = torch.full((epochs, k), float("nan"))  # row e - 1: the gradient of epoch e
     thetas[0] = theta
-    gen = torch.Generator().manual_seed(seed)
-    every = _every(epochs)
+    clock = _Clock()
     run, diverged, cancelled = 0, None, False
-    with torch.no_grad():  # gradients come from the formulas, never from a graph
+    with torch.no_grad():  # gradients come from formulas or statistics, never from a graph
         for epoch in range(1, epochs + 1):
-            if tests is not None:
-                tests[epoch - 1] = torch.mean((_forward(Xt, theta, d, bias) - yt) ** 2).item()
-            if batch_size is None:
-                cost, grad = gradient(X, y, theta, d, bias)
-                loss = cost.item()
-                if _blown(loss):
-                    diverged = epoch
-                    break
-                stepper.step_([grad])
-                grads[epoch - 1] = grad
-            else:
-                batch_losses, batch_norms = [], []
-                order = torch.randperm(m, generator=gen)
-                for i in range(0, m, batch_size):
-                    idx = order[i : i + batch_size]
-                    cost, grad = gradient(X[idx], y[idx], theta, d, bias)
-                    batch_losses.append(cost.item())
-                    if _blown(batch_losses[-1]):
-                        break
-                    stepper.step_([grad])
-                    batch_norms.append(float(torch.linalg.vector_norm(grad)))
-                loss = float(np.mean(batch_losses))
-                if _blown(loss):
-                    diverged = epoch
-                    break
-                norms[epoch - 1] = np.mean(batch_norms)
+            loss = source.epoch(_Epoch(theta, stepper, grads[epoch - 1], clock, should_stop))
+            if loss is None:  # stopped inside a long epoch: it does not count
+                cancelled = True
+                break
+            if blown(loss):
+                diverged = epoch
+                break
             losses[epoch - 1] = loss
             thetas[epoch] = theta
             run = epoch
-            if (epoch % every == 0 or epoch == epochs) and _report(
-                epoch, epochs, progress, should_stop
-            ):
-                cancelled = True
-                break
+            if epoch == epochs or clock.due():
+                if progress is not None:
+                    progress(epoch, epochs)
+                if epoch < epochs and should_stop is not None and should_stop():
+                    cancelled = True
+                    break
     values = thetas.numpy().astype(np.float64)
-    run, diverged = _last_finite(values, run, diverged)
-    if batch_size is None:
-        norms = torch.linalg.vector_norm(grads, dim=1).numpy().astype(np.float64)
+    while run > 0 and not np.isfinite(values[run]).all():  # a step that overflowed the weights
+        diverged, run = run, run - 1
+    d = problem.n_features
     return History(
         optimizer=cfg,
+        label=label or cfg.name,
         epochs=epochs,
         epochs_run=run,
         train_loss=losses[:run],
-        test_loss=None if tests is None else tests[:run],
+        test_loss=source.held_out(values[:run]),
         weights=values[: run + 1, :d],
-        bias=values[: run + 1, d] if bias else None,
-        grad_norm=norms[:run],
+        bias=values[: run + 1, d] if problem.bias else None,
+        grad=grads[:run].numpy().astype(np.float64),
         path=kind,
+        seconds=time.perf_counter() - t0,
         diverged_at=diverged,
         cancelled=cancelled,
     )
 
 
-def _manual_gradient(X, y, theta, d, bias):
-    """The seeds' hand-written formulas: D_W = 2/m sum((Wx+b-y) x), D_b = 2/m sum(Wx+b-y)."""
-    diff = _forward(X, theta, d, bias) - y  # (m,)
-    parts = [2 * torch.mean(diff[:, None] * X, dim=0)]
-    if bias:
-        parts.append(2 * torch.mean(diff).reshape(1))
-    return torch.mean(diff**2), torch.cat(parts)
+# -- gradient sources: one epoch's step(s) on theta, returning the epoch's loss ---------------
+@dataclass(frozen=True)
+class _Epoch:
+    """What a gradient source needs for one epoch."""
+
+    theta: torch.Tensor  # (k,) the parameters, stepped in place
+    stepper: Stepper
+    grad: torch.Tensor  # (k,) where the epoch's gradient is written
+    clock: _Clock
+    should_stop: StopCheck | None
 
 
-@torch.no_grad()
+class _Source:
+    def epoch(self, e: _Epoch) -> float | None:
+        """Step e.theta for one epoch; write the epoch's gradient to e.grad; return the loss
+        before the step(s) (a blown loss: no step taken; None: cancelled mid-epoch)."""
+        raise NotImplementedError
+
+    def held_out(self, thetas: np.ndarray) -> np.ndarray | None:
+        """(n, k) parameters -> (n,) held-out MSE at each, or None without held-out rows."""
+        raise NotImplementedError
+
+
+class _Rows(_Source):
+    """Full batch over the rows in float32, as the seeds."""
+
+    def __init__(self, problem: Problem, manual: bool) -> None:
+        self.d, self.bias = problem.n_features, problem.bias
+        self.X = torch.as_tensor(problem.X_train, dtype=torch.float32)  # (m, d)
+        self.y = torch.as_tensor(problem.y_train, dtype=torch.float32)  # (m,)
+        self.gradient: Gradient = manual_gradient if manual else mse_and_grad
+        self.test = problem
+
+    def epoch(self, e: _Epoch) -> float | None:
+        cost, grad = self.gradient(self.X, self.y, e.theta, self.d, self.bias)
+        loss = cost.item()
+        if not blown(loss):
+            e.stepper.step_([grad])
+            e.grad.copy_(grad)
+        return loss
+
+    def held_out(self, thetas: np.ndarray) -> np.ndarray | None:
+        p = self.test
+        if len(p.y_test) == 0:
+            return None
+        A = design(p.X_test, p.bias)  # (m_test, k) float64
+        out = np.empty(len(thetas))
+        step = max(1, 2_000_000 // max(1, len(A)))  # bounded memory: (m_test, step) at a time
+        with np.errstate(over="ignore", invalid="ignore"):
+            for i in range(0, len(thetas), step):
+                residual = A @ thetas[i : i + step].T - p.y_test[:, None]  # (m_test, n)
+                out[i : i + step] = np.mean(residual**2, axis=0)
+        return out
+
+
+class _Batches(_Rows):
+    """Mini-batches of a seeded shuffle; the epoch's loss is the mean of its batch losses."""
+
+    def __init__(self, problem: Problem, manual: bool, batch_size: int, seed: int) -> None:
+        super().__init__(problem, manual)
+        self.batch_size = batch_size
+        self.gen = torch.Generator().manual_seed(seed)
+
+    def epoch(self, e: _Epoch) -> float | None:
+        m = len(self.y)
+        order = torch.randperm(m, generator=self.gen)
+        total, losses = torch.zeros_like(e.theta), []
+        for i in range(0, m, self.batch_size):
+            idx = order[i : i + self.batch_size]
+            cost, grad = self.gradient(self.X[idx], self.y[idx], e.theta, self.d, self.bias)
+            losses.append(cost.item())
+            if blown(losses[-1]):
+                return losses[-1]
+            e.stepper.step_([grad])
+            total += grad
+            if e.should_stop is not None and e.clock.due() and e.should_stop():
+                return None
+        e.grad.copy_(total / len(losses))
+        return float(np.mean(losses))
+
+
+class _Statistics(_Source):
+    """Full batch from the training rows' statistics: O(d^2) an epoch whatever the rows."""
+
+    def __init__(self, stats: FullBatch) -> None:
+        self.stats = stats
+        self.g32: np.ndarray | None = None
+
+    def epoch(self, e: _Epoch) -> float | None:
+        st = self.stats.train
+        delta = e.theta.numpy() - st.optimum  # (k,) float64, from the optimum: no cancellation
+        Gd = st.G @ delta
+        loss = st.floor + float(delta @ Gd)
+        if not blown(loss):
+            e.grad.numpy()[:] = 2.0 * Gd  # the gradient 2 G (t - t*), rounded to float32
+            e.stepper.step_([e.grad])
+        return loss
+
+    def held_out(self, thetas: np.ndarray) -> np.ndarray | None:
+        held = self.stats.held_out
+        return None if held is None else held.losses(thetas - self.stats.train.optimum)
+
+
+# -- the MSE gradient, as autograd computes it and as the tutorials write it ------------------
 def mse_and_grad(
     X: torch.Tensor, y: torch.Tensor, theta: torch.Tensor, d: int, bias: bool
 ) -> tuple[torch.Tensor, torch.Tensor]:
@@ -271,11 +333,7 @@ def mse_and_grad(
     mul -> rows times x, summed over the rows; add -> summed over the rows. Doing just that
     gives the same bits as cost.backward() (tests/test_train.py checks) at a third of the cost.
     """
-    return _mse_and_grad(X, y, theta, d, bias)
-
-
-def _mse_and_grad(X, y, theta, d, bias):
-    diff = _forward(X, theta, d, bias) - y  # (m,)
+    diff = forward(X, theta, d, bias) - y  # (m,)
     cost = torch.mean(diff**2)
     g = (torch.ones((), dtype=diff.dtype) / diff.numel()) * (2.0 * diff)  # (m,) dL/dprediction
     grad = (g[:, None] * X).sum(dim=0)  # (d,)
@@ -284,18 +342,29 @@ def _mse_and_grad(X, y, theta, d, bias):
     return cost, grad
 
 
-def _forward(X: torch.Tensor, theta: torch.Tensor, d: int, bias: bool) -> torch.Tensor:
+def manual_gradient(
+    X: torch.Tensor, y: torch.Tensor, theta: torch.Tensor, d: int, bias: bool
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """The seeds' hand-written formulas: D_W = 2/m sum((Wx+b-y) x), D_b = 2/m sum(Wx+b-y)."""
+    diff = forward(X, theta, d, bias) - y  # (m,)
+    parts = [2 * torch.mean(diff[:, None] * X, dim=0)]
+    if bias:
+        parts.append(2 * torch.mean(diff).reshape(1))
+    return torch.mean(diff**2), torch.cat(parts)
+
+
+def forward(X: torch.Tensor, theta: torch.Tensor, d: int, bias: bool) -> torch.Tensor:
     """(m, d) -> (m,): the seeds' x * W + b, so float32 rounding matches theirs."""
     out = (X * theta[:d]).sum(dim=1)
     return out + theta[d] if bias else out
 
 
+# -- the statistics of full-batch MSE ----------------------------------------------------------
 @dataclass(frozen=True)
 class Statistics:
     """Everything full-batch MSE needs from the rows, in float64."""
 
     G: np.ndarray  # (k, k) A^T A / m
-    c: np.ndarray  # (k,) A^T y / m
     optimum: np.ndarray  # (k,) least-squares parameters
     floor: float  # MSE at the optimum
 
@@ -305,11 +374,9 @@ def statistics(
 ) -> Statistics:
     """Sufficient statistics of full-batch MSE; one pass over the rows."""
     A = design(X, bias)  # (m, k)
-    y = np.asarray(y, dtype=np.float64)
-    m = len(y)
     ols = ols or least_squares(X, y, bias=bias)
     optimum = np.append(ols.weights, ols.bias or 0.0) if bias else np.asarray(ols.weights)
-    return Statistics(G=A.T @ A / m, c=A.T @ y / m, optimum=optimum, floor=ols.mse)
+    return Statistics(G=A.T @ A / len(A), optimum=optimum, floor=ols.mse)
 
 
 @dataclass(frozen=True)
@@ -329,7 +396,9 @@ class HeldOut:
 
     def losses(self, deltas: np.ndarray) -> np.ndarray:
         """(n, k) offsets from the training optimum -> (n,) held-out MSE."""
-        return self.q0 + 2 * deltas @ self.q1 + np.einsum("ei,ij,ej->e", deltas, self.G, deltas)
+        with np.errstate(over="ignore", invalid="ignore"):
+            quad = np.einsum("ei,ij,ej->e", deltas, self.G, deltas)
+            return self.q0 + 2 * deltas @ self.q1 + quad
 
 
 @dataclass(frozen=True)
@@ -346,54 +415,3 @@ class FullBatch:
         if len(problem.y_test):
             held = HeldOut.of(problem.X_test, problem.y_test, problem.bias, st.optimum)
         return cls(st, held)
-
-
-def _train_fast(problem, cfg, theta, epochs, stats, progress, should_stop):
-    d, bias = problem.n_features, problem.bias
-    st, held = stats.train, stats.held_out
-    G, optimum, floor = st.G, st.optimum, st.floor
-    stepper = Stepper(cfg, [theta])
-    k = len(theta)
-    losses = np.full(epochs, np.nan)
-    thetas = np.full((epochs + 1, k), np.nan)
-    view = theta.numpy()  # shares memory with theta: the optimizer's in-place steps show here
-    thetas[0] = view
-    grad32 = torch.empty_like(theta)
-    g32 = grad32.numpy()
-    every = _every(epochs)
-    run, diverged, cancelled = 0, None, False
-    with torch.no_grad():
-        for epoch in range(1, epochs + 1):
-            delta = view - optimum  # (k,) float64, measured from the optimum: no cancellation
-            Gd = G @ delta
-            loss = floor + float(delta @ Gd)
-            if _blown(loss):
-                diverged = epoch
-                break
-            g32[:] = 2.0 * Gd  # the gradient 2 (G t - c), as G t* = c
-            stepper.step_([grad32])
-            losses[epoch - 1] = loss
-            thetas[epoch] = view
-            run = epoch
-            if (epoch % every == 0 or epoch == epochs) and _report(
-                epoch, epochs, progress, should_stop
-            ):
-                cancelled = True
-                break
-    run, diverged = _last_finite(thetas, run, diverged)
-    deltas = thetas[:run] - optimum  # (run, k): the parameters each epoch started from
-    norms = 2.0 * np.sqrt(np.einsum("ei,ij,ej->e", deltas, G @ G, deltas))
-    tests = None if held is None else held.losses(deltas)
-    return History(
-        optimizer=cfg,
-        epochs=epochs,
-        epochs_run=run,
-        train_loss=losses[:run],
-        test_loss=tests,
-        weights=thetas[: run + 1, :d],
-        bias=thetas[: run + 1, d] if bias else None,
-        grad_norm=norms,
-        path="fast",
-        diverged_at=diverged,
-        cancelled=cancelled,
-    )

@@ -1,23 +1,32 @@
 """AppTest harness for the page tests: the whole app (streamlit_app.py) with its real navigation.
 
-`start_app(monkeypatch)` gives a fresh session that has run once (it shows the Start page); then
-`at.switch_page("app_pages/1_data.py").run(timeout=TIMEOUT)` moves between pages. Each page-test
-file wraps it in an `app` fixture.
+`start_app()` gives a fresh session that has run once (it shows the Start page); then
+`at.switch_page(DATA_PAGE).run(timeout=TIMEOUT)` moves between pages. Each page-test file wraps
+it in an `app` fixture. Test files import it one way, `from apptest_harness import ...`: tests/
+has no __init__.py, so pytest's default (prepend) import mode puts it on sys.path.
 
 The page scripts live in app_pages/, not pages/: a folder named pages/ switches Streamlit to its
 older multipage mode until st.navigation has run once, so a shared deep link (/train) on a fresh
 server, and every AppTest run after the first, would run a page without streamlit_app.py.
+
+The decoders below (chart_data, chart_frames, frame_with, loss_frame, table_with) read what a
+page sent to the browser: each Altair chart's datasets (Arrow IPC streams in the proto) and each
+st.dataframe's frame. Expected values in the tests are computed independently (numpy, pandas or
+literal numbers), never with the app's own functions.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
+import numpy as np
+import pandas as pd
+import pyarrow as pa
 from streamlit.testing.v1 import AppTest
 
-from linreg_core import read_table
+from linreg_core import OptimizerConfig, RunConfig, read_table
 from ui import state as S
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -26,9 +35,18 @@ SAMPLE_DATA = REPO_ROOT / "sample_data"
 TIMEOUT = 30  # s per script run: the first one imports torch
 FOUR = ["sgd", "momentum", "rmsprop", "adam"]  # the optimizers the Train form starts with
 MARKDOWN_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")  # CommonMark: \ before ASCII punctuation
+OPTIMUM = "least squares"  # the closed-form optimum's row and line label
+
+# The page scripts (st.switch_page takes their paths) and the Train form's button.
+START_PAGE = "app_pages/0_start.py"
+DATA_PAGE = "app_pages/1_data.py"
+NORM_PAGE = "app_pages/2_normalise.py"
+TRAIN_PAGE = "app_pages/3_train.py"
+PREDICT_PAGE = "app_pages/4_predict.py"
+TRAIN_BUTTON = f"FormSubmitter:{S.W_TRAIN_FORM}-Train"
 
 
-def start_app(monkeypatch: pytest.MonkeyPatch) -> AppTest:
+def start_app() -> AppTest:
     """A fresh session of the app after its first run (the Start page)."""
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     return at.run(timeout=TIMEOUT)
@@ -44,37 +62,93 @@ def choose(
     test_size: float = 0.2,
     optimizers: list[dict] | None = None,
     epochs: int = 200,
-) -> dict[str, object]:
+) -> tuple[pd.DataFrame, RunConfig]:
     """Put a sample table and settings into the session, as the Data, Normalise and Train pages
-    would; the values it put, keyed as in st.session_state."""
-    values = {
-        S.DATA: read_table(SAMPLE_DATA / csv),
-        S.DATA_NAME: csv,
-        S.TARGET: target,
-        S.FEATURES: features,
-        S.NORMALIZE: normalize,
-        S.NORMALIZE_TARGET: False,
-        S.TEST_SIZE: test_size,
-        S.SPLIT_SEED: 0,
-        S.TRAINING: {
-            "optimizers": optimizers or [{"name": n, "lr": 0.1} for n in FOUR],
-            "epochs": epochs,
-            "batch_size": None,
-            "init": "zeros",
-            "bias": True,
-        },
-    }
-    for key, value in values.items():
-        at.session_state[key] = value
-    return values
+    would; the table and the settings it put. Optimizers are OptimizerConfig keyword
+    dicts (default: the four at lr 0.1)."""
+    df = read_table(SAMPLE_DATA / csv)
+    cfg = RunConfig(
+        target=target,
+        features=tuple(features),
+        normalize=normalize,
+        test_size=test_size,
+        epochs=epochs,
+        optimizers=tuple(
+            OptimizerConfig(**o) for o in optimizers or [{"name": n, "lr": 0.1} for n in FOUR]
+        ),
+    )
+    at.session_state[S.DATA] = df
+    at.session_state[S.DATA_NAME] = csv
+    at.session_state[S.SETTINGS] = cfg
+    return df, cfg
 
 
+def upload(at: AppTest, name: str, content: bytes, key: str = S.W_UPLOAD) -> AppTest:
+    """Give a file uploader (by default the Data page's) a file and rerun."""
+    at.file_uploader(key=key).set_value((name, content, "text/csv"))
+    return at.run(timeout=TIMEOUT)
+
+
+# -- what the page shows ------------------------------------------------------------------------
 def shown(markdown: str) -> str:
     """Markdown as the reader sees it: without the backslash escapes and invisible word joiners
-    that ui.session.escape_md puts into user text."""
+    that ui.messages.escape_md puts into user text."""
     return MARKDOWN_ESCAPE.sub(r"\1", markdown).replace("\u2060", "")
 
 
 def texts(elements: object) -> str:
     """The values of a list of AppTest elements (st.error, st.info, ...) as one string, as shown."""
     return "\n".join(shown(str(e.value)) for e in elements)  # type: ignore[attr-defined]
+
+
+def chart_data(at: AppTest) -> list[list[pd.DataFrame]]:
+    """Each Altair chart on the page as the frames Streamlit sent (one per dataset)."""
+    return [
+        [pa.ipc.open_stream(d.data.data).read_all().to_pandas() for d in chart.proto.datasets]
+        for chart in at.get("vega_lite_chart")
+    ]
+
+
+def chart_frames(at: AppTest) -> Iterator[pd.DataFrame]:
+    """Every dataset of every chart on the page, in order."""
+    for frames in chart_data(at):
+        yield from frames
+
+
+def frame_with(at: AppTest, *columns: str) -> pd.DataFrame:
+    """The first chart dataset on the page that has these columns."""
+    for frame in chart_frames(at):
+        if set(columns) <= set(frame.columns):
+            return frame
+    raise AssertionError(f"no chart has the columns {columns}")
+
+
+def loss_frame(at: AppTest) -> pd.DataFrame:
+    """The loss chart's rows: optimizer, epoch, split, loss."""
+    return frame_with(at, "optimizer", "epoch", "split", "loss")
+
+
+def table_with(at: AppTest, column: str) -> pd.DataFrame:
+    """The first st.dataframe on the page that has this column."""
+    for d in at.dataframe:
+        if column in d.value.columns:
+            return d.value
+    raise AssertionError(f"no table has the column {column!r}")
+
+
+# -- independent references ---------------------------------------------------------------------
+def zscored_to_original(
+    w: np.ndarray, b: float | None, X_train: np.ndarray
+) -> tuple[np.ndarray, float]:
+    """Weights learnt on features z-scored with the training rows' mean and population std, in
+    the data's own units: w / std and b - sum(w * mean / std) (numpy, not the app's code)."""
+    mean, std = X_train.mean(axis=0), X_train.std(axis=0)
+    w = np.asarray(w, dtype=float)
+    return w / std, float((b or 0.0) - np.sum(w * mean / std))
+
+
+def least_squares(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
+    """numpy's least squares of y on X with an intercept: (weights, intercept)."""
+    A = np.column_stack([X, np.ones(len(y))])
+    theta, *_ = np.linalg.lstsq(A, y, rcond=None)
+    return theta[:-1], float(theta[-1])

@@ -24,6 +24,7 @@ from linreg_core import (
     OptimizerConfig,
     RunConfig,
     read_table,
+    report,
     run,
 )
 from linreg_core.data import numeric_columns
@@ -89,7 +90,9 @@ def test_unusable_columns_and_splits_are_explained(frame, cfg, message):
         ({"lr": 1e9}, "<= 1e\\+06"),
         ({"name": "lbfgs"}, "Known optimizers: sgd, momentum"),
         ({"momentum": 1.5}, "Invalid momentum"),
-        ({"betas": (0.9,)}, "two numbers"),
+        ({"name": "adam", "betas": (0.9,)}, "two numbers"),
+        ({"name": "sgd", "betas": (0.9, 0.99)}, "sgd has no hyperparameter 'betas'; it takes lr"),
+        ({"lr": 1e-13}, ">= 1e-12"),
     ],
 )
 def test_bad_optimizer_settings_repeat_the_value(kwargs, message):
@@ -106,7 +109,7 @@ def test_bad_optimizer_settings_repeat_the_value(kwargs, message):
         ({"batch_size": 0}, "Invalid batch size"),
         ({"test_size": 1.0}, "Invalid test size"),
         ({"optimizers": ()}, "No optimizer chosen"),
-        ({"target": ""}, "No target column"),
+        ({"target": ""}, "Invalid target ''"),
     ],
 )
 def test_bad_run_settings_say_the_fix(kwargs, message):
@@ -218,4 +221,4 @@ def test_generated_tables_train_or_fail_with_a_project_error(data, opt, lr, norm
     h = comp.runs[0]
     assert len(h.train_loss) == h.epochs_run
     assert np.isfinite(h.weights).all()
-    comp.summary()
+    report.summary(comp)

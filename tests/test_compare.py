@@ -1,4 +1,4 @@
-"""Several optimizers on one problem: same start, summary rows, tidy frames, the landscape."""
+"""Several optimizers on one problem: same start, summary rows, the landscape."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from linreg_core import OptimizerConfig, RunConfig, run
+from linreg_core import OptimizerConfig, RunConfig, report, run
 
 FOUR = tuple(OptimizerConfig(n, lr=0.1) for n in ("sgd", "momentum", "rmsprop", "adam"))
 
@@ -40,7 +40,7 @@ def test_every_optimizer_starts_from_the_same_parameters(comp):
 
 
 def test_summary_has_a_row_per_optimizer_and_the_optimum(comp):
-    s = comp.summary()
+    s = report.summary(comp)
     assert s["optimizer"].tolist() == ["sgd", "momentum", "rmsprop", "adam", "least squares"]
     ds = comp.dataset
     A = np.column_stack([ds.X_train[:, 0], np.ones(len(ds.y_train))])
@@ -77,20 +77,6 @@ def test_epochs_to_optimum_of_an_exact_fit_uses_a_bar_relative_to_the_start():
     bar = comp.ols.mse + 1e-6 * momentum.train_loss[0]
     assert e is not None and (momentum.train_loss[e - 1 :] <= bar).all()
     assert momentum.train_loss[e - 2] > bar
-
-
-def test_losses_frame_has_train_and_test_per_optimizer(comp):
-    f = comp.losses_frame()
-    assert set(f.columns) == {"optimizer", "epoch", "split", "loss"}
-    counts = f.groupby(["optimizer", "split"]).size()
-    assert len(counts) == 8 and (counts == 300).all()
-
-
-def test_params_frame_starts_at_epoch_zero(comp):
-    f = comp.params_frame()
-    assert set(f["param"]) == {"W", "b"}
-    first = f[f["epoch"] == 0]
-    assert len(first) == 8 and first.groupby("param")["value"].nunique().eq(1).all()
 
 
 def test_landscape_grid_is_the_mse_over_the_rows_and_contains_every_path(comp):

@@ -152,7 +152,7 @@ def test_json_cells_holding_lists_or_objects_make_that_column_unusable_with_a_re
 
 
 def test_a_frame_with_list_cells_has_a_cache_key() -> None:
-    from ui.engine import frame_key
+    from ui.run import frame_key
 
     df = pd.DataFrame({"x": [1, 2], "obj": [{"a": 1}, [1, 2]]})
     other = pd.DataFrame({"x": [1, 2], "obj": [{"a": 2}, [1, 2]]})

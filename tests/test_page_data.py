@@ -6,27 +6,36 @@ import math
 
 import pandas as pd
 import pytest
-from apptest_harness import SAMPLE_DATA, TIMEOUT, start_app, texts
+from apptest_harness import (
+    DATA_PAGE,
+    NORM_PAGE,
+    SAMPLE_DATA,
+    START_PAGE,
+    TIMEOUT,
+    start_app,
+    table_with,
+    texts,
+    upload,
+)
 from streamlit.testing.v1 import AppTest
 
-from linreg_core import read_table
-from linreg_core.data import numeric_columns
-from ui import session
+from ui import files
 from ui import state as S
 
 APARTMENTS = SAMPLE_DATA / "apartments.csv"
+NUMERIC = ["area_m2", "age_years", "station_km", "price_eok"]  # 'district' is text
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)
 
 
 @pytest.fixture
-def app(monkeypatch: pytest.MonkeyPatch) -> AppTest:
-    at = start_app(monkeypatch)
-    return at.switch_page("app_pages/1_data.py").run(timeout=TIMEOUT)
+def app() -> AppTest:
+    return start_app().switch_page(DATA_PAGE).run(timeout=TIMEOUT)
 
 
-def upload(at: AppTest, name: str, content: bytes, key: str = S.W_UPLOAD) -> AppTest:
-    at.file_uploader(key=key).set_value((name, content, "text/csv"))
-    return at.run(timeout=TIMEOUT)
+def columns(at: AppTest) -> tuple[str | None, tuple[str, ...]]:
+    """The target and features in the session's settings."""
+    cfg = at.session_state[S.SETTINGS]
+    return cfg.target, cfg.features
 
 
 def test_without_data_the_page_says_how_to_load_some(app: AppTest) -> None:
@@ -40,17 +49,14 @@ def test_uploading_a_csv_loads_it_and_picks_numeric_columns(app: AppTest) -> Non
     upload(app, "apartments.csv", APARTMENTS.read_bytes())
 
     assert not app.exception and not app.error
-    expected = read_table(APARTMENTS)
+    expected = pd.read_csv(APARTMENTS)  # a plain CSV: pandas reads it the same
     ss = app.session_state
     pd.testing.assert_frame_equal(ss[S.DATA], expected)
     assert ss[S.DATA_NAME] == "apartments.csv"
     assert "apartments" in texts(app.sidebar.markdown)  # the sidebar, drawn first, is current
-    numeric = numeric_columns(expected)
-    assert ss[S.TARGET] == numeric[-1]
-    assert ss[S.FEATURES] == numeric[:-1]
-    assert app.selectbox(key=S.W_TARGET).options == numeric
-    tables = [d.value for d in app.dataframe]
-    overview = next(t for t in tables if "usable" in t.columns).set_index("column")
+    assert columns(app) == ("price_eok", ("area_m2", "age_years", "station_km"))  # last numeric
+    assert app.selectbox(key=S.W_TARGET).options == NUMERIC
+    overview = table_with(app, "usable").set_index("column")
     assert overview.loc["district", "usable"].startswith("no")
     assert "district" in texts(app.caption)
     n_test = math.ceil(0.2 * len(expected))
@@ -75,7 +81,7 @@ def test_an_unexpected_reader_failure_is_a_friendly_error_not_a_traceback(
     def broken(*_args: object, **_kwargs: object) -> pd.DataFrame:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(session, "read_table", broken)
+    monkeypatch.setattr(files, "read_table", broken)
     upload(app, "fine.csv", b"x,y\n1,2\n2,4\n")
 
     assert not app.exception
@@ -88,13 +94,12 @@ def test_choosing_the_target_and_features_updates_state(app: AppTest) -> None:
     app.session_state[S.COMPARISON] = "a stale result"
 
     app.selectbox(key=S.W_TARGET).set_value("area_m2").run(timeout=TIMEOUT)
-    ss = app.session_state
-    assert ss[S.TARGET] == "area_m2"
-    assert ss[S.FEATURES] == ["price_eok", "age_years", "station_km"]  # the old target swapped in
-    assert ss[S.COMPARISON] is None
+    # the old target takes the new target's place among the features
+    assert columns(app) == ("area_m2", ("price_eok", "age_years", "station_km"))
+    assert app.session_state[S.COMPARISON] is None
 
     app.multiselect(key=S.W_FEATURES).set_value(["age_years"]).run(timeout=TIMEOUT)
-    assert app.session_state[S.FEATURES] == ["age_years"]
+    assert columns(app) == ("area_m2", ("age_years",))
     assert not app.exception and not app.error
 
 
@@ -103,8 +108,8 @@ def test_test_size_and_split_seed_go_to_state_and_change_the_counts(app: AppTest
     app.slider(key=S.W_TEST_SIZE).set_value(0.5).run(timeout=TIMEOUT)
     app.number_input(key=S.W_SPLIT_SEED).set_value(7).run(timeout=TIMEOUT)
 
-    assert app.session_state[S.TEST_SIZE] == 0.5
-    assert app.session_state[S.SPLIT_SEED] == 7
+    cfg = app.session_state[S.SETTINGS]
+    assert (cfg.test_size, cfg.seed) == (0.5, 7)
     assert "400 training rows, 400 test rows" in texts(app.success)
 
 
@@ -112,9 +117,10 @@ def test_a_sample_table_loads_from_the_picker(app: AppTest) -> None:
     app.selectbox(key=S.W_SAMPLE).set_value("study_score.csv").run(timeout=TIMEOUT)
     app.button(key=S.W_LOAD_SAMPLE).click().run(timeout=TIMEOUT)
 
-    expected = read_table(SAMPLE_DATA / "study_score.csv")
+    expected = pd.read_csv(SAMPLE_DATA / "study_score.csv")
     pd.testing.assert_frame_equal(app.session_state[S.DATA], expected)
-    assert (app.session_state[S.TARGET], app.session_state[S.FEATURES]) == ("score", ["hours"])
+    assert app.session_state[S.DATA_NAME] == "study_score.csv"
+    assert columns(app) == ("score", ("hours",))
 
 
 def test_a_typed_table_with_an_added_row_is_used(app: AppTest) -> None:
@@ -129,7 +135,7 @@ def test_a_typed_table_with_an_added_row_is_used(app: AppTest) -> None:
     assert app.session_state[S.DATA_NAME] == "typed table"
     assert df["x"].tolist() == [1.0, 2.0, 3.0, 4.0]
     assert df["y"].tolist() == [30.0, 60.0, 90.0, 120.0]
-    assert (app.session_state[S.TARGET], app.session_state[S.FEATURES]) == ("y", ["x"])
+    assert columns(app) == ("y", ("x",))
 
 
 def test_too_few_training_rows_shows_the_cores_message(app: AppTest) -> None:
@@ -144,7 +150,7 @@ def test_too_few_training_rows_shows_the_cores_message(app: AppTest) -> None:
 def test_a_separate_test_file_becomes_the_held_out_rows(app: AppTest) -> None:
     upload(app, "apartments.csv", APARTMENTS.read_bytes())
     app.toggle(key=S.W_TEST_FILE).set_value(True).run(timeout=TIMEOUT)
-    test_csv = read_table(APARTMENTS).head(50).to_csv(index=False).encode()
+    test_csv = pd.read_csv(APARTMENTS).head(50).to_csv(index=False).encode()
     upload(app, "test.csv", test_csv, key=S.W_TEST_UPLOAD)
 
     assert not app.exception and not app.error
@@ -163,8 +169,8 @@ def test_choices_survive_a_visit_to_another_page(app: AppTest) -> None:
     app.slider(key=S.W_TEST_SIZE).set_value(0.3).run(timeout=TIMEOUT)
     data = app.session_state[S.DATA]
 
-    app.switch_page("app_pages/2_normalise.py").run(timeout=TIMEOUT)
-    app.switch_page("app_pages/1_data.py").run(timeout=TIMEOUT)
+    app.switch_page(NORM_PAGE).run(timeout=TIMEOUT)
+    app.switch_page(DATA_PAGE).run(timeout=TIMEOUT)
 
     assert not app.exception
     assert app.session_state[S.DATA] is data
@@ -176,9 +182,9 @@ def test_choices_survive_a_visit_to_another_page(app: AppTest) -> None:
 def test_changing_a_choice_after_a_seed_preset_forgets_its_published_numbers(
     app: AppTest,
 ) -> None:
-    app.switch_page("app_pages/0_start.py").run(timeout=TIMEOUT)
+    app.switch_page(START_PAGE).run(timeout=TIMEOUT)
     app.button(key=S.W_PRESET_PREFIX + "seed000").click().run(timeout=TIMEOUT)
-    app.switch_page("app_pages/1_data.py").run(timeout=TIMEOUT)
+    app.switch_page(DATA_PAGE).run(timeout=TIMEOUT)
     assert app.session_state[S.PUBLISHED] is not None
     assert app.slider(key=S.W_TEST_SIZE).value == 0.0  # the preset's choice is shown
 

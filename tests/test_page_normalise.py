@@ -2,41 +2,53 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import numpy as np
 import pandas as pd
 import pytest
-from apptest_harness import SAMPLE_DATA, TIMEOUT, start_app, texts
+from apptest_harness import DATA_PAGE, NORM_PAGE, SAMPLE_DATA, TIMEOUT, start_app, table_with, texts
 from streamlit.testing.v1 import AppTest
 
-from linreg_core import RunConfig, Scaler, prepare, read_table
+from linreg_core import Scaler
 from ui import state as S
-from ui.session import target_scale_hint
+from ui.messages import target_scale_hint
 
 FEATURES = ["area_m2", "age_years", "station_km"]
+APARTMENTS = SAMPLE_DATA / "apartments.csv"
 
 
 @pytest.fixture
-def app(monkeypatch: pytest.MonkeyPatch) -> AppTest:
-    return start_app(monkeypatch)
+def app() -> AppTest:
+    return start_app()
 
 
-def show_normalise(at: AppTest, df: pd.DataFrame, target: str, features: list[str]) -> AppTest:
+def show_normalise(
+    at: AppTest,
+    df: pd.DataFrame,
+    target: str,
+    features: list[str],
+    test_df: pd.DataFrame | None = None,
+) -> AppTest:
+    """The table, its columns (the session's other settings as they start) and an optional
+    separate test table in the session, then the Normalise page."""
     at.session_state[S.DATA] = df
     at.session_state[S.DATA_NAME] = "table.csv"
-    at.session_state[S.TARGET] = target
-    at.session_state[S.FEATURES] = features
-    return at.switch_page("app_pages/2_normalise.py").run(timeout=TIMEOUT)
+    at.session_state[S.TEST_DATA] = test_df
+    at.session_state[S.TEST_DATA_NAME] = None if test_df is None else "test.csv"
+    at.session_state[S.SETTINGS] = dataclasses.replace(
+        at.session_state[S.SETTINGS], target=target, features=tuple(features)
+    )
+    return at.switch_page(NORM_PAGE).run(timeout=TIMEOUT)
 
 
 def statistics_table(at: AppTest) -> pd.DataFrame:
-    tables = [d.value for d in at.dataframe]
-    return next(t for t in tables if "training mean" in t.columns).set_index("column")
+    return table_with(at, "training mean").set_index("column")
 
 
 def test_without_data_the_page_points_to_the_data_page(app: AppTest) -> None:
-    app.switch_page("app_pages/2_normalise.py").run(timeout=TIMEOUT)
+    app.switch_page(NORM_PAGE).run(timeout=TIMEOUT)
 
     assert not app.exception
     assert "Load data" in texts(app.info)
@@ -46,26 +58,49 @@ def test_without_data_the_page_points_to_the_data_page(app: AppTest) -> None:
 def test_mean_and_std_are_numpys_population_statistics_of_the_training_rows(
     app: AppTest,
 ) -> None:
-    df = read_table(SAMPLE_DATA / "apartments.csv")
-    show_normalise(app, df, "price_eok", FEATURES)
+    # a separate test table, so the training rows are known without the app's split
+    df = pd.read_csv(APARTMENTS)
+    train_df, test_df = df.iloc[:600].reset_index(drop=True), df.iloc[600:].reset_index(drop=True)
+    show_normalise(app, train_df, "price_eok", FEATURES, test_df)
     assert not app.exception and not app.error
 
-    # the training rows of the stored split (20% held out, seed 0), from the table itself
-    ds = prepare(df, RunConfig(target="price_eok", features=tuple(FEATURES), test_size=0.2))
-    train = df.iloc[ds.train_rows][[*FEATURES, "price_eok"]].to_numpy(dtype=float)
-    assert len(train) == 640
+    columns = [*FEATURES, "price_eok"]
+    train = train_df[columns].to_numpy(dtype=float)
+    test = test_df[columns].to_numpy(dtype=float)
+    assert "Training statistics (600 rows)" in texts(app.subheader)
     stats = statistics_table(app)
-    assert list(stats.index) == [*FEATURES, "price_eok"]
-    np.testing.assert_allclose(stats["training mean"], train.mean(axis=0), rtol=1e-12)
-    np.testing.assert_allclose(stats["training std (ddof=0)"], train.std(axis=0), rtol=1e-12)
+    assert list(stats.index) == columns
+    assert list(stats["role"]) == ["feature"] * 3 + ["target"]
+    mean, std = train.mean(axis=0), train.std(axis=0)
+    np.testing.assert_allclose(stats["training mean"], mean, rtol=1e-12)
+    np.testing.assert_allclose(stats["training std (ddof=0)"], std, rtol=1e-12)
     assert not np.allclose(stats["training std (ddof=0)"], train.std(axis=0, ddof=1))
     # held-out rows scaled with the TRAINING statistics: near 0 and 1, not exactly
+    z = (test - mean) / std
+    np.testing.assert_allclose(stats["test rows' mean after z-score"], z.mean(axis=0), atol=1e-12)
+    np.testing.assert_allclose(stats["test rows' std after z-score"], z.std(axis=0), rtol=1e-12)
     test_means = stats["test rows' mean after z-score"].to_numpy()
     assert np.all(np.abs(test_means) < 0.5) and not np.allclose(test_means, 0.0)
 
 
+def test_with_a_split_the_statistics_are_of_the_training_rows_only(app: AppTest) -> None:
+    df = pd.read_csv(APARTMENTS)
+    show_normalise(app, df, "price_eok", FEATURES)  # 20% held out, as the session starts
+    assert not app.exception and not app.error
+
+    assert "Training statistics (640 rows)" in texts(app.subheader)
+    stats = statistics_table(app)
+    whole = df[[*FEATURES, "price_eok"]].to_numpy(dtype=float)
+    assert not np.allclose(stats["training mean"], whole.mean(axis=0), rtol=1e-9)
+    # 640 of the 800 rows: each mean lies within what any 640 of them can average to
+    for j, column in enumerate([*FEATURES, "price_eok"]):
+        values = np.sort(whole[:, j])
+        low, high = values[:640].mean(), values[-640:].mean()
+        assert low <= stats.loc[column, "training mean"] <= high
+
+
 def test_distributions_are_drawn_before_and_after_z_score(app: AppTest) -> None:
-    df = read_table(SAMPLE_DATA / "apartments.csv")
+    df = pd.read_csv(APARTMENTS)
     show_normalise(app, df, "price_eok", FEATURES)
 
     charts = app.get("vega_lite_chart")
@@ -75,7 +110,7 @@ def test_distributions_are_drawn_before_and_after_z_score(app: AppTest) -> None:
 
 
 def test_toggles_go_to_state_and_clear_an_old_comparison(app: AppTest) -> None:
-    df = read_table(SAMPLE_DATA / "hours_money.csv")
+    df = pd.read_csv(SAMPLE_DATA / "hours_money.csv")
     app.session_state[S.COMPARISON] = "a stale result"
     show_normalise(app, df, "money", ["hours"])
     assert app.toggle(key=S.W_NORMALIZE).value is True  # the dashboard's default
@@ -84,10 +119,10 @@ def test_toggles_go_to_state_and_clear_an_old_comparison(app: AppTest) -> None:
     app.toggle(key=S.W_NORMALIZE_TARGET).set_value(True).run(timeout=TIMEOUT)
 
     ss = app.session_state
-    assert (ss[S.NORMALIZE], ss[S.NORMALIZE_TARGET]) == (False, True)
+    assert (ss[S.SETTINGS].normalize, ss[S.SETTINGS].normalize_target) == (False, True)
     assert ss[S.COMPARISON] is None
-    app.switch_page("app_pages/1_data.py").run(timeout=TIMEOUT)
-    app.switch_page("app_pages/2_normalise.py").run(timeout=TIMEOUT)
+    app.switch_page(DATA_PAGE).run(timeout=TIMEOUT)
+    app.switch_page(NORM_PAGE).run(timeout=TIMEOUT)
     assert app.toggle(key=S.W_NORMALIZE).value is False
     assert app.toggle(key=S.W_NORMALIZE_TARGET).value is True
 
@@ -112,6 +147,6 @@ def test_a_target_far_from_zero_gets_a_hint_to_scale_it() -> None:
 
 def test_the_hint_shows_on_the_page_for_seed_001(app: AppTest) -> None:
     app.button(key=S.W_PRESET_PREFIX + "seed001").click().run(timeout=TIMEOUT)
-    app.switch_page("app_pages/2_normalise.py").run(timeout=TIMEOUT)
+    app.switch_page(NORM_PAGE).run(timeout=TIMEOUT)
     assert not app.exception
     assert "Scale the target too" in texts(app.info)

@@ -3,22 +3,35 @@
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
-from apptest_harness import FOUR, SAMPLE_DATA, TIMEOUT, choose, shown, start_app, texts
+from apptest_harness import (
+    FOUR,
+    OPTIMUM,
+    PREDICT_PAGE,
+    REPO_ROOT,
+    TIMEOUT,
+    chart_frames,
+    choose,
+    frame_with,
+    least_squares,
+    shown,
+    start_app,
+    table_with,
+    texts,
+    zscored_to_original,
+)
 from streamlit.testing.v1 import AppTest
 
-from linreg_core import run
-from ui import engine
+from linreg_core import Comparison, run
 from ui import state as S
 
-PAGE = "app_pages/4_predict.py"
+PAGE = PREDICT_PAGE
 FEATURES = ["area_m2", "age_years", "station_km"]
 
 
 @pytest.fixture
-def app(monkeypatch: pytest.MonkeyPatch) -> AppTest:
-    return start_app(monkeypatch)
+def app() -> AppTest:
+    return start_app()
 
 
 def trained(
@@ -31,13 +44,21 @@ def trained(
     """A session whose Train page has run (apptest_harness.choose, then the comparison), on the
     Predict page; by default the apartments with four optimizers for 150 epochs."""
     settings.setdefault("epochs", 150)
-    values = choose(at, csv, target, features or FEATURES, **settings)
-    at.session_state[S.COMPARISON] = run(values[S.DATA], engine.build_config(values))
+    df, cfg = choose(at, csv, target, features or FEATURES, **settings)
+    at.session_state[S.COMPARISON] = run(df, cfg)
     return at.switch_page(PAGE).run(timeout=TIMEOUT)
 
 
-def table_with(at: AppTest, column: str) -> pd.DataFrame:
-    return next(d.value for d in at.dataframe if column in d.value.columns)
+def model(comp: Comparison, label: str) -> tuple[np.ndarray, float]:
+    """A model's weights and intercept in the data's own units, worked out with numpy: the run's
+    z-scored weights converted back, or numpy's least squares on the raw training rows."""
+    ds = comp.dataset
+    if label == OPTIMUM:
+        return least_squares(ds.X_train, ds.y_train)
+    h = next(h for h in comp.runs if h.label == label)
+    if not comp.config.normalize:
+        return h.final_weights.astype(float), float(h.final_bias or 0.0)
+    return zscored_to_original(h.final_weights, h.final_bias, ds.X_train)
 
 
 def numpy_metrics(y: np.ndarray, pred: np.ndarray) -> list[float]:
@@ -56,7 +77,7 @@ def test_without_a_comparison_the_page_points_to_training(app: AppTest) -> None:
 
 
 def test_the_page_runs_on_its_own_without_the_app() -> None:
-    at = AppTest.from_file(str(SAMPLE_DATA.parent / PAGE), default_timeout=TIMEOUT).run()
+    at = AppTest.from_file(str(REPO_ROOT / PAGE), default_timeout=TIMEOUT).run()
 
     assert not at.exception and "Train the models first" in texts(at.info)
 
@@ -68,29 +89,28 @@ def test_held_out_metrics_are_numpys_metrics_of_each_models_predictions(app: App
     ds = comp.dataset
     table = table_with(app, "RMSE").set_index("optimizer")
 
-    assert list(table.index) == [*FOUR, "least squares"]
-    for h in [*comp.runs, None]:
-        expected = numpy_metrics(ds.y_test, comp.predict(ds.X_test, h))
-        got = table.loc["least squares" if h is None else h.label, ["MSE", "RMSE", "MAE", "R²"]]
-        np.testing.assert_allclose(got.to_numpy(float), expected, rtol=1e-12)
+    assert list(table.index) == [*FOUR, OPTIMUM]
+    for label in [*FOUR, OPTIMUM]:
+        w, b = model(comp, label)
+        expected = numpy_metrics(ds.y_test, ds.X_test @ w + b)
+        got = table.loc[label, ["MSE", "RMSE", "MAE", "R²"]]
+        np.testing.assert_allclose(got.to_numpy(float), expected, rtol=1e-9)
     assert "No rows were held out" not in texts(app.info)
 
 
 def test_the_charts_show_every_optimizer_on_the_held_out_rows(app: AppTest) -> None:
-    import pyarrow as pa
-
     trained(app)
     comp = app.session_state[S.COMPARISON]
+    ds = comp.dataset
 
-    frames = [
-        pa.ipc.open_stream(d.data.data).read_all().to_pandas()
-        for chart in app.get("vega_lite_chart")
-        for d in chart.proto.datasets
-    ]
-    preds = next(f for f in frames if {"actual", "predicted", "error"} <= set(f.columns))
+    preds = frame_with(app, "actual", "predicted", "error")
     assert set(preds["optimizer"]) == set(FOUR)
-    assert len(preds) == len(FOUR) * len(comp.dataset.y_test)
-    residuals = next(f for f in frames if {"start", "end", "count"} <= set(f.columns))
+    assert len(preds) == len(FOUR) * len(ds.y_test)
+    adam = preds[preds["optimizer"] == "adam"]
+    np.testing.assert_allclose(np.sort(adam["actual"]), np.sort(ds.y_test))
+    w, b = model(comp, "adam")
+    np.testing.assert_allclose(np.sort(adam["predicted"]), np.sort(ds.X_test @ w + b), rtol=1e-9)
+    residuals = frame_with(app, "start", "end", "count")
     assert residuals.groupby("optimizer")["count"].sum().to_dict() == {
         h: len(comp.dataset.y_test) for h in FOUR
     }
@@ -102,9 +122,12 @@ def test_without_held_out_rows_it_says_so_and_shows_training_metrics(app: AppTes
 
     assert "No rows were held out" in texts(app.info)
     table = table_with(app, "RMSE").set_index("optimizer")
-    expected = numpy_metrics(comp.dataset.y_train, comp.predict(comp.dataset.X_train, None))
-    got = table.loc["least squares", ["MSE", "RMSE", "MAE", "R²"]].to_numpy(float)
-    np.testing.assert_allclose(got, expected, rtol=1e-12)
+    ds = comp.dataset
+    w, b = least_squares(ds.X_train, ds.y_train)
+    expected = numpy_metrics(ds.y_train, ds.X_train @ w + b)
+    got = table.loc[OPTIMUM, ["MSE", "RMSE", "MAE", "R²"]].to_numpy(float)
+    np.testing.assert_allclose(got, expected, rtol=1e-9)
+    assert len(ds.y_test) == 0 and f"{len(ds.y_train):,} rows" in texts(app.caption)
 
 
 def test_a_typed_in_row_is_predicted_with_each_models_original_unit_weights(
@@ -119,12 +142,10 @@ def test_a_typed_in_row_is_predicted_with_each_models_original_unit_weights(
     comp = app.session_state[S.COMPARISON]
     table = table_with(app, "prediction").set_index("optimizer")
     row = np.array([x[f] for f in FEATURES])
-    for h in [*comp.runs, None]:
-        w, b = comp.original(h)  # W / std and b - sum(W mean / std), in the data's units
-        expected = float(row @ w + b)
-        assert table.loc["least squares" if h is None else h.label, "prediction"] == (
-            pytest.approx(expected, rel=1e-10)
-        )
+    assert list(table.index) == [*FOUR, OPTIMUM]
+    for label in [*FOUR, OPTIMUM]:
+        w, b = model(comp, label)  # W / std and b - sum(W mean / std), in the data's units
+        assert table.loc[label, "prediction"] == pytest.approx(float(row @ w + b), rel=1e-9)
     assert "TRAINING rows' mean and std" in texts(app.caption)
 
 
@@ -141,9 +162,13 @@ def test_a_new_file_gets_every_models_prediction_and_keeps_its_own_columns(
     comp = app.session_state[S.COMPARISON]
     table = table_with(app, "predicted price_eok (sgd)")
     assert list(table["district"]) == ["=cmd", "B"]  # shown as is; the CSV download defuses it
-    w, b = comp.original(comp.runs[0])
+    w, b = model(comp, "sgd")
     assert table.loc[0, "predicted price_eok (sgd)"] == pytest.approx(
-        60 * w[0] + 3 * w[1] + 1.2 * w[2] + b, rel=1e-10
+        60 * w[0] + 3 * w[1] + 1.2 * w[2] + b, rel=1e-9
+    )
+    w, b = model(comp, OPTIMUM)
+    assert table.loc[0, "predicted price_eok (least squares)"] == pytest.approx(
+        60 * w[0] + 3 * w[1] + 1.2 * w[2] + b, rel=1e-9
     )
     assert np.isnan(table.loc[1, "predicted price_eok (least squares)"])  # age is missing
     labels = [shown(b.label) for b in app.get("download_button")]
@@ -178,15 +203,13 @@ def test_a_bad_new_file_shows_the_problem_and_keeps_the_results(
 def test_the_model_to_save_can_be_any_optimizer_or_least_squares(app: AppTest) -> None:
     trained(app)
 
-    app.selectbox(key=S.W_PREDICT_MODEL).set_value("least squares").run(timeout=TIMEOUT)
+    app.selectbox(key=S.W_PREDICT_MODEL).set_value(OPTIMUM).run(timeout=TIMEOUT)
 
     assert not app.exception
     assert "least squares model (JSON)" in [b.label for b in app.get("download_button")]
 
 
 def test_a_diverged_model_is_in_the_table_but_left_out_of_the_charts(app: AppTest) -> None:
-    import pyarrow as pa
-
     trained(
         app,
         "hours_money.csv",
@@ -199,12 +222,8 @@ def test_a_diverged_model_is_in_the_table_but_left_out_of_the_charts(app: AppTes
     )
 
     assert not app.exception
-    assert list(table_with(app, "RMSE")["optimizer"]) == ["sgd", "adam", "least squares"]
+    assert app.session_state[S.COMPARISON].runs[0].diverged_at is not None
+    assert list(table_with(app, "RMSE")["optimizer"]) == ["sgd", "adam", OPTIMUM]
     assert "as they diverged: sgd" in texts(app.caption)
-    shown = {
-        label
-        for chart in app.get("vega_lite_chart")
-        for d in chart.proto.datasets
-        for label in pa.ipc.open_stream(d.data.data).read_all().to_pandas().get("optimizer", [])
-    }
-    assert shown == {"adam"}
+    drawn = {label for frame in chart_frames(app) for label in frame.get("optimizer", [])}
+    assert drawn == {"adam"}

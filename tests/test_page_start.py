@@ -7,15 +7,41 @@ import pytest
 from apptest_harness import TIMEOUT, start_app, texts
 from streamlit.testing.v1 import AppTest
 
-from linreg_core import read_table
-from linreg_core.data import numeric_columns
 from ui import state as S
-from ui.presets import PRESETS, get_preset, sample_path
+from ui.presets import PRESETS, SAMPLE_DIR, get_preset
+
+# what each preset promises on the Start page, written out here: (csv, target, features,
+# z-score, held out, optimizers with their learning rates, epochs, bias)
+PROMISED = {
+    "seed000": ("hours_money.csv", "money", ("hours",), False, 0.0, [("sgd", 0.01)], 1000, True),
+    "seed001": ("study_score.csv", "score", ("hours",), False, 0.0, [("sgd", 0.01)], 2000, True),
+    "seed003": ("hours_points.csv", "points", ("hour",), False, 0.0, [("sgd", 0.15)], 10, False),
+    "apt_area": (
+        "apartments.csv",
+        "price_eok",
+        ("area_m2",),
+        True,
+        0.2,
+        [("sgd", 0.1), ("momentum", 0.1), ("rmsprop", 0.1), ("adam", 0.1)],
+        1000,
+        True,
+    ),
+    "apt_three": (
+        "apartments.csv",
+        "price_eok",
+        ("area_m2", "age_years", "station_km"),
+        True,
+        0.2,
+        [("sgd", 0.1), ("momentum", 0.1), ("rmsprop", 0.1), ("adam", 0.1)],
+        1000,
+        True,
+    ),
+}
 
 
 @pytest.fixture
 def app(monkeypatch: pytest.MonkeyPatch) -> AppTest:
-    return start_app(monkeypatch)
+    return start_app()
 
 
 def test_start_page_explains_the_flow_and_offers_every_preset(app: AppTest) -> None:
@@ -36,20 +62,24 @@ def test_clicking_a_preset_loads_its_table_and_settings_and_opens_train(
 
     assert not app.exception
     ss = app.session_state
-    expected = read_table(sample_path(preset.csv))
-    pd.testing.assert_frame_equal(ss[S.DATA], expected)
-    assert ss[S.DATA_NAME] == preset.csv
-    assert ss[S.TARGET] in numeric_columns(expected)
-    assert ss[S.TARGET] == preset.target
-    assert ss[S.FEATURES] == list(preset.features)
-    assert set(ss[S.FEATURES]) <= set(expected.columns)
-    assert ss[S.NORMALIZE] is preset.normalize
-    assert ss[S.TEST_SIZE] == preset.test_size
+    csv, target, features, zscore, held_out, optimizers, epochs, bias = PROMISED[key]
+    pd.testing.assert_frame_equal(ss[S.DATA], pd.read_csv(SAMPLE_DIR / csv), check_dtype=False)
+    assert ss[S.DATA_NAME] == csv
+    cfg = ss[S.SETTINGS]
+    assert (cfg.target, cfg.features, cfg.normalize, cfg.test_size) == (
+        target,
+        features,
+        zscore,
+        held_out,
+    )
+    assert [(o.name, o.lr) for o in cfg.optimizers] == optimizers
+    assert (cfg.epochs, cfg.bias, cfg.batch_size, cfg.init) == (epochs, bias, None, "zeros")
     assert ss[S.TEST_DATA] is None
-    assert ss[S.TRAINING] == preset.training()
     assert ss[S.PRESET] == preset.name
-    assert ss[S.PUBLISHED] == (preset.published.as_dict() if preset.published else None)
-    assert ss[S.COMPARISON] is None or ss[S.COMPARISON] != "a stale result"
+    assert ss[S.PUBLISHED] is preset.published
+    comp = ss[S.COMPARISON]  # trained on arrival, replacing the stale result
+    assert comp != "a stale result" and comp.dataset.target == target
+    assert len(comp.runs) == len(optimizers) and comp.config == cfg
     # the notice was shown once, above the Train page, and is used up
     assert preset.name in texts(app.info)
     assert ss[S.NOTICE] is None

@@ -6,24 +6,36 @@ import json
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 import pytest
-from apptest_harness import FOUR, SAMPLE_DATA, TIMEOUT, choose, start_app, texts
+from apptest_harness import (
+    FOUR,
+    OPTIMUM,
+    REPO_ROOT,
+    TIMEOUT,
+    TRAIN_BUTTON,
+    TRAIN_PAGE,
+    choose,
+    frame_with,
+    least_squares,
+    loss_frame,
+    start_app,
+    table_with,
+    texts,
+    zscored_to_original,
+)
 from streamlit.testing.v1 import AppTest
 
-from linreg_core import read_table
-from ui import engine
+from ui import run
 from ui import state as S
-from ui.presets import load_preset
+from ui.presets import get_preset
 
-PAGE = "app_pages/3_train.py"
-TRAIN = f"FormSubmitter:{S.W_TRAIN_FORM}-Train"
+PAGE = TRAIN_PAGE
 
 
 @pytest.fixture
-def app(monkeypatch: pytest.MonkeyPatch) -> AppTest:
-    engine._cached_run.clear()  # each test trains for itself
-    return start_app(monkeypatch)
+def app() -> AppTest:
+    run.clear_cache()  # each test trains for itself
+    return start_app()
 
 
 def seed(at: AppTest, csv: str, target: str, features: list[str], **settings: object) -> AppTest:
@@ -33,28 +45,7 @@ def seed(at: AppTest, csv: str, target: str, features: list[str], **settings: ob
 
 
 def train(at: AppTest) -> AppTest:
-    return at.button(key=TRAIN).click().run(timeout=TIMEOUT)
-
-
-def chart_data(at: AppTest) -> list[list[pd.DataFrame]]:
-    """Each Altair chart on the page as the frames Streamlit sent (one per dataset)."""
-    return [
-        [pa.ipc.open_stream(d.data.data).read_all().to_pandas() for d in chart.proto.datasets]
-        for chart in at.get("vega_lite_chart")
-    ]
-
-
-def frame_with(at: AppTest, *columns: str) -> pd.DataFrame:
-    """The first dataset of any chart on the page that has these columns."""
-    for frames in chart_data(at):
-        for frame in frames:
-            if set(columns) <= set(frame.columns):
-                return frame
-    raise AssertionError(f"no chart has the columns {columns}")
-
-
-def table_with(at: AppTest, column: str) -> pd.DataFrame:
-    return next(d.value for d in at.dataframe if column in d.value.columns)
+    return at.button(key=TRAIN_BUTTON).click().run(timeout=TIMEOUT)
 
 
 def test_without_data_the_page_points_to_the_data_page(app: AppTest) -> None:
@@ -66,7 +57,7 @@ def test_without_data_the_page_points_to_the_data_page(app: AppTest) -> None:
 
 
 def test_the_page_runs_on_its_own_without_the_app() -> None:
-    at = AppTest.from_file(str(SAMPLE_DATA.parent / PAGE), default_timeout=TIMEOUT).run()
+    at = AppTest.from_file(str(REPO_ROOT / PAGE), default_timeout=TIMEOUT).run()
 
     assert not at.exception
     assert "Load data" in texts(at.info)
@@ -84,7 +75,7 @@ def test_pressing_train_trains_each_chosen_optimizer_and_draws_one_loss_line_eac
     assert not app.exception and not app.error
     comp = app.session_state[S.COMPARISON]
     assert [h.label for h in comp.runs] == FOUR
-    losses = frame_with(app, "optimizer", "epoch", "split", "loss")
+    losses = loss_frame(app)
     assert sorted(losses["optimizer"].unique()) == sorted(FOUR)
     assert set(losses["split"]) == {"train", "test"}
     paths = frame_with(app, "optimizer", "epoch", "W", "b")  # the landscape, one feature
@@ -102,14 +93,16 @@ def test_unticking_an_optimizer_leaves_it_out(app: AppTest) -> None:
     comp = app.session_state[S.COMPARISON]
     assert [h.label for h in comp.runs] == ["sgd", "momentum", "nesterov", "adam"]
     assert comp.runs[2].optimizer.lr == pytest.approx(0.05)
-    losses = frame_with(app, "optimizer", "epoch", "split", "loss")
+    losses = loss_frame(app)
     assert set(losses["optimizer"]) == {"sgd", "momentum", "nesterov", "adam"}
-    assert app.session_state[S.TRAINING]["optimizers"][2] == {
-        "name": "nesterov",
-        "lr": 0.05,
-        "momentum": 0.9,
-        "weight_decay": 0.0,
-    }
+    nesterov = app.session_state[S.SETTINGS].optimizers[2]  # what the form left
+    assert (nesterov.name, nesterov.lr, nesterov.momentum, nesterov.weight_decay) == (
+        "nesterov",
+        0.05,
+        0.9,
+        0.0,
+    )
+    assert (nesterov.alpha, nesterov.betas, nesterov.eps) == (None, None, None)  # not its own
 
 
 def test_hyperparameters_typed_in_the_form_reach_the_optimizers(app: AppTest) -> None:
@@ -150,7 +143,7 @@ def test_a_diverging_learning_rate_is_explained_and_the_charts_still_draw(app: A
     assert f"sgd diverged at epoch {sgd.diverged_at}" in warning
     assert "Lower the learning rate" in warning
     assert len(app.get("vega_lite_chart")) == 4  # loss, landscape, parameters, fit
-    losses = frame_with(app, "optimizer", "epoch", "split", "loss")
+    losses = loss_frame(app)
     assert set(losses["optimizer"]) == {"sgd", "adam"}
     grid = frame_with(app, "W", "b", "loss", "W_lo")  # framed on adam, not on sgd's blow-up
     adam = app.session_state[S.COMPARISON].runs[1]
@@ -168,15 +161,14 @@ def test_summary_matches_an_independent_least_squares_and_mse(app: AppTest) -> N
     comp = app.session_state[S.COMPARISON]
     summary = table_with(app, "train MSE").set_index("optimizer")
 
-    df = read_table(SAMPLE_DATA / "apartments.csv")
+    df = pd.read_csv(REPO_ROOT / "sample_data" / "apartments.csv")
     rows = df.iloc[comp.dataset.train_rows]
     X, y = rows[features].to_numpy(float), rows["price_eok"].to_numpy(float)
-    A = np.column_stack([X, np.ones(len(y))])
-    theta, *_ = np.linalg.lstsq(A, y, rcond=None)
-    best = summary.loc["least squares"]
+    w, b = least_squares(X, y)
+    best = summary.loc[OPTIMUM]
     got = [best[f"{f} weight"] for f in features] + [best["intercept"]]
-    np.testing.assert_allclose(got, theta, rtol=1e-8, atol=1e-10)
-    assert best["train MSE"] == pytest.approx(np.mean((A @ theta - y) ** 2), rel=1e-10)
+    np.testing.assert_allclose(got, [*w, b], rtol=1e-8, atol=1e-10)
+    assert best["train MSE"] == pytest.approx(np.mean((X @ w + b - y) ** 2), rel=1e-10)
     for name in FOUR:  # each row's MSE is the MSE of its own original-unit weights
         row = summary.loc[name]
         w = np.array([row[f"{f} weight"] for f in features])
@@ -211,15 +203,18 @@ def test_no_optimizer_chosen_shows_the_error_and_keeps_the_last_result(app: AppT
 
 
 def test_seed_000_reproduces_the_published_numbers_digit_for_digit(app: AppTest) -> None:
-    df, settings = load_preset("seed000")
-    app.session_state[S.DATA] = df
-    app.session_state[S.TARGET] = settings["target"]
-    app.session_state[S.FEATURES] = settings["features"]
-    app.session_state[S.NORMALIZE] = settings["normalize"]
-    app.session_state[S.TEST_SIZE] = settings["test_size"]
-    app.session_state[S.TRAINING] = settings["training"]
-    app.session_state[S.PUBLISHED] = settings["published"]
-    app.switch_page(PAGE).run(timeout=TIMEOUT)
+    # the tutorial's settings, spelled out: raw hours, every row, SGD at 0.01 from W = b = 0
+    seed(
+        app,
+        "hours_money.csv",
+        "money",
+        ["hours"],
+        normalize=False,
+        test_size=0.0,
+        optimizers=[{"name": "sgd", "lr": 0.01}],
+        epochs=1000,
+    )
+    app.session_state[S.PUBLISHED] = get_preset("seed000").published  # the printed numbers
 
     train(app)
 
@@ -248,7 +243,7 @@ def test_long_runs_are_thinned_for_the_charts_but_keep_the_last_epoch(app: AppTe
     seed(app, "hours_money.csv", "money", ["hours"], epochs=2000, test_size=0.0)
     train(app)
 
-    losses = frame_with(app, "optimizer", "epoch", "split", "loss")
+    losses = loss_frame(app)
     per_run = losses.groupby("optimizer")["epoch"].agg(["count", "min", "max"])
     assert (per_run["count"] <= 500).all() and (per_run["min"] == 1).all()
     for h in app.session_state[S.COMPARISON].runs:  # the log axis leaves out a loss of exactly 0
@@ -269,9 +264,17 @@ def test_several_features_draw_the_line_of_the_chosen_feature(app: AppTest) -> N
     comp = app.session_state[S.COMPARISON]
     lines = frame_with(app, "optimizer", "x", "y")
     sgd = lines[lines["optimizer"] == "sgd"]
-    w, b = comp.original(comp.runs[0])
-    area_mean = comp.dataset.X_train[:, 0].mean()
+    X = comp.dataset.X_train  # z-scored for training with these rows' mean and std
+    w, b = zscored_to_original(comp.runs[0].final_weights, comp.runs[0].final_bias, X)
+    area_mean = X[:, 0].mean()
     np.testing.assert_allclose(sgd["y"], w[0] * area_mean + w[1] * sgd["x"] + b, rtol=1e-9)
+    ages = np.concatenate([X[:, 1], comp.dataset.X_test[:, 1]])  # every point drawn
+    assert sgd["x"].tolist() == [ages.min(), ages.max()]  # the line spans the points
+    ols = lines[lines["optimizer"] == OPTIMUM]
+    w_ols, b_ols = least_squares(X, comp.dataset.y_train)
+    np.testing.assert_allclose(
+        ols["y"], w_ols[0] * area_mean + w_ols[1] * ols["x"] + b_ols, rtol=1e-9
+    )
     assert json.dumps(sorted(lines["optimizer"].unique())) == json.dumps(sorted(FOUR))
 
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
 
-from linreg_core import read_table, run
-from linreg_core.data import numeric_columns
-from ui.presets import PRESETS, get_preset, load_preset, preset_names, run_config, sample_path
+from linreg_core import run
+from ui.presets import PRESETS, SAMPLE_DIR, get_preset, load_preset, preset_names
 
 SEEDS = [p.name for p in PRESETS if p.published]
 COMPARISONS = [p.name for p in PRESETS if not p.published]
@@ -16,22 +17,21 @@ COMPARISONS = [p.name for p in PRESETS if not p.published]
 
 @pytest.mark.parametrize("name", preset_names())
 def test_preset_names_numeric_columns_of_its_sample_table(name: str) -> None:
-    df, settings = load_preset(name)
-    pd.testing.assert_frame_equal(df, read_table(sample_path(get_preset(name).csv)))
-    numeric = numeric_columns(df)
-    assert settings["target"] in numeric
-    assert settings["features"] and set(settings["features"]) <= set(numeric)
-    assert settings["target"] not in settings["features"]
-    assert run_config(settings).target == settings["target"]
+    df, preset = load_preset(name)
+    written = pd.read_csv(SAMPLE_DIR / preset.csv)  # the file as pandas reads it, independently
+    pd.testing.assert_frame_equal(df, written, check_dtype=False)
+    cfg = preset.settings
+    numeric = {c for c in written.columns if pd.api.types.is_numeric_dtype(written[c])}
+    assert cfg.target in numeric
+    assert cfg.features and set(cfg.features) <= numeric
+    assert cfg.target not in cfg.features
 
 
-def test_settings_are_fresh_copies_so_a_page_can_change_them() -> None:
-    _, first = load_preset(SEEDS[0])
-    first["training"]["optimizers"][0]["lr"] = 99.0
-    first["features"].append("other")
-    _, second = load_preset(SEEDS[0])
-    assert second["training"]["optimizers"][0]["lr"] == 0.01
-    assert second["features"] == ["hours"]
+def test_a_presets_settings_cannot_be_changed_in_place() -> None:
+    _, preset = load_preset(SEEDS[0])
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        preset.settings.epochs = 5  # type: ignore[misc]
+    assert get_preset(SEEDS[0]).settings.optimizers[0].lr == 0.01
 
 
 def test_a_preset_is_found_by_its_key_and_an_unknown_name_lists_the_known_ones() -> None:
@@ -42,19 +42,19 @@ def test_a_preset_is_found_by_its_key_and_an_unknown_name_lists_the_known_ones()
 
 @pytest.mark.parametrize("name", SEEDS)
 def test_seed_preset_reproduces_the_published_numbers_to_the_printed_digits(name: str) -> None:
-    df, settings = load_preset(name)
-    published = settings["published"]
-    comp = run(df, run_config(settings))
+    df, preset = load_preset(name)
+    published = preset.published
+    comp = run(df, preset.settings)
     history = comp.runs[0]
-    digits = published["decimals"]
-    assert history.epochs_run == published["epoch"]
-    assert np.round(history.final_weights, digits).tolist() == published["weights"]
-    if published["bias"] is None:
+    digits = published.decimals
+    assert history.epochs_run == published.epoch
+    assert np.round(history.final_weights, digits).tolist() == list(published.weights)
+    if published.bias is None:
         assert history.final_bias is None
     else:
-        assert round(history.final_bias, digits) == published["bias"]
-    if published["cost"] is not None:  # the cost printed at the last epoch, before its step
-        assert round(float(history.train_loss[-1]), 6) == published["cost"]
+        assert round(history.final_bias, digits) == published.bias
+    if published.cost is not None:  # the cost printed at the last epoch, before its step
+        assert round(float(history.train_loss[-1]), 6) == published.cost
 
 
 def test_published_numbers_are_shown_as_printed() -> None:
@@ -69,8 +69,8 @@ def test_published_numbers_are_shown_as_printed() -> None:
 
 @pytest.mark.parametrize("name", COMPARISONS)
 def test_apartment_presets_converge_with_every_optimizer(name: str) -> None:
-    df, settings = load_preset(name)
-    comp = run(df, run_config(settings))
+    df, preset = load_preset(name)
+    comp = run(df, preset.settings)
     assert [h.optimizer.name for h in comp.runs] == ["sgd", "momentum", "rmsprop", "adam"]
     best = comp.ols.mse
     for history in comp.runs:

@@ -1,4 +1,4 @@
-"""ui.export.safe_csv: text that a spreadsheet would run as a formula is defused, numbers kept."""
+"""ui.files.safe_csv: text that a spreadsheet would run as a formula is defused, numbers kept."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import io
 import numpy as np
 import pandas as pd
 
-from ui.export import safe_csv
+from ui.files import safe_csv
 
 
 def read_back(data: bytes) -> pd.DataFrame:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
@@ -39,8 +39,7 @@ def test_constant_column_is_a_clear_error_not_a_division_by_zero():
 @settings(max_examples=60, deadline=None)
 @given(arrays(np.float64, st.tuples(st.integers(3, 30), st.integers(1, 4)), elements=finite))
 def test_zscore_round_trip(X):
-    if not spread(X):
-        return
+    assume(spread(X))
     s = Scaler.fit(X)
     np.testing.assert_allclose(s.inverse(s.transform(X)), X, rtol=1e-9, atol=1e-6)
 
@@ -52,11 +51,9 @@ def test_zscore_round_trip(X):
     st.booleans(),
 )
 def test_weights_back_in_original_units_give_the_same_predictions(X, w, scale_target):
-    if not spread(X):
-        return
+    assume(spread(X))
     y = X @ np.array(w[: X.shape[1]]) + 2.0 + np.linspace(-1, 1, len(X))
-    if scale_target and y.std() < 1e-3 * max(1.0, np.abs(y).max()):
-        return
+    assume(not scale_target or y.std() >= 1e-3 * max(1.0, np.abs(y).max()))
     s = Scaler.fit(X, y, scale_target=scale_target)
     ols = least_squares(s.transform(X), s.transform_target(y))
     w_orig, b_orig = s.to_original(ols.weights, ols.bias)
@@ -64,7 +61,9 @@ def test_weights_back_in_original_units_give_the_same_predictions(X, w, scale_ta
     np.testing.assert_allclose(
         X @ w_orig + b_orig, scaled_pred, rtol=1e-7, atol=1e-6 * (1 + np.abs(y).max())
     )
-    # and they are the least-squares weights of the raw data, as they must be
+    # and they are the least-squares weights of the raw data, as they must be when those are
+    # unique (collinear columns have many solutions; scaling changes which one is shortest)
+    assume(np.linalg.cond(X - X.mean(axis=0)) < 1e6)
     direct = least_squares(X, y)
     np.testing.assert_allclose(
         w_orig, direct.weights, rtol=1e-5, atol=1e-6 * (1 + np.abs(w_orig).max())

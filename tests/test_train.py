@@ -6,11 +6,28 @@ import numpy as np
 import pytest
 import torch
 
+import linreg_core.train as train_module
 from linreg_core import OPTIMIZERS, OptimizerConfig
-from linreg_core.optimizers import torch_optimizer
+from linreg_core.optimizers import Stepper
 from linreg_core.train import Problem, mse_and_grad, train
 
-TORCH_OPTIMIZERS = [n for n, spec in OPTIMIZERS.items() if spec.torch_class]
+# torch.optim's classes with the hyperparameters written out here, independently of the
+# registry under test: a wrong default in the registry cannot hide behind its own numbers
+TORCH_REFERENCE = {
+    "sgd": lambda p, lr: torch.optim.SGD(p, lr=lr, momentum=0.0, weight_decay=0.0),
+    "momentum": lambda p, lr: torch.optim.SGD(p, lr=lr, momentum=0.9),
+    "nesterov": lambda p, lr: torch.optim.SGD(p, lr=lr, momentum=0.9, nesterov=True),
+    "rmsprop": lambda p, lr: torch.optim.RMSprop(p, lr=lr, alpha=0.99, eps=1e-8),
+    "adam": lambda p, lr: torch.optim.Adam(p, lr=lr, betas=(0.9, 0.999), eps=1e-8),
+    "adagrad": lambda p, lr: torch.optim.Adagrad(p, lr=lr, eps=1e-10),
+    "adamw": lambda p, lr: torch.optim.AdamW(p, lr=lr, betas=(0.9, 0.999), weight_decay=0.01),
+}
+TORCH_OPTIMIZERS = list(TORCH_REFERENCE)
+ADAPTIVE = ("rmsprop", "adam", "adagrad", "adamw")  # steps of about lr whatever the gradient
+
+
+def test_every_registry_optimizer_but_the_hand_written_one_has_a_reference_here() -> None:
+    assert set(TORCH_REFERENCE) == {n for n, spec in OPTIMIZERS.items() if spec.torch_class}
 
 
 def make_problem(m: int = 64, d: int = 2, seed: int = 0, test: int = 0) -> Problem:
@@ -26,7 +43,7 @@ def torch_loop(problem: Problem, name: str, lr: float, epochs: int, batch_size=N
     y = torch.tensor(problem.y_train, dtype=torch.float32)
     W = torch.zeros(X.shape[1], requires_grad=True)
     b = torch.zeros(1, requires_grad=True)
-    opt = torch_optimizer(OptimizerConfig(name, lr=lr), [W, b])
+    opt = TORCH_REFERENCE[name]([W, b], lr)
     gen = torch.Generator().manual_seed(seed)
     losses = []
     for _ in range(epochs):
@@ -112,10 +129,20 @@ def test_divergence_stops_at_its_epoch_for_every_optimizer(name, path):
     X = rng.normal(1e4, 3e3, size=(200, 1))  # raw, unscaled inputs: seed 002's trap
     y = 3 * X[:, 0] + 5
     p = Problem(X, y, X[:0], y[:0])
-    h = train(p, OptimizerConfig(name, lr=1e3), torch.zeros(2), epochs=5000, path=path)
-    if h.diverged_at is None:  # adaptive optimizers with lr 1e3 may not blow up
-        assert name in ("rmsprop", "adam", "adagrad", "adamw")
+    lr = 1e3
+    h = train(p, OptimizerConfig(name, lr=lr), torch.zeros(2), epochs=5000, path=path)
+    if name == "adamw":
+        # its decoupled weight decay multiplies w by 1 - lr * 0.01 = -9 each step: that blows up
+        assert h.diverged_at is not None and h.diverged_at < 100
+    elif name in ADAPTIVE:
+        # their step is about lr whatever the gradient (RMSProp's first is 1/sqrt(1 - alpha)
+        # = 10 lr), so raw inputs make them crawl, never blow up
+        assert not h.diverged, h.label
+        steps = np.abs(np.diff(np.column_stack([h.weights, h.bias]), axis=0))
+        assert steps.max() <= 10 * lr * 1.001
         return
+    else:
+        assert h.diverged_at is not None and h.diverged_at < 100
     assert h.epochs_run == h.diverged_at - 1 or h.epochs_run == h.diverged_at
     assert len(h.train_loss) == h.epochs_run
     assert np.isfinite(h.train_loss).all() and np.isfinite(h.weights).all()
@@ -132,7 +159,8 @@ def test_sgd_diverges_on_raw_inputs_and_records_up_to_that_epoch():
     assert h.weights.shape == (h.epochs_run + 1, 1)
 
 
-def test_progress_is_reported_and_a_run_can_be_cancelled():
+def test_progress_is_reported_and_a_run_can_be_cancelled(monkeypatch):
+    monkeypatch.setattr(train_module, "CHECK_EVERY", 0.0)  # report after every epoch
     p = make_problem()
     seen = []
     h = train(
@@ -143,9 +171,24 @@ def test_progress_is_reported_and_a_run_can_be_cancelled():
         progress=lambda done, total: seen.append((done, total)),
         should_stop=lambda: len(seen) >= 3,
     )
-    assert h.cancelled and h.epochs_run == 30
-    assert seen[-1] == (30, 1000)
-    assert h.weights.shape == (31, 2)
+    assert h.cancelled and h.epochs_run == 3
+    assert seen == [(1, 1000), (2, 1000), (3, 1000)]
+    assert h.weights.shape == (4, 2) and len(h.train_loss) == 3
+
+
+def test_a_mini_batch_run_is_cancelled_inside_a_long_epoch(monkeypatch):
+    monkeypatch.setattr(train_module, "CHECK_EVERY", 0.0)
+    p = make_problem(m=64)
+    asked = []
+    h = train(
+        p,
+        OptimizerConfig("sgd"),
+        torch.zeros(3),
+        epochs=10,
+        batch_size=1,
+        should_stop=lambda: asked.append(1) or len(asked) >= 5,
+    )
+    assert h.cancelled and h.epochs_run == 0 and len(asked) == 5  # mid-way through epoch 1
 
 
 def test_history_starts_at_the_given_parameters_and_does_not_modify_them():
@@ -156,6 +199,7 @@ def test_history_starts_at_the_given_parameters_and_does_not_modify_them():
     assert h.bias[0] == 1.0
     assert start.tolist() == [0.5, -0.25, 1.0]
     assert h.grad_norm.shape == (10,) and (h.grad_norm > 0).all()
+    assert h.grad.shape == (10, 3)
 
 
 @pytest.mark.parametrize("seed", range(40))
@@ -174,3 +218,71 @@ def test_formula_gradient_has_the_same_bits_as_autograd(seed):
     (ref_grad,) = torch.autograd.grad(ref, [t])
     assert torch.equal(cost, ref)
     assert torch.equal(grad, ref_grad)
+
+
+@pytest.mark.parametrize("name", TORCH_OPTIMIZERS)
+def test_the_stepper_keeps_torchs_state_under_torchs_names(name):
+    rng = np.random.default_rng(1)
+    grads = [torch.tensor(rng.normal(size=3), dtype=torch.float32) for _ in range(7)]
+    mine = torch.tensor([0.5, -1.0, 2.0])
+    theirs = mine.clone().requires_grad_(True)
+    stepper = Stepper(OptimizerConfig(name, lr=0.03), [mine])
+    reference = TORCH_REFERENCE[name]([theirs], 0.03)
+    for g in grads:
+        with torch.no_grad():
+            stepper.step_([g.clone()])
+        theirs.grad = g.clone()
+        reference.step()
+    torch.testing.assert_close(mine, theirs.detach(), rtol=1e-6, atol=1e-7)
+    state = reference.state[theirs]
+    used = OPTIMIZERS[name].state_used(OptimizerConfig(name).hyperparameters())
+    assert set(used) == set(state) - {"step"}  # the names torch keeps, no more, no fewer
+    for key in used:
+        torch.testing.assert_close(stepper.state[key][0], state[key], rtol=1e-6, atol=1e-7)
+    if "step" in state:
+        assert float(stepper.state["step"][0]) == float(state["step"]) == len(grads)
+
+
+def _hessian_lmax(X, bias=True):
+    A = np.column_stack([X, np.ones(len(X))]) if bias else X
+    return float(np.linalg.eigvalsh(2 * A.T @ A / len(A))[-1])  # numpy, not the engine
+
+
+TABLES = {
+    "raw": lambda rng: rng.normal(50, 12, size=(40, 2)),
+    "z-scored": lambda rng: rng.normal(size=(40, 1)),
+    "correlated": lambda rng: np.column_stack(
+        [x := rng.normal(size=40), x + 0.1 * rng.normal(size=40)]
+    ),
+}
+
+
+@pytest.mark.parametrize("table", list(TABLES))
+@pytest.mark.parametrize("name", ["sgd", "momentum", "nesterov", "gd-manual"])
+def test_the_stable_learning_rate_is_where_full_batch_training_turns(name, table):
+    rng = np.random.default_rng(4)
+    X = TABLES[table](rng)
+    y = X @ rng.normal(size=X.shape[1]) + 3 + 0.1 * rng.normal(size=len(X))
+    p = Problem(X, y, X[:0], y[:0])
+    cfg = OptimizerConfig(name)
+    limit = OPTIMIZERS[name].lr_limit(_hessian_lmax(X), cfg.hyperparameters())
+    below = train(
+        p,
+        OptimizerConfig(name, lr=0.97 * limit),
+        torch.zeros(3 if X.shape[1] == 2 else 2),
+        epochs=3000,
+    )
+    above = train(
+        p,
+        OptimizerConfig(name, lr=1.03 * limit),
+        torch.zeros(3 if X.shape[1] == 2 else 2),
+        epochs=3000,
+    )
+    assert not below.diverged and below.train_loss[-1] < below.train_loss[0]
+    assert above.diverged
+
+
+def test_adaptive_optimizers_have_no_closed_form_limit_and_say_why():
+    for name in ADAPTIVE:
+        assert OPTIMIZERS[name].lr_limit is None
+        assert "whatever the curvature" in OPTIMIZERS[name].no_limit

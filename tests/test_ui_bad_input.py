@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import copy
+import dataclasses
 import io
 import json
 import pickle
@@ -21,20 +22,36 @@ from collections.abc import Callable, Iterator
 import numpy as np
 import openpyxl
 import pandas as pd
-import pyarrow as pa
 import pytest
-from apptest_harness import REPO_ROOT, TIMEOUT, shown, start_app, texts
+from apptest_harness import (
+    DATA_PAGE,
+    FOUR,
+    NORM_PAGE,
+    PREDICT_PAGE,
+    REPO_ROOT,
+    START_PAGE,
+    TIMEOUT,
+    TRAIN_BUTTON,
+    TRAIN_PAGE,
+    loss_frame,
+    shown,
+    start_app,
+    table_with,
+    texts,
+    upload,
+)
+from streamlit.delta_generator import DeltaGenerator
 from streamlit.testing.v1 import AppTest
 
 from linreg_core import OPTIMIZERS
-from linreg_core.config import MAX_EPOCHS
-from ui import engine, presets
+from ui import presets, run
 from ui import state as S
 
-DATA_PAGE, NORM_PAGE = "app_pages/1_data.py", "app_pages/2_normalise.py"
-TRAIN_PAGE, PREDICT_PAGE = "app_pages/3_train.py", "app_pages/4_predict.py"
-TRAIN = f"FormSubmitter:{S.W_TRAIN_FORM}-Train"
-DEFAULT_FOUR = [o["name"] for o in S.DEFAULT_TRAINING["optimizers"]]
+MAX_EPOCHS = 100_000  # the engine's documented cap on epochs
+# The optimizers whose full-batch step has a stability limit (lr * curvature < 2 or so) and
+# those that divide each step by their own gradients' size (about lr whatever the curvature).
+PLAIN_STEPS = ["sgd", "momentum", "nesterov", "gd-manual"]
+ADAPTIVE = ["rmsprop", "adam", "adagrad", "adamw"]
 
 
 def good_csv(n: int = 40, seed: int = 0) -> bytes:
@@ -107,15 +124,9 @@ UNTRAINABLE = [
 
 
 # -- helpers ------------------------------------------------------------------------------------
-def upload(at: AppTest, name: str, content: bytes, key: str = S.W_UPLOAD) -> AppTest:
-    at.file_uploader(key=key).set_value((name, content, "text/csv"))
-    return at.run(timeout=TIMEOUT)
-
-
 def loaded(name: str = "good.csv", content: bytes = GOOD) -> AppTest:
     """A fresh session on the Data page with a table uploaded."""
-    with pytest.MonkeyPatch.context() as mp:
-        at = start_app(mp)
+    at = start_app()
     at.switch_page(DATA_PAGE).run(timeout=TIMEOUT)
     return upload(at, name, content)
 
@@ -126,7 +137,7 @@ def train(at: AppTest, epochs: int = 50, setup: Callable[[AppTest], None] | None
     if setup is not None:
         setup(at)
     at.number_input(key=S.W_TRAIN_EPOCHS).set_value(epochs)
-    return at.button(key=TRAIN).click().run(timeout=TIMEOUT)
+    return at.button(key=TRAIN_BUTTON).click().run(timeout=TIMEOUT)
 
 
 def trained() -> AppTest:
@@ -146,16 +157,6 @@ def assert_kept(at: AppTest, before: tuple[object, object, object]) -> None:
     assert not at.exception
     after = snapshot(at)
     assert all(a is b for a, b in zip(after, before, strict=True)), "a good state was replaced"
-
-
-def chart_frames(at: AppTest) -> Iterator[pd.DataFrame]:
-    for chart in at.get("vega_lite_chart"):
-        for d in chart.proto.datasets:
-            yield pa.ipc.open_stream(d.data.data).read_all().to_pandas()
-
-
-def loss_frame(at: AppTest) -> pd.DataFrame:
-    return next(f for f in chart_frames(at) if {"optimizer", "epoch", "loss"} <= set(f.columns))
 
 
 # -- bad files on the Data page -----------------------------------------------------------------
@@ -238,7 +239,7 @@ def test_thousands_separators_and_decimal_commas_are_read_as_numbers() -> None:
     assert not at.exception and not at.error
     assert at.session_state[S.DATA]["n"].tolist() == [1234.0, 12000.5, 7.0, 2500.0]
     assert "'n' is written with decimal points and ',' between thousands" in texts(at.warning)
-    assert at.session_state[S.FEATURES] == ["n"]  # offered as a number, read as one
+    assert at.session_state[S.SETTINGS].features == ("n",)  # offered as a number, read as one
     assert "3 training rows, 1 test rows" in texts(at.success)  # 20% held out
 
     upload(at, "european.csv", b"a;b\n1.234,5;2\n2.000;3\n3.500;4\n4,75;6\n")
@@ -265,11 +266,12 @@ def test_a_korean_cp949_file_loads_with_its_headers() -> None:
     at = loaded("성적.csv", text.encode("cp949"))
 
     assert not at.exception and not at.error
-    assert (at.session_state[S.TARGET], at.session_state[S.FEATURES]) == ("점수", ["공부시간"])
+    cfg = at.session_state[S.SETTINGS]
+    assert (cfg.target, cfg.features) == ("점수", ("공부시간",))
     assert "성적" in texts(at.sidebar.markdown)
     train(at)
     assert not at.exception and not at.error
-    assert [h.label for h in at.session_state[S.COMPARISON].runs] == DEFAULT_FOUR
+    assert [h.label for h in at.session_state[S.COMPARISON].runs] == FOUR
 
 
 def test_fewer_rows_than_features_is_explained_and_fixed_by_choosing_fewer() -> None:
@@ -416,7 +418,7 @@ def test_a_new_file_with_duplicate_names_shows_the_rename_and_predicts() -> None
 
     assert not at.exception and not at.error
     assert "'x' -> 'x (2)'" in texts(at.warning)
-    table = next(d.value for d in at.dataframe if "predicted y (sgd)" in d.value.columns)
+    table = table_with(at, "predicted y (sgd)")
     assert list(table.columns[:2]) == ["x", "x (2)"]
 
 
@@ -426,15 +428,21 @@ def test_learning_rate_boxes_take_only_positive_values_up_to_the_engines_limit()
     before = at.session_state[S.COMPARISON]
     for name in OPTIMIZERS:
         box = at.number_input(key=S.W_TRAIN_PARAM.format(param="lr", name=name, k=0))
-        assert 0 < box.min <= 1e-8 and box.max == 1e6  # OptimizerConfig: 0 < lr <= 1e6
+        assert (box.min, box.max) == (1e-12, 1e6)  # the engine's bounds on the learning rate
 
     for bad in (0.0, -0.1, 1e7):  # a crafted client: the server keeps the box's last value
         at.number_input(key=S.W_TRAIN_PARAM.format(param="lr", name="sgd", k=0)).set_value(bad)
-        at.button(key=TRAIN).click().run(timeout=TIMEOUT)
+        at.button(key=TRAIN_BUTTON).click().run(timeout=TIMEOUT)
         assert not at.exception and not at.error
         comp = at.session_state[S.COMPARISON]
         assert comp.runs[0].optimizer.lr == 0.1
         assert [h.label for h in comp.runs] == [h.label for h in before.runs]
+
+    for edge in (1e-12, 1e6):  # the box's own limits are values the engine trains with
+        at.number_input(key=S.W_TRAIN_PARAM.format(param="lr", name="sgd", k=0)).set_value(edge)
+        at.button(key=TRAIN_BUTTON).click().run(timeout=TIMEOUT)
+        assert not at.exception and not at.error
+        assert at.session_state[S.COMPARISON].runs[0].optimizer.lr == edge
 
 
 def test_epochs_box_stops_at_the_engines_cap() -> None:
@@ -444,7 +452,7 @@ def test_epochs_box_stops_at_the_engines_cap() -> None:
 
     for bad in (0, MAX_EPOCHS + 1):
         at.number_input(key=S.W_TRAIN_EPOCHS).set_value(bad)
-        at.button(key=TRAIN).click().run(timeout=TIMEOUT)
+        at.button(key=TRAIN_BUTTON).click().run(timeout=TIMEOUT)
         assert not at.exception and not at.error
         assert 1 <= at.session_state[S.COMPARISON].config.epochs <= MAX_EPOCHS
 
@@ -455,19 +463,19 @@ def test_a_batch_larger_than_the_data_is_full_batch_and_says_so() -> None:
     assert not at.exception and not at.error
     comp = at.session_state[S.COMPARISON]
     assert comp.config.batch_size == 5000
-    rows = len(comp.dataset.y_train)
-    assert f"Batch size 5,000 is at least the {rows:,} training rows" in texts(at.info)
+    assert len(comp.dataset.y_train) == 32  # GOOD's 40 rows, 20% held out
+    assert "Batch size 5,000 is at least the 32 training rows" in texts(at.info)
     assert "full-batch step" in texts(at.info)
 
     at.number_input(key=S.W_TRAIN_BATCH).set_value(8)
-    at.button(key=TRAIN).click().run(timeout=TIMEOUT)
+    at.button(key=TRAIN_BUTTON).click().run(timeout=TIMEOUT)
     assert "full-batch step" not in texts(at.info)
 
 
 def test_the_held_out_fraction_cannot_take_every_row() -> None:
     at = loaded("two.csv", b"x,y\n1,2\n2,4\n")
     slider = at.slider(key=S.W_TEST_SIZE)
-    assert (slider.min, slider.max) == (0.0, 0.5)  # at most half: a table of 2+ rows keeps one
+    assert (slider.min, slider.max) == (0.0, 0.95)  # the engine's largest test size
     slider.set_value(0.0).run(timeout=TIMEOUT)
     assert "2 training rows, 0 test rows" in texts(at.success)
     before = snapshot(at)
@@ -478,13 +486,22 @@ def test_the_held_out_fraction_cannot_take_every_row() -> None:
     assert "hold out fewer rows" in texts(at.error)
     assert_kept(at, before)
 
+    at.slider(key=S.W_TEST_SIZE).set_value(0.95).run(timeout=TIMEOUT)  # ceil(0.95 * 2) = 2
+
+    assert "A test size of 0.95 holds out all 2 usable rows and leaves none" in texts(at.error)
+    assert not at.success
+    assert_kept(at, before)
+    train(at)  # the Train page refuses it too, with the same words, and trains nothing
+    assert "holds out all 2 usable rows" in texts(at.error)
+    assert_kept(at, before)
+
 
 def test_the_target_is_never_offered_as_a_feature() -> None:
     at = loaded("three.csv", b"a,b,y\n1,5,2\n2,3,4\n3,8,7\n4,1,9\n")
     for target in ("y", "a", "b"):
         at.selectbox(key=S.W_TARGET).set_value(target).run(timeout=TIMEOUT)
         assert target not in at.multiselect(key=S.W_FEATURES).options
-        assert target not in at.session_state[S.FEATURES]
+        assert target not in at.session_state[S.SETTINGS].features
     assert not at.exception and not at.error
 
 
@@ -505,10 +522,10 @@ def test_no_feature_chosen_is_a_warning_and_train_does_not_offer_training() -> N
 def test_no_optimizer_chosen_is_an_error_and_the_last_result_stays() -> None:
     at = train(loaded())
     before = snapshot(at)
-    for name in DEFAULT_FOUR:
+    for name in FOUR:
         at.checkbox(key=S.W_TRAIN_USE.format(name=name, k=0)).uncheck()
 
-    at.button(key=TRAIN).click().run(timeout=TIMEOUT)
+    at.button(key=TRAIN_BUTTON).click().run(timeout=TIMEOUT)
 
     assert "No optimizer chosen. Pick at least one, e.g. sgd." in texts(at.error)
     assert_kept(at, before)
@@ -516,41 +533,78 @@ def test_no_optimizer_chosen_is_an_error_and_the_last_result_stays() -> None:
 
 
 # -- divergence ---------------------------------------------------------------------------------
-@pytest.mark.parametrize("name", list(OPTIMIZERS))
-def test_each_optimizer_on_raw_thousands_at_lr_1000_diverges_with_a_warning_or_not_at_all(
-    name: str,
-) -> None:
+def train_one_raw(name: str, lr: float, epochs: int = 200) -> AppTest:
+    """GOOD's raw x (1,000 to 5,000, every row, no z-score) trained by one optimizer at lr."""
+
     def only(at: AppTest) -> None:
-        for other in DEFAULT_FOUR:
+        for other in FOUR:
             at.checkbox(key=S.W_TRAIN_USE.format(name=other, k=0)).uncheck()
         at.checkbox(key=S.W_TRAIN_USE.format(name=name, k=0)).check()
-        at.number_input(key=S.W_TRAIN_PARAM.format(param="lr", name=name, k=0)).set_value(1e3)
+        at.number_input(key=S.W_TRAIN_PARAM.format(param="lr", name=name, k=0)).set_value(lr)
 
-    engine._cached_run.clear()
+    run.clear_cache()
     at = loaded()
     at.slider(key=S.W_TEST_SIZE).set_value(0.0).run(timeout=TIMEOUT)
     at.switch_page(NORM_PAGE).run(timeout=TIMEOUT)
     at.toggle(key=S.W_NORMALIZE).set_value(False).run(timeout=TIMEOUT)
-
-    train(at, epochs=200, setup=only)
-
+    train(at, epochs=epochs, setup=only)
     assert not at.exception and not at.error
+    comp = at.session_state[S.COMPARISON]
+    assert [h.optimizer.lr for h in comp.runs] == [lr] and not comp.config.normalize
+    return at
+
+
+# Settings that surely diverge on GOOD's raw x. A plain step: the loss's curvature is
+# 2 mean(x^2) ~ 2e7, so any lr above ~1e-7 overshoots; at lr 1 the parameters grow ~1e7-fold
+# per epoch and the loss leaves float32 within a few epochs. AdamW: its decoupled weight decay
+# (0.01) multiplies the weights by 1 - lr * 0.01 = -9 each step at lr 1000.
+DIVERGING = [*((name, 1.0, "now 1, try 0.1") for name in PLAIN_STEPS)]
+DIVERGING.append(("adamw", 1e3, "now 1000, try 100"))
+NEVER_DIVERGING = [name for name in ADAPTIVE if name != "adamw"]  # no decay by default
+
+
+def test_every_optimizer_is_either_a_plain_step_or_an_adaptive_one() -> None:
+    assert sorted(PLAIN_STEPS + ADAPTIVE) == sorted(OPTIMIZERS)  # a new one must be sorted in
+
+
+@pytest.mark.parametrize(("name", "lr", "advice"), DIVERGING)
+def test_a_run_on_raw_thousands_that_must_diverge_does_and_the_pages_say_so(
+    name: str, lr: float, advice: str
+) -> None:
+    at = train_one_raw(name, lr)
+
     (h,) = at.session_state[S.COMPARISON].runs
-    assert h.optimizer.lr == 1e3 and not at.session_state[S.COMPARISON].config.normalize
+    assert h.diverged_at is not None and 2 <= h.diverged_at <= 50
+    assert h.epochs_run == h.diverged_at - 1  # the epochs before the blow-up are kept
+    warning = texts(at.warning)
+    assert f"{name} diverged at epoch {h.diverged_at}" in warning
+    assert f"Lower the learning rate ({advice}) or z-score the inputs" in warning
     losses = loss_frame(at)
-    if h.diverged:
-        assert f"{name} diverged at epoch {h.diverged_at}" in texts(at.warning)
-        assert "Lower the learning rate (now 1000, try 100) or z-score the inputs" in texts(
-            at.warning
-        )
-        assert h.epochs_run == h.diverged_at - 1 >= 1
-        assert losses["epoch"].max() == h.epochs_run  # drawn up to the last finite epoch
-    else:
-        assert "diverged" not in texts(at.warning)
-        assert losses["epoch"].max() == 200
+    assert losses["epoch"].max() == h.epochs_run  # drawn up to the last finite epoch
+    assert np.isfinite(losses["loss"]).all()
+    assert len(at.get("vega_lite_chart")) == 4  # loss, landscape, parameters, fit
+    summary = table_with(at, "diverged at epoch").set_index("optimizer")
+    assert summary.loc[name, "diverged at epoch"] == h.diverged_at
+    at.switch_page(PREDICT_PAGE).run(timeout=TIMEOUT)
+    assert not at.exception and not at.error
+    assert f"Left out of the charts, as they diverged: {name}." in texts(at.caption)
+
+
+@pytest.mark.parametrize("name", NEVER_DIVERGING)
+def test_an_adaptive_step_on_raw_thousands_at_lr_1000_never_diverges(name: str) -> None:
+    # each step is about lr whatever the gradient, so the parameters stay within 200 * ~1e4
+    # and the loss far inside float32
+    at = train_one_raw(name, lr=1e3)
+
+    (h,) = at.session_state[S.COMPARISON].runs
+    assert h.diverged_at is None and h.epochs_run == 200
+    assert "diverged" not in texts(at.warning)
+    losses = loss_frame(at)
+    assert losses["epoch"].max() == 200 and np.isfinite(losses["loss"]).all()
     assert len(at.get("vega_lite_chart")) == 4  # loss, landscape, parameters, fit
     at.switch_page(PREDICT_PAGE).run(timeout=TIMEOUT)
     assert not at.exception and not at.error
+    assert "diverged" not in texts(at.caption)
 
 
 # -- user text is never markup --------------------------------------------------------------------
@@ -661,15 +715,53 @@ def test_nothing_in_the_app_unpickles_or_evaluates_anything() -> None:
                 assert owner in SAFE_LOADERS, f"{path}:{node.lineno} calls {owner}.{node.attr}"
 
 
-def test_the_only_uploads_are_the_three_tables_read_by_the_reader() -> None:
+def test_the_only_uploads_are_the_three_tables() -> None:
     uploads = []
     for path in app_files():
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "file_uploader":
-                uploads += [ast.unparse(k.value) for k in node.keywords if k.arg == "key"]
-    assert sorted(uploads) == sorted(["S.W_UPLOAD", "S.W_TEST_UPLOAD", "S.W_PREDICT_UPLOAD"])
-    session = (REPO_ROOT / "ui" / "session.py").read_text(encoding="utf-8")
-    assert "return read_table(upload, name=upload.name)" in session  # the one way in
+                keys = [k.value for k in node.keywords if k.arg == "key"]
+                uploads += [ast.unparse(k).rsplit(".", 1)[-1] for k in keys]  # S.X / state.X
+    assert sorted(uploads) == ["W_PREDICT_UPLOAD", "W_TEST_UPLOAD", "W_UPLOAD"]
+
+
+def quoted_thousands(n: int = 40, seed: int = 0) -> tuple[bytes, list[float]]:
+    """GOOD's table with x written as "1,234.5" (quoted, a thousands separator), and x."""
+    table = pd.read_csv(io.BytesIO(good_csv(n, seed)))
+    text = table.assign(x=[f"{v:,.1f}" for v in table["x"]])
+    return text.to_csv(index=False, quoting=1).encode(), table["x"].tolist()
+
+
+def test_every_upload_is_read_by_the_tables_reader() -> None:
+    # The reader's checks and conversions show on each of the three uploaders: a pickle is
+    # refused unread with the reader's words, and quoted numbers with thousands separators
+    # arrive as numbers (pandas alone would read them as text).
+    pickled = pickle.dumps({"x": [1]})
+    train_csv, train_x = quoted_thousands()
+    at = loaded("thousands.csv", train_csv)
+    assert not at.error and at.session_state[S.DATA]["x"].tolist() == train_x
+    upload(at, "model.csv", pickled)
+    assert "Python pickle, not a table" in texts(at.error)
+    assert at.session_state[S.DATA_NAME] == "thousands.csv"
+
+    at.toggle(key=S.W_TEST_FILE).set_value(True).run(timeout=TIMEOUT)
+    upload(at, "model.csv", pickled, key=S.W_TEST_UPLOAD)
+    assert "Python pickle, not a table" in texts(at.error)
+    assert at.session_state[S.TEST_DATA] is None
+    test_csv, test_x = quoted_thousands(10, seed=1)
+    upload(at, "test.csv", test_csv, key=S.W_TEST_UPLOAD)
+    assert not at.error and at.session_state[S.TEST_DATA]["x"].tolist() == test_x
+
+    train(at)
+    at.switch_page(PREDICT_PAGE).run(timeout=TIMEOUT)
+    upload(at, "model.csv", pickled, key=S.W_PREDICT_UPLOAD)
+    assert "Python pickle, not a table" in texts(at.error)
+    new_csv, new_x = quoted_thousands(5, seed=2)
+    upload(at, "new.csv", new_csv, key=S.W_PREDICT_UPLOAD)
+    assert not at.exception and not at.error
+    table = table_with(at, "predicted y (sgd)")
+    assert table["x"].tolist() == new_x
+    assert np.isfinite(table["predicted y (least squares)"]).all()
 
 
 def test_every_csv_download_goes_through_safe_csv() -> None:
@@ -680,10 +772,36 @@ def test_every_csv_download_goes_through_safe_csv() -> None:
                 kwargs = {k.arg: k.value for k in node.keywords}
                 mime = kwargs.get("mime")
                 if isinstance(mime, ast.Constant) and mime.value == "text/csv":
-                    data = node.args[1]
-                    name = getattr(getattr(data, "func", None), "id", None)
+                    data = node.args[1] if len(node.args) > 1 else kwargs.get("data")
+                    func = getattr(data, "func", None)  # safe_csv(...) or files.safe_csv(...)
+                    name = getattr(func, "id", None) or getattr(func, "attr", None)
                     calls.append(name == "safe_csv")
     assert calls and all(calls)
+
+
+def test_the_predictions_csv_defuses_formula_text_from_an_uploaded_file(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    sent: dict[str, bytes] = {}
+    original = DeltaGenerator.download_button
+
+    def record(self: DeltaGenerator, label: str, data: object, *args: object, **kw: object):
+        if kw.get("mime") == "text/csv":
+            sent[shown(label)] = data  # type: ignore[assignment]
+        return original(self, label, data, *args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(DeltaGenerator, "download_button", record)
+    at = on_predict_page()
+    csv = b'name,x\n=HYPERLINK("http://evil"),1000\n+1+2,2000\n@SUM(A1),3000\nplain,4000\n'
+
+    upload(at, "new.csv", csv, key=S.W_PREDICT_UPLOAD)
+
+    assert not at.exception and not at.error
+    assert list(table_with(at, "predicted y (sgd)")["name"])[:1] == ['=HYPERLINK("http://evil")']
+    data = sent["Predictions for new.csv (CSV)"]
+    back = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig")
+    assert back["name"].tolist() == ['\'=HYPERLINK("http://evil")', "'+1+2", "'@SUM(A1)", "plain"]
+    assert back["x"].tolist() == [1000, 2000, 3000, 4000]  # numbers stay numbers
 
 
 def test_server_config_keeps_xsrf_protection_and_hides_tracebacks() -> None:
@@ -696,7 +814,7 @@ def test_server_config_keeps_xsrf_protection_and_hides_tracebacks() -> None:
 
 # -- sessions stay apart ------------------------------------------------------------------------
 def test_two_sessions_with_different_uploads_never_share_data_or_results() -> None:
-    engine._cached_run.clear()
+    run.clear_cache()
     a = loaded("a.csv", GOOD)
     b = loaded("b.csv", good_csv(30, seed=5))
     train(a)
@@ -715,7 +833,7 @@ def test_two_sessions_with_different_uploads_never_share_data_or_results() -> No
 
 
 def test_a_cached_result_is_a_copy_per_session_and_pages_never_change_it() -> None:
-    engine._cached_run.clear()
+    run.clear_cache()
     a = train(loaded())
     b = train(loaded())
     assert "from the cache" in texts(b.caption)  # same table and settings: one training
@@ -726,8 +844,8 @@ def test_a_cached_result_is_a_copy_per_session_and_pages_never_change_it() -> No
     comp_a.runs[0].label = "changed in A"  # what a page must never do, and if one did:
     comp_a.runs.pop()
     c = train(loaded())
-    assert [h.label for h in c.session_state[S.COMPARISON].runs] == DEFAULT_FOUR
-    assert [h.label for h in b.session_state[S.COMPARISON].runs] == DEFAULT_FOUR
+    assert [h.label for h in c.session_state[S.COMPARISON].runs] == FOUR
+    assert [h.label for h in b.session_state[S.COMPARISON].runs] == FOUR
 
     for page in (TRAIN_PAGE, PREDICT_PAGE):  # every page that reads the result
         b.switch_page(page).run(timeout=TIMEOUT)
@@ -741,20 +859,36 @@ def test_a_cached_result_is_a_copy_per_session_and_pages_never_change_it() -> No
 
 
 def test_ui_modules_hold_no_session_data_and_their_defaults_stay_unchanged() -> None:
-    defaults = copy.deepcopy(
-        (S.DEFAULTS, S.DEFAULT_TRAINING, [p.settings() for p in presets.PRESETS])
-    )
-    a = trained()
-    a.switch_page("app_pages/0_start.py").run(timeout=TIMEOUT)
-    a.button(key=S.W_PRESET_PREFIX + presets.PRESETS[0].key).click().run(timeout=TIMEOUT)
-    a.button(key=TRAIN).click().run(timeout=TIMEOUT)
-    a.session_state[S.TRAINING]["optimizers"].append({"name": "sgd", "lr": 9.0})
-    a.session_state[S.FEATURES].append("extra")
-    b = train(loaded("b.csv", good_csv(20, seed=3)))
+    def defaults() -> object:
+        presets_now = [(p.settings, p.published) for p in presets.PRESETS]
+        return copy.deepcopy((S.DEFAULTS, S.DASHBOARD, S.DASHBOARD_OPTIMIZERS, presets_now))
 
-    assert (S.DEFAULTS, S.DEFAULT_TRAINING, [p.settings() for p in presets.PRESETS]) == defaults
-    session_objects = {
-        id(at.session_state[key]) for at in (a, b) for key in (S.DATA, S.COMPARISON, S.TRAINING)
+    before = defaults()
+    a = trained()
+    a.switch_page(START_PAGE).run(timeout=TIMEOUT)
+    a.button(key=S.W_PRESET_PREFIX + presets.PRESETS[0].key).click().run(timeout=TIMEOUT)
+    a.button(key=TRAIN_BUTTON).click().run(timeout=TIMEOUT)
+    # settings and a preset's numbers are frozen: a page can replace them, never change them in
+    # place, so a preset or the dashboard's defaults shared with a session stay as they are
+    cfg, published = a.session_state[S.SETTINGS], a.session_state[S.PUBLISHED]
+    assert isinstance(cfg.features, tuple) and isinstance(cfg.optimizers, tuple)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        cfg.features = ("extra",)  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        cfg.optimizers[0].lr = 9.0  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        published.weights = (9.0,)
+    b = train(loaded("b.csv", good_csv(20, seed=3)))
+    b.switch_page(NORM_PAGE).run(timeout=TIMEOUT)
+    b.toggle(key=S.W_NORMALIZE).set_value(False).run(timeout=TIMEOUT)  # a session's own change
+    train(b)
+    assert not b.exception and not b.error
+    assert b.session_state[S.COMPARISON].config.normalize is False
+
+    assert defaults() == before
+    assert S.DASHBOARD.normalize is True  # b's change stayed b's
+    session_objects = {  # the mutable objects of a session: tables and results
+        id(at.session_state[key]) for at in (a, b) for key in (S.DATA, S.COMPARISON)
     }
     for name, module in list(sys.modules.items()):
         if name == "ui" or name.startswith("ui."):
@@ -769,7 +903,7 @@ def test_json_with_nested_cells_trains_and_names_the_unusable_column() -> None:
     at = loaded("nested.json", json.dumps(records).encode())
 
     assert not at.exception and not at.error
-    overview = next(d.value for d in at.dataframe if "usable" in d.value.columns)
+    overview = table_with(at, "usable")
     reasons = dict(zip(overview["column"], overview["usable"], strict=True))
     assert "lists or objects" in reasons["tags"] and "lists or objects" in reasons["meta"]
     at = train(at)

@@ -17,13 +17,15 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from linreg_core import OPTIMUM_LABEL, param_names  # OPTIMUM_LABEL: its line in `lines`
+
 # Vega's "tableau10" scheme, spelled out so a colour can be pinned to a label in every chart.
 # fmt: off
 TABLEAU10 = ["#4c78a8", "#f58518", "#e45756", "#72b7b2", "#54a24b",
              "#eeca3b", "#b279a2", "#ff9da6", "#9d755d", "#bab0ac"]
 # fmt: on
-OPTIMUM_LABEL = "least squares"  # optimizer label of the closed-form line in `lines`
 OPTIMUM_COLOR = "#222222"
+OPTIMUM_MARK = f"{OPTIMUM_LABEL} optimum"  # the optimum's entry in a chart's legend
 MAX_PATH_POINTS = 300  # per optimizer on the landscape
 MAX_GRID_LINES = 70  # per axis: 70 x 70 = 4,900 cells, under Altair's 5,000-row default limit
 CELL_OVERLAP = 0.3  # of a cell's width, see _grid_cells
@@ -151,9 +153,7 @@ def loss_chart(
     )
     layers: list[alt.Chart] = [lines]
     if optimum_mse is not None and np.isfinite(optimum_mse) and optimum_mse > 0:
-        ref = alt.Chart(
-            pd.DataFrame({"mse": [float(optimum_mse)], "label": ["least squares optimum"]})
-        )
+        ref = alt.Chart(pd.DataFrame({"mse": [float(optimum_mse)], "label": [OPTIMUM_MARK]}))
         layers += [
             ref.mark_rule(color=OPTIMUM_COLOR, strokeDash=[2, 3]).encode(
                 y="mse:Q", tooltip=_tips("label:N", "mse:Q", label="reference", mse="MSE")
@@ -195,7 +195,7 @@ def _grid_cells(
 def _optimum_values(optimum: dict) -> dict[str, float]:
     """Optimum as {param label: value}, labelled like the engine's params frame."""
     weights = list(optimum["weights"])
-    names = ["W"] if len(weights) == 1 else [f"W{i}" for i in range(1, len(weights) + 1)]
+    names = param_names(len(weights), False)
     values = dict(zip(names, map(float, weights), strict=True))
     if optimum.get("bias") is not None:
         values["b"] = float(optimum["bias"])
@@ -253,12 +253,12 @@ def landscape_chart(
     best = _optimum_values(optimum)
     star = pd.DataFrame(
         {"W": [best["W"]], "b": [best.get("b", 0.0)], "mse": [float(optimum["mse"])]}
-    ).assign(marker="least squares optimum")
+    ).assign(marker=OPTIMUM_MARK)
     shape = alt.Shape(
         "marker:N",
         title="marker",
         scale=alt.Scale(
-            domain=["start", "end", "least squares optimum"], range=["square", "diamond", "cross"]
+            domain=["start", "end", OPTIMUM_MARK], range=["square", "diamond", "cross"]
         ),
         legend=alt.Legend(symbolFillColor="#555555", symbolStrokeColor="#555555"),
     )
@@ -304,11 +304,11 @@ def params_chart(
         alt.Chart()
         .transform_filter("isValid(datum.optimum)")
         .transform_aggregate(optimum="mean(optimum)", groupby=["param"])  # one rule per param
-        .transform_calculate(label="'least squares'")
+        .transform_calculate(label=f"'{OPTIMUM_LABEL}'")
         .encode(y="optimum:Q")
     )
     rule = reference.mark_rule(color=OPTIMUM_COLOR, strokeDash=[6, 4]).encode(
-        tooltip=_tips("param:N", "optimum:Q", optimum="least squares")
+        tooltip=_tips("param:N", "optimum:Q", optimum=OPTIMUM_LABEL)
     )
     text = reference.mark_text(align="right", baseline="bottom", dy=-3, color=OPTIMUM_COLOR).encode(
         x=alt.value(PARAMS_WIDTH - 4), text="label:N"

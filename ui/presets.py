@@ -2,22 +2,21 @@
 
 Presets are data. The seed presets rerun a tutorial exactly (zero start, full batch, no scaling)
 and carry the numbers the tutorial printed, so a page can show them beside the reproduced ones;
-the apartment presets compare four optimizers on z-scored data. Pure Python: no streamlit here.
+the apartment presets compare four optimizers on z-scored data. Each preset's settings are one
+RunConfig, as the pages and the command line build. Pure Python: no streamlit here.
 """
 
 from __future__ import annotations
 
-import copy
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
-from linreg_core import OptimizerConfig, RunConfig, read_table
+from linreg_core import OptimizerConfig, RunConfig, param_names, read_table
+from ui.state import DASHBOARD
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_data"
-FOUR_OPTIMIZERS = tuple({"name": n, "lr": 0.1} for n in ("sgd", "momentum", "rmsprop", "adam"))
 
 
 @dataclass(frozen=True)
@@ -32,20 +31,9 @@ class Published:
     decimals: int  # digits after the point as printed; compare after rounding to these
     note: str = ""
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "source": self.source,
-            "epoch": self.epoch,
-            "weights": list(self.weights),
-            "bias": self.bias,
-            "cost": self.cost,
-            "decimals": self.decimals,
-            "note": self.note,
-        }
-
     def table(self) -> dict[str, str]:
         """The printed numbers as display text, one entry per quantity ('—': not printed)."""
-        names = ["W"] if len(self.weights) == 1 else [f"W{i + 1}" for i in range(len(self.weights))]
+        names = param_names(len(self.weights), False)
         row = {"epoch": str(self.epoch)}
         row |= {n: f"{w:.{self.decimals}f}" for n, w in zip(names, self.weights, strict=True)}
         row["b"] = "no bias" if self.bias is None else f"{self.bias:.{self.decimals}f}"
@@ -62,45 +50,12 @@ class Preset:
     description: str  # one or two sentences for the Start page
     hint_ko: str  # a short Korean hint shown under the description
     csv: str  # file name in sample_data/
-    target: str
-    features: tuple[str, ...]
-    normalize: bool = False  # z-score the features on the training rows
-    normalize_target: bool = False
-    test_size: float = 0.0  # fraction held out
-    split_seed: int = 0
-    optimizers: tuple[dict[str, Any], ...] = ({"name": "sgd", "lr": 0.01},)
-    epochs: int = 1000
-    batch_size: int | None = None  # None: full batch, one step per epoch as in the seeds
-    init: str = "zeros"
-    bias: bool = True
+    settings: RunConfig  # columns, split, scaling and training
     published: Published | None = None
 
-    def training(self) -> dict[str, Any]:
-        """The TRAINING state dict: optimizers (list of dicts), epochs, batch_size, init, bias."""
-        return {
-            "optimizers": [dict(o) for o in self.optimizers],
-            "epochs": self.epochs,
-            "batch_size": self.batch_size,
-            "init": self.init,
-            "bias": self.bias,
-        }
-
-    def settings(self) -> dict[str, Any]:
-        """Everything a page stores besides the table, as plain (deep-copied) values."""
-        return copy.deepcopy(
-            {
-                "name": self.name,
-                "data_name": self.csv,
-                "target": self.target,
-                "features": list(self.features),
-                "normalize": self.normalize,
-                "normalize_target": self.normalize_target,
-                "test_size": self.test_size,
-                "split_seed": self.split_seed,
-                "training": self.training(),
-                "published": None if self.published is None else self.published.as_dict(),
-            }
-        )
+    @property
+    def target(self) -> str:
+        return str(self.settings.target)
 
 
 PRESETS: tuple[Preset, ...] = (
@@ -111,8 +66,7 @@ PRESETS: tuple[Preset, ...] = (
         "SGD at lr 0.01 for 1000 epochs from W = b = 0, exactly as the tutorial.",
         hint_ko="튜토리얼 000: 사냥 시간 → 번 돈, SGD lr 0.01, 1000 epoch",
         csv="hours_money.csv",
-        target="money",
-        features=("hours",),
+        settings=RunConfig(target="money", features=("hours",)),
         published=Published(
             source="Seed 000",
             epoch=1000,
@@ -130,9 +84,7 @@ PRESETS: tuple[Preset, ...] = (
         "for 2000 epochs from zero. The line cannot pass through every point.",
         hint_ko="튜토리얼 001: 공부 시간 → 점수, 2000 epoch",
         csv="study_score.csv",
-        target="score",
-        features=("hours",),
-        epochs=2000,
+        settings=RunConfig(target="score", features=("hours",), epochs=2000),
         published=Published(
             source="Seed 001",
             epoch=2000,
@@ -151,11 +103,13 @@ PRESETS: tuple[Preset, ...] = (
         "10 epochs: W jumps past 1 and settles on it.",
         hint_ko="튜토리얼 003: 편향(b) 없는 가설 H = Wx",
         csv="hours_points.csv",
-        target="points",
-        features=("hour",),
-        epochs=10,
-        bias=False,
-        optimizers=({"name": "sgd", "lr": 0.15},),
+        settings=RunConfig(
+            target="points",
+            features=("hour",),
+            epochs=10,
+            bias=False,
+            optimizers=(OptimizerConfig("sgd", lr=0.15),),
+        ),
         published=Published(
             source="Seed 003",
             epoch=10,
@@ -176,11 +130,7 @@ PRESETS: tuple[Preset, ...] = (
         "optimizer's path across it.",
         hint_ko="아파트: 면적 → 가격, 손실 지형(landscape)에서 네 옵티마이저 비교",
         csv="apartments.csv",
-        target="price_eok",
-        features=("area_m2",),
-        normalize=True,
-        test_size=0.2,
-        optimizers=FOUR_OPTIMIZERS,
+        settings=replace(DASHBOARD, target="price_eok", features=("area_m2",)),
     ),
     Preset(
         name="Apartments: 3 features",
@@ -189,11 +139,9 @@ PRESETS: tuple[Preset, ...] = (
         "held out: SGD, Momentum, RMSProp and Adam at lr 0.1 from the same start.",
         hint_ko="아파트: 면적·연식·역 거리 → 가격, 옵티마이저 4종 비교",
         csv="apartments.csv",
-        target="price_eok",
-        features=("area_m2", "age_years", "station_km"),
-        normalize=True,
-        test_size=0.2,
-        optimizers=FOUR_OPTIMIZERS,
+        settings=replace(
+            DASHBOARD, target="price_eok", features=("area_m2", "age_years", "station_km")
+        ),
     ),
 )
 
@@ -214,25 +162,7 @@ def sample_path(csv: str) -> Path:
     return SAMPLE_DIR / csv
 
 
-def load_preset(name: str) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """The preset's table (read like any upload) and its settings (see Preset.settings)."""
+def load_preset(name: str) -> tuple[pd.DataFrame, Preset]:
+    """The preset's table (read like any upload) and the preset."""
     preset = get_preset(name)
-    return read_table(sample_path(preset.csv)), preset.settings()
-
-
-def run_config(settings: dict[str, Any]) -> RunConfig:
-    """The RunConfig that settings (as from load_preset) describe."""
-    training = settings["training"]
-    return RunConfig(
-        target=settings["target"],
-        features=tuple(settings["features"]),
-        normalize=settings["normalize"],
-        normalize_target=settings["normalize_target"],
-        test_size=settings["test_size"],
-        seed=settings["split_seed"],
-        bias=training["bias"],
-        init=training["init"],
-        epochs=training["epochs"],
-        batch_size=training["batch_size"],
-        optimizers=tuple(OptimizerConfig(**o) for o in training["optimizers"]),
-    )
+    return read_table(sample_path(preset.csv)), preset

@@ -1,53 +1,55 @@
-"""Every st.session_state key the app uses, named once, and their initial values.
+"""Every st.session_state key the app uses, named once, their initial values, and every write of
+shared state.
 
-Results shared across pages live in these plain keys, never in widget keys (Streamlit drops a
-page's widget state when the learner moves to another page).
+A session keeps one frozen settings object, SETTINGS (a linreg_core RunConfig), which the pages
+change through update(): the Data page its columns and split, Normalise its scaling, Train its
+optimizers. Results shared across pages live in plain keys, never in widget keys (Streamlit drops
+a page's widget state when the learner moves to another page).
 """
 
 from __future__ import annotations
 
-import copy
-from typing import Any
+import dataclasses
+from typing import TYPE_CHECKING, Any
 
+import pandas as pd
 import streamlit as st
 
+from linreg_core import OptimizerConfig, RunConfig, numeric_columns
+
+if TYPE_CHECKING:
+    from ui.presets import Preset
+
 DATA = "data"  # pd.DataFrame | None: the last good training table
-DATA_NAME = "data_name"  # str: file name, sample name or "typed table"
+DATA_NAME = "data_name"  # str | None: file name, sample name or "typed table"
 TEST_DATA = "test_data"  # pd.DataFrame | None: a separate held-out table, if uploaded
 TEST_DATA_NAME = "test_data_name"  # str | None
-TARGET = "target"  # str | None: the column to predict
-FEATURES = "features"  # list[str]: the chosen feature columns
-TEST_SIZE = "test_size"  # float: fraction held out (ignored when TEST_DATA is set)
-SPLIT_SEED = "split_seed"  # int: seed of the split, the mini-batches and a random start
-NORMALIZE = "normalize"  # bool: z-score the features on the training rows
-NORMALIZE_TARGET = "normalize_target"  # bool: z-score the target too
-TRAINING = "training"  # dict: optimizers (list of dicts), epochs, batch_size, init, bias
+SETTINGS = "settings"  # RunConfig: columns, split, scaling and training, all in one
 COMPARISON = "comparison"  # linreg_core.Comparison | None: the last finished comparison
 PRESET = "preset"  # str | None: the preset that loaded the current data and settings
 NOTICE = "notice"  # str | None: a one-time message to show on the next page run
 AUTO_TRAIN = "auto_train"  # bool: a preset asked the Train page to train on arrival
-PUBLISHED = "published"  # dict | None: a seed preset's printed numbers (ui.presets.Published)
+PUBLISHED = "published"  # ui.presets.Published | None: a tutorial's printed numbers
 UPLOAD_SEEN = "upload_seen"  # str | None: file_id of the last upload read (read each file once)
 TEST_UPLOAD_SEEN = "test_upload_seen"  # str | None: the same for the separate test table
 
-# Widget keys of the Start, Data and Normalise pages (page-local). Where a widget edits a plain
-# key above, a callback copies its value there and the page writes the stored value back before
-# drawing it, so a revisited page shows the stored choice.
+# Widget keys (page-local). Where a widget edits the settings, its on_change callback writes
+# them with update() and the page shows the stored value when it is revisited.
 W_UPLOAD = "w_data_upload"  # Data: st.file_uploader of the training table
 W_SAMPLE = "w_data_sample"  # Data: selectbox of sample_data/*.csv
 W_LOAD_SAMPLE = "w_data_load_sample"  # Data: button
 W_TYPED = "w_data_typed"  # Data: st.data_editor of the typed table
 W_USE_TYPED = "w_data_use_typed"  # Data: button
-W_TARGET = "w_data_target"  # Data: selectbox -> TARGET
-W_FEATURES = "w_data_features"  # Data: multiselect -> FEATURES
+W_TARGET = "w_data_target"  # Data: selectbox -> settings.target
+W_FEATURES = "w_data_features"  # Data: multiselect -> settings.features
 W_TEST_FILE = "w_data_test_file"  # Data: toggle, held-out rows from a separate file
-W_TEST_SIZE = "w_data_test_size"  # Data: slider -> TEST_SIZE
-W_SPLIT_SEED = "w_data_split_seed"  # Data: number_input -> SPLIT_SEED
+W_TEST_SIZE = "w_data_test_size"  # Data: slider -> settings.test_size
+W_SPLIT_SEED = "w_data_split_seed"  # Data: number_input -> settings.seed
 W_TEST_UPLOAD = "w_data_test_upload"  # Data: st.file_uploader of the test table
-W_NORMALIZE = "w_norm_features"  # Normalise: toggle -> NORMALIZE
-W_NORMALIZE_TARGET = "w_norm_target"  # Normalise: toggle -> NORMALIZE_TARGET
+W_NORMALIZE = "w_norm_features"  # Normalise: toggle -> settings.normalize
+W_NORMALIZE_TARGET = "w_norm_target"  # Normalise: toggle -> settings.normalize_target
 W_PRESET_PREFIX = "w_start_preset_"  # Start: one button per preset, + Preset.key
-# Train and Predict: widgets read on the run they change; results go to TRAINING / COMPARISON.
+# Train and Predict: widgets read on the run they change; results go to SETTINGS / COMPARISON.
 # Keys with {fields} are templates: str.format them (k = 0, 1, ... for an optimizer used twice).
 W_TRAIN_FORM = "w_train_form"  # Train: st.form; its button's key is FormSubmitter:<form>-Train
 W_TRAIN_USE = "w_train_use_{name}_{k}"  # Train: checkbox, train this optimizer
@@ -64,31 +66,20 @@ W_PREDICT_MODEL = "w_predict_model"  # Predict: selectbox, the model to download
 W_PREDICT_CSV = "w_predict_csv"  # Predict: download_button, predictions as CSV
 W_PREDICT_JSON = "w_predict_json"  # Predict: download_button, the model as JSON
 
-DEFAULT_TRAINING: dict[str, Any] = {
-    "optimizers": [
-        {"name": "sgd", "lr": 0.1},
-        {"name": "momentum", "lr": 0.1},
-        {"name": "rmsprop", "lr": 0.1},
-        {"name": "adam", "lr": 0.1},
-    ],
-    "epochs": 1000,
-    "batch_size": None,  # full batch
-    "init": "zeros",
-    "bias": True,
-}
+# The dashboard z-scores the features by default, where lr 0.1 reaches the optimum in about a
+# hundred epochs; the command line keeps the tutorials' 0.01 on raw features (TUTORIAL_LR).
+DASHBOARD_LR = 0.1
+DASHBOARD_OPTIMIZERS = tuple(
+    OptimizerConfig(name, lr=DASHBOARD_LR) for name in ("sgd", "momentum", "rmsprop", "adam")
+)
+DASHBOARD = RunConfig(normalize=True, test_size=0.2, optimizers=DASHBOARD_OPTIMIZERS)
 
 DEFAULTS: dict[str, Any] = {
     DATA: None,
     DATA_NAME: None,
     TEST_DATA: None,
     TEST_DATA_NAME: None,
-    TARGET: None,
-    FEATURES: [],
-    TEST_SIZE: 0.2,
-    SPLIT_SEED: 0,
-    NORMALIZE: True,
-    NORMALIZE_TARGET: False,
-    TRAINING: DEFAULT_TRAINING,
+    SETTINGS: DASHBOARD,
     COMPARISON: None,
     PRESET: None,
     NOTICE: None,
@@ -103,4 +94,104 @@ def init_state() -> None:
     """Set every key that is missing to its default (called once per script run)."""
     for key, value in DEFAULTS.items():
         if key not in st.session_state:
-            st.session_state[key] = copy.deepcopy(value)
+            st.session_state[key] = value  # every default is immutable or None
+
+
+def settings() -> RunConfig:
+    """The session's settings."""
+    return st.session_state[SETTINGS]  # type: ignore[no-any-return]
+
+
+def update(**changes: Any) -> None:
+    """New settings with these fields changed (raises ConfigError, keeping the old ones, when a
+    value is out of range). The last result no longer matches them, nor a preset's numbers."""
+    ss = st.session_state
+    ss[SETTINGS] = dataclasses.replace(ss[SETTINGS], **changes)
+    forget_results()
+
+
+def forget_results() -> None:
+    """The last comparison and the preset's published numbers no longer apply."""
+    ss = st.session_state
+    ss[COMPARISON], ss[PRESET], ss[PUBLISHED] = None, None, None
+
+
+def default_columns(
+    df: pd.DataFrame, target: str | None = None, features: tuple[str, ...] = ()
+) -> tuple[str | None, tuple[str, ...]]:
+    """Keep a numeric target and features that still exist; else the last numeric column
+    predicted from every other numeric column."""
+    numeric = numeric_columns(df)
+    if not numeric:
+        return None, ()
+    if target not in numeric:
+        target, features = numeric[-1], ()
+    kept = tuple(c for c in features if c in numeric and c != target)
+    return target, kept or tuple(c for c in numeric if c != target)
+
+
+def use_data(df: pd.DataFrame, name: str) -> None:
+    """Make df the training table with columns that fit it (an earlier result and test table
+    no longer apply). The caller checks first that the table can be trained at all."""
+    ss = st.session_state
+    target, features = default_columns(df, settings().target, settings().features)
+    ss[SETTINGS] = dataclasses.replace(settings(), target=target, features=features)
+    ss[DATA], ss[DATA_NAME] = df, name
+    ss[TEST_DATA], ss[TEST_DATA_NAME] = None, None
+    forget_results()
+
+
+def use_test_data(df: pd.DataFrame | None, name: str | None) -> None:
+    """Make df the held-out table (None: back to a split of the training table)."""
+    ss = st.session_state
+    ss[TEST_DATA], ss[TEST_DATA_NAME] = df, name
+    if df is None:
+        ss[TEST_UPLOAD_SEEN] = None
+    forget_results()
+
+
+def use_preset(df: pd.DataFrame, preset: Preset) -> None:
+    """A preset's table and settings; the Train page trains them as soon as it opens."""
+    ss = st.session_state
+    ss[DATA], ss[DATA_NAME] = df, preset.csv
+    ss[TEST_DATA], ss[TEST_DATA_NAME] = None, None
+    ss[SETTINGS] = preset.settings
+    ss[COMPARISON], ss[PRESET], ss[PUBLISHED] = None, preset.name, preset.published
+    ss[AUTO_TRAIN] = True
+    what = "reproduce the tutorial" if preset.published else "compare the optimizers"
+    ss[NOTICE] = (
+        f"Loaded the preset “{preset.name}” ({preset.csv}, predicting {preset.target}). "
+        f"It trains now to {what}. · 프리셋을 불러와 바로 학습합니다."
+    )
+
+
+def choose_target() -> None:
+    """on_change of the target: if the new target was a feature, the old target takes its place."""
+    old, new = settings().target, st.session_state[W_TARGET]
+    features = tuple(
+        old if f == new else f for f in settings().features if old is not None or f != new
+    )
+    update(target=new, features=features)
+
+
+def choose_features() -> None:
+    """on_change of the features."""
+    update(features=tuple(st.session_state[W_FEATURES]))
+
+
+def choose(field: str, widget_key: str) -> None:
+    """on_change of a widget that edits one setting as it is (args=(field, widget_key))."""
+    update(**{field: st.session_state[widget_key]})
+
+
+def choose_test_mode() -> None:
+    """on_change of 'separate test file': back to a split forgets the separate test table."""
+    if not st.session_state[W_TEST_FILE]:
+        use_test_data(None, None)
+    forget_results()
+
+
+def shown(widget_key: str, value: Any) -> dict[str, Any]:
+    """Widget keyword arguments that show the stored value when a page is (re)visited."""
+    st.session_state[widget_key] = value
+    return {"key": widget_key}

@@ -1,4 +1,4 @@
-"""Tidy frames, tables and captions for the Train and Predict pages; pure, no widgets.
+"""Tables and tidy frames for the pages: what st.dataframe shows and what ui.charts draws.
 
 Chart frames follow ui.charts' column contracts; long histories are thinned to at most
 MAX_EPOCHS_SHOWN epochs per optimizer so a 100,000-epoch run draws as fast as a short one.
@@ -6,19 +6,20 @@ MAX_EPOCHS_SHOWN epochs per optimizer so a 100,000-epoch run draws as fast as a 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 import streamlit as st
 
-from linreg_core import Comparison, DataError, History
-from linreg_core.data import column_values
-from ui.charts import OPTIMUM_LABEL
-from ui.session import escape_md
+from linreg_core import OPTIMUM_LABEL, DataError, column_values, numeric_columns, param_names
+from ui.messages import MAX_EPOCHS_SHOWN
 
-MAX_EPOCHS_SHOWN = 500  # per optimizer in the loss and parameter charts
+if TYPE_CHECKING:  # types only: importing them loads torch
+    from linreg_core import Comparison, History, Scaler
+    from ui.presets import Published
+
 LANDSCAPE_SIZE = 100  # grid points per axis; the chart draws at most 70 lines of cells
 
 
@@ -61,11 +62,43 @@ def fit_frames(comp: Comparison, feature: int = 0) -> tuple[pd.DataFrame, pd.Dat
     return points, pd.concat(lines, ignore_index=True)
 
 
-def landscape_frames(
-    comp: Comparison, size: int = LANDSCAPE_SIZE
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(grid, paths) for the landscape chart; the core frames the runs that did not diverge."""
-    return comp.landscape(size=size)
+def losses_frame(comp: Comparison) -> pd.DataFrame:
+    """Columns optimizer, epoch, split ('train'/'test'), loss (trained space)."""
+    parts = []
+    for h in comp.runs:
+        epochs = np.arange(1, h.epochs_run + 1)
+        splits = [("train", h.train_loss), ("test", h.test_loss)]
+        for split, loss in splits:
+            if loss is not None:
+                parts.append(
+                    pd.DataFrame(
+                        {"optimizer": h.label, "epoch": epochs, "split": split, "loss": loss}
+                    )
+                )
+    return pd.concat(parts, ignore_index=True)
+
+
+def params_frame(comp: Comparison) -> pd.DataFrame:
+    """Columns optimizer, epoch (0 = start), param ('W' or 'W1'.., 'b'), value."""
+    parts = []
+    names = comp.param_names()
+    for h in comp.runs:
+        values = h.weights if h.bias is None else np.column_stack([h.weights, h.bias])
+        wide = pd.DataFrame(values, columns=names)
+        wide.insert(0, "epoch", np.arange(len(wide)))
+        long = wide.melt(id_vars="epoch", var_name="param", value_name="value")
+        long.insert(0, "optimizer", h.label)
+        parts.append(long)
+    return pd.concat(parts, ignore_index=True)
+
+
+def optimum(comp: Comparison) -> dict[str, object]:
+    """The least-squares parameters for the charts: weights, bias and MSE (trained space)."""
+    return {
+        "weights": [float(v) for v in comp.ols.weights],
+        "bias": comp.ols.bias,
+        "mse": comp.ols.mse,
+    }
 
 
 def predictions_frame(comp: Comparison, split: str) -> pd.DataFrame:
@@ -85,13 +118,16 @@ def predictions_frame(comp: Comparison, split: str) -> pd.DataFrame:
 
 
 def label(h: History | None) -> str:
+    """A run's name, or the optimum's."""
     return OPTIMUM_LABEL if h is None else h.label
 
 
 # -- tables ------------------------------------------------------------------------------------
 def summary_table(comp: Comparison) -> pd.DataFrame:
     """comp.summary() with one column per parameter: original units first, then as trained."""
-    raw = comp.summary()
+    from linreg_core import report  # with the results, so torch is already loaded
+
+    raw = report.summary(comp)
     cfg = comp.config
     out = raw[["optimizer", "train MSE"]].copy()
     if comp.dataset.y_test.size:
@@ -124,86 +160,23 @@ def number_columns(table: pd.DataFrame, fmt: str = "%.6g") -> dict[str, Any]:
     }
 
 
-def optimum_mse(comp: Comparison) -> float | None:
-    """The optimum's training MSE for the loss chart, None when it is 0 up to rounding.
-
-    On rows a line fits exactly (the tutorials' y = 30x) the optimum's MSE is ~1e-28; a log
-    axis stretched down to it would squash every curve into the top of the chart.
-    """
-    start = max((float(h.train_loss[0]) for h in comp.runs if h.epochs_run), default=0.0)
-    return comp.ols.mse if comp.ols.mse > 1e-12 * start else None
-
-
-def batch_note(comp: Comparison) -> str | None:
-    """Plain words when the batch size is at least the training rows (then it is full batch)."""
-    size, rows = comp.config.batch_size, len(comp.dataset.y_train)
-    if size is None or size < rows:
-        return None
-    return (
-        f"Batch size {size:,} is at least the {rows:,} training rows, so every epoch is one "
-        "full-batch step on all of them, the same as batch size 0. · 전체 배치와 같습니다."
-    )
-
-
-def run_warnings(comp: Comparison) -> list[str]:
-    """Plain words for each run that blew up, or that ended with more loss than it started."""
-    notes = []
-    for h in comp.runs:
-        loss = h.train_loss
-        if h.advice:
-            notes.append(h.advice + " · 발산: 학습률을 낮추거나 z-score를 켜세요.")
-        elif len(loss) > 1 and not h.cancelled and loss[-1] > loss[0]:
-            notes.append(
-                f"{h.label} ended with a larger loss ({loss[-1]:.4g}) than it started with "
-                f"({loss[0]:.4g}): its steps are too large for this data. Lower the learning "
-                f"rate (now {h.optimizer.lr:g}) or z-score the inputs. · 손실이 오히려 커졌습니다."
-            )
-    return notes
-
-
 def zscore_frame(
-    names: Sequence[str], X: np.ndarray, mean: np.ndarray, std: np.ndarray, *, max_columns: int
+    names: Sequence[str], X: np.ndarray, scaler: Scaler, *, max_columns: int
 ) -> tuple[pd.DataFrame, int]:
     """Columns column, stage ('original'/'z-scored'), value for the first features and the
     target (the last column of X); and how many columns that is."""
     d = X.shape[1] - 1
     shown = [*range(min(d, max_columns - 1)), d]
+    Z = scaler.transform(X)  # (n, d + 1)
     frame = pd.concat(
         [
             pd.DataFrame({"column": names[j], "stage": stage, "value": v})
             for j in shown
-            for stage, v in (("original", X[:, j]), ("z-scored", (X[:, j] - mean[j]) / std[j]))
+            for stage, v in (("original", X[:, j]), ("z-scored", Z[:, j]))
         ],
         ignore_index=True,
     )
     return frame, len(shown)
-
-
-def loss_caption(comp: Comparison) -> str:
-    cfg = comp.config
-    space = (
-        "z-scored target" if cfg.normalize_target else f"{escape_md(comp.dataset.target)}'s units"
-    )
-    text = f"MSE in the space the model trains in ({space})"
-    text += "; solid: training rows, dashed: held-out rows. " if comp.dataset.y_test.size else ". "
-    if optimum_mse(comp) is None:
-        text += "A straight line fits these rows exactly: the least-squares MSE is 0."
-    else:
-        text += f"The dotted line is the least-squares optimum's training MSE, {comp.ols.mse:.6g}."
-    if cfg.epochs > MAX_EPOCHS_SHOWN:
-        text += f" Drawn at {MAX_EPOCHS_SHOWN} evenly spaced epochs per optimizer."
-    return text
-
-
-def summary_caption(comp: Comparison) -> str:
-    cfg = comp.config
-    text = (
-        "MSE and R² in the target's own units; the last row is the closed-form optimum. The "
-        "feature weights and the intercept are each model in the data's own units (원래 단위)"
-    )
-    if cfg.normalize or cfg.normalize_target:
-        text += "; W and b (z) are the same model as trained, on z-scores"
-    return text + ". Distance to optimum: between the trained parameters and least squares'."
 
 
 def metrics_table(comp: Comparison, split: str) -> pd.DataFrame:
@@ -217,40 +190,33 @@ def metrics_table(comp: Comparison, split: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def published_table(published: Mapping[str, Any], comp: Comparison) -> pd.DataFrame:
-    """A tutorial's printed numbers (ui.presets.Published.as_dict()) beside this run's.
+def published_table(published: Published, comp: Comparison) -> pd.DataFrame:
+    """A tutorial's printed numbers beside this run's.
 
     The first run is compared at the published epoch, rounded as the tutorial printed it
     (`decimals` after the point for W and b, 6 for the cost as the seeds' log).
     """
-    h, epoch, decimals = comp.runs[0], int(published["epoch"]), int(published["decimals"])
+    h, epoch, d = comp.runs[0], published.epoch, published.decimals
     ran = 1 <= epoch <= h.epochs_run
-    weights = list(published["weights"])
-    names = ["W"] if len(weights) == 1 else [f"W{i + 1}" for i in range(len(weights))]
     rows = [
-        (name, value, h.weights[epoch, i] if ran else None, decimals)
-        for i, (name, value) in enumerate(zip(names, weights, strict=True))
-    ]
-    if published.get("bias") is not None:
-        rows.append(
-            (
-                "b",
-                published["bias"],
-                h.bias[epoch] if ran and h.bias is not None else None,
-                decimals,
-            )
+        (name, value, h.weights[epoch, i] if ran else None, d)
+        for i, (name, value) in enumerate(
+            zip(param_names(len(published.weights), False), published.weights, strict=True)
         )
-    if published.get("cost") is not None:
-        rows.append(("cost", published["cost"], h.train_loss[epoch - 1] if ran else None, 6))
+    ]
+    if published.bias is not None:
+        rows.append(("b", published.bias, h.bias[epoch] if ran and h.bias is not None else None, d))
+    if published.cost is not None:
+        rows.append(("cost", published.cost, h.train_loss[epoch - 1] if ran else None, 6))
     return pd.DataFrame(
         [
             {
                 "quantity": f"{name} at epoch {epoch}",
-                "published": f"{value:.{d}f}",
-                "reproduced here": "not reached" if mine is None else f"{mine:.{d}f}",
-                "same digits": mine is not None and f"{value:.{d}f}" == f"{mine:.{d}f}",
+                "published": f"{value:.{places}f}",
+                "reproduced here": "not reached" if mine is None else f"{mine:.{places}f}",
+                "same digits": mine is not None and f"{value:.{places}f}" == f"{mine:.{places}f}",
             }
-            for name, value, mine, d in rows
+            for name, value, mine, places in rows
         ]
     )
 
@@ -295,3 +261,45 @@ def file_predictions(comp: Comparison, table: pd.DataFrame) -> pd.DataFrame:
         )
     X = np.column_stack([column_values(table, f) for f in features])  # (n, d), NaN if missing
     return table.assign(**prediction_columns(comp, X))
+
+
+def column_overview(df: pd.DataFrame) -> pd.DataFrame:
+    """One row per column: its type, missing cells, and whether it can be used (and if not, why)."""
+    numeric = set(numeric_columns(df))
+    why = df.attrs.get("unusable", {})  # the reader's reasons: nested cells, mixed conventions
+    rows = []
+    for col in df.columns:
+        series = df[col]
+        if col in numeric:
+            kind, usable = "number", "yes"
+        elif col in why:
+            kind, usable = "text", f"no: {why[col]}"
+        elif series.notna().any():
+            kind, usable = "text", "no (text)"
+        else:
+            kind, usable = "empty", "no (empty)"
+        rows.append(
+            {"column": col, "type": kind, "missing": int(series.isna().sum()), "usable": usable}
+        )
+    return pd.DataFrame(rows)
+
+
+def zscore_table(
+    names: Sequence[str], train: np.ndarray, test: np.ndarray, scaler: Scaler
+) -> pd.DataFrame:
+    """The training statistics of each column (features, then the target) and, with held-out
+    rows, their mean and std after the z-score fitted on the training rows."""
+    roles = ["feature"] * (len(names) - 1) + ["target"]
+    table = pd.DataFrame(
+        {
+            "column": list(names),
+            "role": roles,
+            "training mean": scaler.mean,
+            "training std (ddof=0)": scaler.std,
+        }
+    )
+    if len(test):
+        Z = scaler.transform(test)  # (n_test, d + 1) with the TRAINING statistics
+        table["test rows' mean after z-score"] = Z.mean(axis=0)
+        table["test rows' std after z-score"] = Z.std(axis=0)
+    return table

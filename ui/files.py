@@ -1,0 +1,121 @@
+"""Files in and out: reading an upload without a traceback, taking a table only when it can be
+trained, and CSV downloads that a spreadsheet cannot run as formulas."""
+
+from __future__ import annotations
+
+import logging
+import unicodedata
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from linreg_core import LinRegError, RunConfig, numeric_columns, prepare, read_table
+from ui import state
+from ui.messages import kept, show_error, too_few_numeric
+
+UPLOAD_TYPES = ["csv", "tsv", "txt", "xlsx", "parquet", "json"]  # what linreg_core reads
+# A cell starting with one of these is read as a formula by Excel, LibreOffice and Sheets
+# (OWASP "CSV injection"); a leading single quote makes it plain text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+log = logging.getLogger(__name__)
+
+
+def upload_limit() -> str:
+    """'up to 50 MB': the server's limit, so a learner knows it before the upload fails."""
+    return f"up to {st.get_option('server.maxUploadSize')} MB"
+
+
+def read_upload(upload: Any, keeping: str | None = None) -> pd.DataFrame | None:
+    """Read an st.file_uploader file; on any problem show st.error (saying that the table named
+    `keeping` stays, if given) and return None.
+
+    What the reader changed on the way is in the table's attrs; pages show it with show_notes.
+    """
+    try:
+        return read_table(upload, name=upload.name)
+    except LinRegError as exc:
+        show_error(str(exc) + kept(keeping))
+    except Exception as exc:  # a reader bug must not reach the learner as a traceback
+        log.exception("Unexpected error reading %r", upload.name)
+        show_error(
+            f"Could not read {upload.name!r} ({type(exc).__name__}). Save it as 'CSV UTF-8' "
+            "and upload it again. · 파일을 CSV(UTF-8)로 저장해 다시 올려 주세요." + kept(keeping)
+        )
+    return None
+
+
+def new_upload(upload: Any, seen_key: str, keeping: str | None = None) -> pd.DataFrame | None:
+    """The table of an upload not read before (a rerun keeps the file in the widget); errors are
+    shown with st.error and give None, so the last good table (named `keeping`) stays."""
+    if upload is None or upload.file_id == st.session_state[seen_key]:
+        return None
+    st.session_state[seen_key] = upload.file_id
+    return read_upload(upload, keeping)
+
+
+def _safe_text(value: object) -> object:
+    """Text a spreadsheet would run gets a leading quote: a formula sign first, after leading
+    spaces, or in full width (＝, ＋, －, ＠, which spreadsheets may fold to ASCII)."""
+    if not isinstance(value, str):
+        return value
+    folded = unicodedata.normalize("NFKC", value).lstrip(" \u00a0\u3000")
+    if value.startswith(FORMULA_STARTS) or folded.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def safe_csv(df: pd.DataFrame) -> bytes:
+    """df as UTF-8 CSV (with a BOM, so Excel shows Korean text), formula-like text defused.
+
+    Only text cells and column names are changed; numbers stay numbers, so -3.5 is written as
+    -3.5 while the text "-a" becomes "'-a".
+    """
+    out = df.copy()
+    out.columns = [_safe_text(str(c)) for c in out.columns]
+    for col in out.columns:
+        if not (pd.api.types.is_numeric_dtype(out[col]) or pd.api.types.is_bool_dtype(out[col])):
+            out[col] = out[col].map(_safe_text, na_action="ignore")
+    # CRLF rows (RFC 4180) also make the writer quote a cell holding a lone carriage return
+    return out.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+
+
+def load_table(df: pd.DataFrame, name: str) -> None:
+    """Make df the training table, then rerun so that the sidebar, drawn before the page,
+    names it. A table that no choice of the page can train is refused: the error is shown and
+    the current table and results stay."""
+    if (problem := unusable(df)) is not None:
+        show_error(problem + kept(st.session_state[state.DATA_NAME]))
+        return
+    state.use_data(df, name)
+    st.rerun()
+
+
+def load_test_table(df: pd.DataFrame, name: str) -> None:
+    """Make df the held-out table if the chosen columns can be taken from it, then rerun; else
+    show why and keep the current test table and results."""
+    ss = st.session_state
+    try:
+        prepare(ss[state.DATA], state.settings(), df)
+    except LinRegError as exc:
+        show_error(str(exc) + kept(ss[state.TEST_DATA_NAME]))
+        return
+    state.use_test_data(df, name)
+    st.rerun()  # the sidebar names the test table
+
+
+def unusable(df: pd.DataFrame) -> str | None:
+    """Why df cannot be trained at all (None when it can): fewer than two numeric columns, or
+    the target it would get with its first feature fails with every row kept (too few rows, an
+    infinite or out-of-range value). Problems a different choice of features or split can fix
+    are left to the page, which names them once the table is loaded."""
+    numeric = numeric_columns(df)
+    target, features = state.default_columns(df, state.settings().target, state.settings().features)
+    if len(numeric) < 2 or target is None or not features:
+        return too_few_numeric(df, numeric)
+    try:
+        prepare(df, RunConfig(target=target, features=features[:1], bias=state.settings().bias))
+    except LinRegError as exc:
+        return str(exc)
+    return None

@@ -1,0 +1,71 @@
+"""Sections of the Train and Predict pages that rerun on their own (st.fragment): choosing a
+feature, a run or typing a value there redraws only that section, not every chart."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import streamlit as st
+
+from ui import charts
+from ui import state as S
+from ui.messages import escape_md
+from ui.tables import fit_frames, number_columns, typed_predictions
+
+if TYPE_CHECKING:
+    from linreg_core import Comparison
+
+
+@st.fragment
+def fit_section(comp: Comparison, domain: list[str]) -> None:
+    """The rows and every model's line along one feature, chosen when there are several."""
+    features = list(comp.dataset.features)
+    shown = features[0]
+    if len(features) > 1:
+        shown = st.selectbox("Feature on the x axis", features, key=S.W_TRAIN_FIT_FEATURE)
+    points, lines = fit_frames(comp, features.index(shown))
+    chart = charts.fit_chart(
+        points, lines, x_title=shown, y_title=comp.dataset.target, domain=domain
+    )
+    st.altair_chart(chart, width="stretch")
+    if len(features) > 1:
+        st.caption(
+            "Other features are held at their training mean, so the points scatter around the "
+            "lines. 다른 특성은 학습 데이터 평균으로 고정했습니다."
+        )
+
+
+@st.fragment
+def log_section(comp: Comparison, domain: list[str]) -> None:
+    """The seed-style epoch log of one chosen run."""
+    from linreg_core import report  # with the results, so torch is already loaded
+
+    logged = st.selectbox("Run", domain, key=S.W_TRAIN_LOG_RUN)
+    st.code("\n".join(report.epoch_log(comp.runs[domain.index(logged)])), language=None)
+    space = "z-scored" if comp.config.normalize or comp.config.normalize_target else "original"
+    st.caption(
+        f"As the tutorials print it: W and b in the {space} units the model trains in, the cost "
+        "before each epoch's step. `python -m linreg_core train` prints the same log. "
+        "The summary above also gives the weights in the data's own units."
+    )
+
+
+@st.fragment
+def typed_section(comp: Comparison) -> None:
+    """A number per feature (starting at its training mean) and every model's prediction."""
+    ds = comp.dataset
+    cols = st.columns(4)
+    x = [  # the mean, rounded to 4 significant digits
+        cols[i % 4].number_input(
+            escape_md(f), value=float(f"{m:.4g}"), format="%g", key=S.W_PREDICT_X.format(feature=f)
+        )
+        for i, (f, m) in enumerate(zip(ds.features, ds.X_train.mean(axis=0), strict=True))
+    ]
+    typed = typed_predictions(comp, x)
+    st.dataframe(typed, hide_index=True, column_config=number_columns(typed))
+    if comp.config.normalize:
+        st.caption(
+            "Type values in the data's own units; they are z-scored with the TRAINING rows' mean "
+            "and std before the model sees them. 입력값은 학습 데이터의 평균·표준편차로 "
+            "변환됩니다."
+        )

@@ -1,0 +1,187 @@
+"""What the app says in words: errors, warnings and captions, with user text (file and column
+names, messages quoting them) always shown literally (escape_md)."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+import pandas as pd
+import streamlit as st
+
+from linreg_core import numeric_columns
+
+if TYPE_CHECKING:  # types only: importing them loads torch, which the Start page does not need
+    from linreg_core import Comparison, Dataset, Scaler
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$:&])")
+# The renderer turns www.x.com, http://x and a@b.x into links and :name: into icons after the
+# backslashes are gone; an invisible word joiner after the "www", ":" or "@" stops it.
+_AUTO_MARKUP = re.compile(r"\\:|@|(?i:www)(?=\\\.)")
+WORD_JOINER = "\u2060"
+EMPTY_FIX = (
+    "A spreadsheet formula saved without its result reads as empty: open the file in Excel or "
+    "LibreOffice, save it, and upload it again."
+)
+MAX_EPOCHS_SHOWN = 500  # per optimizer in the loss and parameter charts (ui.tables.thin_epochs)
+
+
+def escape_md(text: object) -> str:
+    """User text (file and column names, messages quoting them) shown literally in markdown.
+
+    Every markdown-active character gets a backslash (which the renderer removes), links and
+    :icons: get an invisible word joiner, and line breaks become spaces, so a name like
+    "**x**", "<b>x</b>", "# x", "www.x.com" or ":material/home:" reads as typed.
+    """
+    flat = " ".join(str(text).splitlines())
+    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", flat)
+    return _AUTO_MARKUP.sub(lambda m: m[0] + WORD_JOINER, escaped)
+
+
+def show_error(problem: object) -> None:
+    """st.error of a LinRegError (or a message) that quotes user text, shown literally."""
+    st.error(escape_md(problem), icon=":material/error:")
+
+
+def show_notes(df: pd.DataFrame | None) -> None:
+    """One st.warning per change the reader made to df (df.attrs["notes"]), shown literally."""
+    for note in [] if df is None else df.attrs.get("notes", []):
+        st.warning(escape_md(note), icon=":material/edit_note:")
+
+
+def show_split(ds: Dataset) -> None:
+    """The training and test row counts; a warning when rows with a gap were left out."""
+    st.success(
+        f"{len(ds.y_train):,} training rows, {len(ds.y_test):,} test rows, "
+        f"{ds.dropped:,} dropped for missing values."
+    )
+    if ds.dropped:
+        st.warning(
+            f"{ds.dropped:,} row(s) have a missing value in the target or a chosen feature and "
+            "are left out. Fill in the gaps in the file to use them. · 빈 값이 있는 행은 제외",
+            icon=":material/warning:",
+        )
+
+
+def kept(name: str | None) -> str:
+    """The sentence that says which table stays loaded after a refused one ('' if none)."""
+    return "" if name is None else f" {name!r} stays loaded. · 이전 데이터를 유지합니다."
+
+
+def names(columns: list[str], limit: int = 10) -> str:
+    """'a', 'b' and 3 more: column names quoted, for a message."""
+    shown = ", ".join(repr(str(c)) for c in columns[:limit])
+    return shown + (f" and {len(columns) - limit:,} more" if len(columns) > limit else "")
+
+
+def column_problems(df: pd.DataFrame, numeric: list[str]) -> tuple[list[str], list[str]]:
+    """(text columns, empty columns): the columns that are not numeric, by why."""
+    others = [c for c in df.columns if c not in numeric]
+    empty = [str(c) for c in others if df[c].isna().all()]
+    return [str(c) for c in others if str(c) not in empty], empty
+
+
+def unusable_caption(df: pd.DataFrame, numeric: list[str]) -> str | None:
+    """A caption naming the columns that cannot be used and why (None when all can)."""
+    text, empty = column_problems(df, numeric)
+    parts = []
+    if text:
+        parts.append(f"no numbers in {names(text)}")
+    if empty:
+        parts.append(f"no values at all in {names(empty)}")
+    if not parts:
+        return None
+    return f"Not usable: {'; '.join(parts)}. · 숫자가 아닌 열은 제외"
+
+
+def too_few_numeric(df: pd.DataFrame, numeric: list[str] | None = None) -> str:
+    """Why a table with fewer than two numeric columns cannot be used, and the fix."""
+    numeric = numeric_columns(df) if numeric is None else numeric
+    text, empty = column_problems(df, numeric)
+    found = f"only {names(numeric)} holds" if numeric else "no column holds"
+    message = (
+        f"This table needs two numeric columns, one to predict and one to predict from, but "
+        f"{found} numbers."
+    )
+    if text:
+        message += f" Text, not numbers, in {names(text)}: clean them so they hold only numbers."
+    if empty:
+        message += f" No values at all in {names(empty)}. {EMPTY_FIX}"
+    return message
+
+
+def target_scale_hint(target: Scaler, scaled: bool) -> str | None:
+    """A nudge to scale the target when it sits far from 0 (a Scaler fitted on the target)."""
+    mean, std = float(target.mean[0]), float(target.std[0])
+    if scaled or abs(mean) < 3 * std:
+        return None
+    return (
+        f"The target's mean ({mean:.4g}) is {abs(mean) / std:.0f} standard deviations from 0. "
+        "Adam, RMSProp and Adagrad move each weight by about one learning rate per step, so "
+        "they need many epochs to get there: turn on 'Scale the target too' to compare the "
+        "optimizers fairly. · 목표값도 정규화하면 적응형 옵티마이저가 빨리 수렴합니다."
+    )
+
+
+def batch_note(comp: Comparison) -> str | None:
+    """Plain words when the batch size is at least the training rows (then it is full batch)."""
+    size, rows = comp.config.batch_size, len(comp.dataset.y_train)
+    if size is None or size < rows:
+        return None
+    return (
+        f"Batch size {size:,} is at least the {rows:,} training rows, so every epoch is one "
+        "full-batch step on all of them, the same as batch size 0. · 전체 배치와 같습니다."
+    )
+
+
+def run_warnings(comp: Comparison) -> list[str]:
+    """Plain words for each run that blew up, or that ended with more loss than it started."""
+    notes = []
+    for h in comp.runs:
+        loss = h.train_loss
+        if h.advice:
+            notes.append(h.advice + " · 발산: 학습률을 낮추거나 z-score를 켜세요.")
+        elif len(loss) > 1 and not h.cancelled and loss[-1] > loss[0]:
+            notes.append(
+                f"{h.label} ended with a larger loss ({loss[-1]:.4g}) than it started with "
+                f"({loss[0]:.4g}): its steps are too large for this data. Lower the learning "
+                f"rate (now {h.optimizer.lr:g}) or z-score the inputs. · 손실이 오히려 커졌습니다."
+            )
+    return notes
+
+
+def optimum_mse(comp: Comparison) -> float | None:
+    """The optimum's training MSE for the loss chart, None when it is 0 up to rounding.
+
+    On rows a line fits exactly (the tutorials' y = 30x) the optimum's MSE is ~1e-28; a log
+    axis stretched down to it would squash every curve into the top of the chart.
+    """
+    start = max((float(h.train_loss[0]) for h in comp.runs if h.epochs_run), default=0.0)
+    return comp.ols.mse if comp.ols.mse > 1e-12 * start else None
+
+
+def loss_caption(comp: Comparison) -> str:
+    cfg = comp.config
+    space = (
+        "z-scored target" if cfg.normalize_target else f"{escape_md(comp.dataset.target)}'s units"
+    )
+    text = f"MSE in the space the model trains in ({space})"
+    text += "; solid: training rows, dashed: held-out rows. " if comp.dataset.y_test.size else ". "
+    if optimum_mse(comp) is None:
+        text += "A straight line fits these rows exactly: the least-squares MSE is 0."
+    else:
+        text += f"The dotted line is the least-squares optimum's training MSE, {comp.ols.mse:.6g}."
+    if cfg.epochs > MAX_EPOCHS_SHOWN:
+        text += f" Drawn at {MAX_EPOCHS_SHOWN} evenly spaced epochs per optimizer."
+    return text
+
+
+def summary_caption(comp: Comparison) -> str:
+    cfg = comp.config
+    text = (
+        "MSE and R² in the target's own units; the last row is the closed-form optimum. The "
+        "feature weights and the intercept are each model in the data's own units (원래 단위)"
+    )
+    if cfg.normalize or cfg.normalize_target:
+        text += "; W and b (z) are the same model as trained, on z-scores"
+    return text + ". Distance to optimum: between the trained parameters and least squares'."

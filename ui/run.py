@@ -1,0 +1,115 @@
+"""The pages' one way into the engine: the session's settings -> a cached comparison, with a
+progress bar.
+
+run_comparison() is served from st.cache_data, so pressing Train again with the same table and
+settings returns the stored result at once instead of training again. The progress callback is
+an underscore argument (not part of the cache key) and runs outside the cache's element
+recording: a cache hit replays the elements a cached function drew, and a progress bar drawn
+from inside would point at a block of an earlier run (CacheReplayClosureError).
+"""
+
+from __future__ import annotations
+
+import contextvars
+import hashlib
+import math
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import pandas as pd
+import streamlit as st
+
+from linreg_core import RunConfig
+
+if TYPE_CHECKING:
+    from linreg_core import Comparison
+
+Progress = Callable[[int, int], None]  # (epochs done, epochs in all)
+
+
+def frame_key(df: pd.DataFrame) -> str:
+    """A digest of every cell, header and dtype (Streamlit's own hash samples big frames).
+
+    Any frame the reader returns hashes: a column pandas cannot hash (cells holding lists or
+    dicts) is hashed by its cells' text instead.
+    """
+    h = hashlib.sha256(repr((df.shape, list(df.columns), list(map(str, df.dtypes)))).encode())
+    h.update(pd.util.hash_pandas_object(df.index).to_numpy().tobytes())
+    for i in range(df.shape[1]):
+        column = df.iloc[:, i]
+        try:
+            digest = pd.util.hash_pandas_object(column, index=False)
+        except TypeError:  # unhashable cells: lists, dicts
+            digest = pd.util.hash_pandas_object(column.map(repr), index=False)
+        h.update(digest.to_numpy().tobytes())
+    return h.hexdigest()
+
+
+@st.cache_data(
+    show_spinner=False,
+    max_entries=32,
+    max_size="256MB",  # a comparison holds its rows; a few big tables must not fill the server
+    hash_funcs={pd.DataFrame: frame_key},
+)
+def _cached_run(
+    df: pd.DataFrame, cfg: RunConfig, test_df: pd.DataFrame | None, _progress: Progress | None
+) -> Comparison:
+    from linreg_core import run  # torch is imported with the first training, not the first page
+
+    _use_the_cores()
+    if _progress is not None:
+        _progress(0, cfg.epochs * len(cfg.optimizers))  # says the run is fresh, not from cache
+    return run(df, cfg, test_df, progress=_progress)
+
+
+def _use_the_cores() -> None:
+    """One torch thread per core (a Community Cloud container has 2): more threads than cores
+    only make the small matrix products of training slower."""
+    import os
+
+    import torch
+
+    threads = min(2, os.cpu_count() or 1)
+    if torch.get_num_threads() != threads:
+        torch.set_num_threads(threads)
+
+
+class ProgressBar:
+    """A progress callback drawn in a placeholder at most every `every` seconds; `fresh` says
+    whether training ran (False: the result came from the cache)."""
+
+    def __init__(self, every: float = 0.1) -> None:
+        self.placeholder = st.empty()
+        self.every, self.last, self.fresh = every, -math.inf, False
+        caller = contextvars.copy_context()  # taken before the cached function sets its own
+        self.callback: Progress = lambda done, total: caller.run(self._draw, done, total)
+
+    def _draw(self, done: int, total: int) -> None:
+        self.fresh = True
+        now = time.perf_counter()
+        if now - self.last >= self.every or done == total:
+            self.last = now
+            text = f"Training… {done:,} of {total:,} epochs in all"
+            self.placeholder.progress(done / total if total else 1.0, text=text)
+
+    def clear(self) -> None:
+        self.placeholder.empty()
+
+
+def run_comparison(
+    df: pd.DataFrame,
+    cfg: RunConfig,
+    test_df: pd.DataFrame | None = None,
+    progress: ProgressBar | None = None,
+) -> Comparison:
+    """Train (or fetch from the cache) every optimizer of cfg on df.
+
+    Raises LinRegError when the table does not fit the settings (e.g. a constant column).
+    """
+    return _cached_run(df, cfg, test_df, None if progress is None else progress.callback)
+
+
+def clear_cache() -> None:
+    """Forget every cached comparison (tests that must train for themselves)."""
+    _cached_run.clear()

@@ -7,10 +7,11 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 step() { printf '\n==> %s\n' "$*"; }
 
-# pip asks every index for every package. While PyTorch's CPU index is unreachable, pip's default
-# of 5 retries with back-off costs about 7.5 s per package (a fresh install: 6 min instead of 2).
-# 2 retries still ride out a flaky connection; a 15 s socket timeout (pip's own default, which the
-# environment may raise) bounds an index that drops packets. Cloud's install does not use these.
+# pip reads PyTorch's CPU page (requirements.txt's --find-links) again for every package. Where
+# that host is unreachable, pip's default of 5 retries with back-off costs about 7.5 s per package
+# (a fresh install into a new venv: over 6 min; with these flags, about 1 min 15 s). 2 retries
+# still ride out a flaky connection; a 15 s socket timeout (pip's own default, which the
+# environment may raise) bounds a host that drops packets. Cloud's install does not use these.
 PIP_FLAGS=(--retries 2 --timeout 15 --progress-bar off)
 
 step "Installing Python dependencies (requirements-dev.txt)"

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from linreg_core import LinRegError
+from linreg_core import LinRegError, budget
 from ui import charts, forms, fragments, messages, navigation, run, state, tables
 
 state.init_state()  # cheap and idempotent; lets the page run on its own (tests)
@@ -29,24 +29,40 @@ except LinRegError as exc:  # a value out of range: say so, train nothing, keep 
 if new is None and ss[state.AUTO_TRAIN]:  # a preset was just loaded: train it now
     new = cfg
 ss[state.AUTO_TRAIN] = False
+hand = run.handover()
+if (stopped := hand.take()) is not None:  # a run stopped by the click that started this one
+    ss[state.COMPARISON] = stopped
 if new is not None:
     ss[state.SETTINGS] = new
-    bar = run.ProgressBar()
     try:
-        ss[state.COMPARISON] = run.run_comparison(ss[state.DATA], new, ss[state.TEST_DATA], bar)
+        seconds = run.check_budget(ss[state.DATA], new)  # refuses a run too long to share
+        if seconds > budget.WARN_SECONDS:
+            st.info(messages.estimate_note(seconds), icon=":material/schedule:")
+        stop = st.empty()
+        stop.button("Stop", key=state.W_TRAIN_STOP, icon=":material/stop:")  # a click stops it
+        bar = run.ProgressBar()
+        with hand.lock:
+            try:
+                comp = run.run_comparison(ss[state.DATA], new, ss[state.TEST_DATA], bar)
+            except run.Stopped as partial:  # left before any Streamlit call, which would end it
+                hand.stopped = comp = partial.comparison
+            ss[state.COMPARISON] = comp  # not reached when the session stopped this run
+            hand.stopped = None
+        bar.clear()
+        stop.empty()
         if not bar.fresh:
-            st.caption("Same table and settings as before: shown from the cache, not retrained.")
+            st.caption("Same table and settings as before: from the cache, not retrained.")
     except LinRegError as exc:  # the message says what to change; the last result stays
         messages.show_error(exc)
-    finally:
-        bar.clear()
 
 if (comp := ss[state.COMPARISON]) is None:
     st.stop()
 domain = [h.label for h in comp.runs]
+if note := messages.stopped_note(comp):
+    st.warning(note, icon=":material/stop_circle:")
 for note in messages.run_warnings(comp):  # divergence, or a loss that ended above its start
     st.warning(note, icon=":material/warning:")
-st.caption(f"{len(comp.runs)} optimizer(s), {comp.config.epochs:,} epochs, {comp.seconds:.2f} s.")
+st.caption(messages.run_caption(comp))
 if note := messages.batch_note(comp):  # a batch as large as the data is full batch
     st.info(note, icon=":material/info:")
 

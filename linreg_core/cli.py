@@ -6,12 +6,14 @@ Bad input exits with status 2 and one line on stderr; never a traceback.
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 import time
 import warnings
 from collections.abc import Sequence
 from typing import NoReturn
 
+from linreg_core import budget
 from linreg_core.compare import Comparison, compare
 from linreg_core.config import OptimizerConfig, RunConfig
 from linreg_core.data import prepare, read_table
@@ -56,6 +58,11 @@ def _parser() -> argparse.ArgumentParser:
         held.add_argument("--test", help="a separate table of held-out rows")
         p.add_argument("--log-every", type=int, default=None, help="default: epochs/10")
         p.add_argument("--json", action="store_true", help="print one JSON object")
+        p.add_argument(
+            "--allow-long",
+            action="store_true",
+            help=f"run even when estimated over {budget.duration(budget.CLI_LIMIT)}",
+        )
     return top
 
 
@@ -103,6 +110,28 @@ def _print_text(comp: Comparison, args: argparse.Namespace) -> None:
         print(table.to_string(index=False, float_format=lambda v: f"{v:.6g}"))
 
 
+class _StderrProgress:
+    """Progress of a long run on stderr (stdout stays the log or the JSON): a line every 5 s."""
+
+    def __init__(self, estimate: float) -> None:
+        self.t0 = time.perf_counter()
+        self.last = self.t0
+        print(f"training: about {budget.duration(estimate)}", file=sys.stderr, flush=True)
+
+    def __call__(self, done: int, total: int) -> None:
+        now = time.perf_counter()
+        if now - self.last < 5.0 and done < total:
+            return
+        self.last = now
+        left = (now - self.t0) / max(done, 1) * (total - done)
+        print(
+            f"training: {done:,} of {total:,} epochs ({done / total:.0%}), "
+            f"about {budget.duration(left)} left",
+            file=sys.stderr,
+            flush=True,
+        )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = _parser().parse_args(argv)
@@ -113,7 +142,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             test_df = read_table(args.test) if args.test else None
             t0 = time.perf_counter()
             ds = prepare(df, cfg, test_df)
-            comp = compare(ds, cfg)
+            limit = math.inf if args.allow_long else budget.CLI_LIMIT
+            fix = ", or pass --allow-long to run it anyway"
+            estimate = budget.check(len(ds.y_train), len(ds.features), cfg, limit, extra_fix=fix)
+            report = _StderrProgress(estimate) if estimate > budget.WARN_SECONDS / 2 else None
+            comp = compare(ds, cfg, progress=report)
             seconds = time.perf_counter() - t0
         if args.json:
             if args.command == "train":

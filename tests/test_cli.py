@@ -163,3 +163,46 @@ def test_mini_batch_log_and_separate_test_file(tmp_path, table):
     doc = strict(out.stdout)
     assert doc["rows"] == {"train": 250, "test": 50, "dropped": 0}
     assert doc["epochs_run"] == 20 and doc["test_metrics"]["r2"] > 0.9
+
+
+def test_a_run_estimated_too_long_is_refused_with_the_estimate_and_the_fix():
+    # 1 optimizer x 100,000 epochs x 800 batches of one row: about 80 million steps
+    out = cli(
+        "train",
+        str(SAMPLES / "apartments.csv"),
+        "--target",
+        "price_eok",
+        "--epochs",
+        "100000",
+        "--batch-size",
+        "1",
+    )
+    assert out.returncode == 2 and out.stdout == ""
+    (line,) = out.stderr.strip().splitlines()
+    assert "would take about" in line and "100,000 epochs x 800 batches of 1 rows" in line
+    assert "limit is 5 min" in line and "--allow-long" in line
+
+
+def test_a_long_run_allowed_reports_progress_on_stderr_and_keeps_stdout_json():
+    # about 13 s by the estimate: announced, and reported every 5 s, on stderr only
+    out = cli(
+        "train",
+        str(SAMPLES / "apartments.csv"),
+        "--target",
+        "price_eok",
+        "--features",
+        "area_m2",
+        "--epochs",
+        "200",
+        "--batch-size",
+        "1",
+        "--normalize",
+        "zscore",
+        "--allow-long",
+        "--json",
+    )
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["epochs_run"] == 200
+    lines = out.stderr.strip().splitlines()
+    assert lines[0].startswith("training: about ")
+    assert lines[-1].startswith("training: 200 of 200 epochs (100%)")

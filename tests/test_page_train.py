@@ -306,3 +306,23 @@ def test_the_sidebar_is_drawn_on_a_page_that_stops_early(app: AppTest) -> None:
     app.switch_page(PAGE).run(timeout=TIMEOUT)  # no data: the page calls st.stop()
     assert not app.exception
     assert "No data loaded yet" in texts(app.sidebar.caption)
+
+
+def test_a_run_too_long_to_share_is_refused_with_its_estimate_and_the_last_result_stays(
+    app: AppTest,
+) -> None:
+    seed(app, "apartments.csv", "price_eok", ["area_m2"], epochs=50)
+    before = train(app).session_state[S.COMPARISON]
+    assert before is not None
+
+    app.number_input(key=S.W_TRAIN_BATCH).set_value(1)
+    app.number_input(key=S.W_TRAIN_EPOCHS).set_value(100_000)
+    train(app)
+
+    assert not app.exception
+    error = texts(app.error)
+    # 4 optimizers x 100,000 epochs x 640 batches of one row: days, against a 10 min limit
+    assert "This run would take about" in error and "the limit is 10 min" in error
+    assert "4 optimizers x 100,000 epochs x 640 batches of 1 rows" in error
+    assert "Use fewer epochs, a larger batch" in error
+    assert app.session_state[S.COMPARISON] is before  # nothing trained, nothing lost

@@ -185,3 +185,34 @@ def summary_caption(comp: Comparison) -> str:
     if cfg.normalize or cfg.normalize_target:
         text += "; W and b (z) are the same model as trained, on z-scores"
     return text + ". Distance to optimum: between the trained parameters and least squares'."
+
+
+def run_caption(comp: Comparison) -> str:
+    """'4 optimizer(s), 1,000 epochs, 0.27 s.' ('1 of 4' when a run was stopped early)."""
+    ran, chosen = len(comp.runs), len(comp.config.optimizers)
+    count = f"{ran}" if ran == chosen else f"{ran} of {chosen}"
+    return f"{count} optimizer(s), {comp.config.epochs:,} epochs, {comp.seconds:.2f} s."
+
+
+def stopped_note(comp: Comparison) -> str | None:
+    """Plain words when training ended early (Stop, another click): what was kept."""
+    cfg = comp.config
+    done = sum(h.epochs_run for h in comp.runs)
+    if done >= cfg.epochs * len(cfg.optimizers) or not any(h.cancelled for h in comp.runs):
+        return None
+    ran = ", ".join(f"{h.label} {h.epochs_run:,}" for h in comp.runs)
+    return (
+        f"Training was stopped after {done:,} of {cfg.epochs * len(cfg.optimizers):,} epochs in "
+        f"all (epochs per optimizer: {ran}); the charts show what it did. Press Train to run "
+        "it again. · 학습을 중간에 멈췄습니다."
+    )
+
+
+def estimate_note(seconds: float) -> str:
+    """What a long run will cost, said before it starts."""
+    from linreg_core.budget import duration
+
+    return (
+        f"This run will take about {duration(seconds)}. Press Stop to end it early: what it did "
+        "is kept and drawn. · 학습 시간이 깁니다."
+    )

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextvars
 import hashlib
 import math
+import threading
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -21,6 +22,7 @@ import pandas as pd
 import streamlit as st
 
 from linreg_core import RunConfig
+from ui import state
 
 if TYPE_CHECKING:
     from linreg_core import Comparison
@@ -46,6 +48,27 @@ def frame_key(df: pd.DataFrame) -> str:
     return h.hexdigest()
 
 
+class Stopped(Exception):
+    """Training ended early (Stop, another click, or the tab closed); carries what it did.
+
+    Raised out of the cached function so that a partial comparison is never cached."""
+
+    def __init__(self, comparison: Comparison) -> None:
+        super().__init__("training stopped early")
+        self.comparison = comparison
+
+
+def interrupted() -> bool:
+    """Whether the session asked this script run to end: a click (a rerun request) or a closed
+    tab (Streamlit requests a stop when the browser disconnects). Read from the script run's
+    own request state, so training can stop cleanly and keep what it did."""
+    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+    requests = getattr(get_script_run_ctx(), "script_requests", None)
+    state = getattr(requests, "_state", None)  # Streamlit 1.67's ScriptRequests (pinned)
+    return getattr(state, "name", "CONTINUE") in ("RERUN", "STOP")
+
+
 @st.cache_data(
     show_spinner=False,
     max_entries=32,
@@ -60,7 +83,10 @@ def _cached_run(
     _use_the_cores()
     if _progress is not None:
         _progress(0, cfg.epochs * len(cfg.optimizers))  # says the run is fresh, not from cache
-    return run(df, cfg, test_df, progress=_progress)
+    comp = run(df, cfg, test_df, progress=_progress, should_stop=interrupted)
+    if any(h.cancelled for h in comp.runs):
+        raise Stopped(comp)
+    return comp
 
 
 def _use_the_cores() -> None:
@@ -87,6 +113,8 @@ class ProgressBar:
 
     def _draw(self, done: int, total: int) -> None:
         self.fresh = True
+        if interrupted():  # drawing now would end the script before training keeps its work
+            return
         now = time.perf_counter()
         if now - self.last >= self.every or done == total:
             self.last = now
@@ -105,9 +133,51 @@ def run_comparison(
 ) -> Comparison:
     """Train (or fetch from the cache) every optimizer of cfg on df.
 
-    Raises LinRegError when the table does not fit the settings (e.g. a constant column).
+    Raises LinRegError when the table does not fit the settings (e.g. a constant column), and
+    Stopped, with what was trained, when the session asked the run to end.
     """
     return _cached_run(df, cfg, test_df, None if progress is None else progress.callback)
+
+
+LOCK_WAIT = 5.0  # s: at most this long for a stopped run to hand over what it did
+
+
+class Handover:
+    """Per session: a lock held while it trains, and what a stopped run did.
+
+    A click during training stops that script run and starts a new one at once; once stopped,
+    the old run cannot write session state (every access raises Streamlit's stop), so it leaves
+    its partial comparison here, on an object it fetched before training, and the new run takes
+    it (take) after waiting for the lock.
+    """
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.stopped: Comparison | None = None
+
+    def take(self) -> Comparison | None:
+        """What a stopping run left, once it has left it (None if nothing)."""
+        if self.lock.acquire(timeout=LOCK_WAIT):
+            self.lock.release()
+        stopped, self.stopped = self.stopped, None
+        return stopped
+
+
+def handover() -> Handover:
+    """The session's Handover."""
+    ss = st.session_state
+    if state.HANDOVER not in ss:
+        ss[state.HANDOVER] = Handover()
+    return ss[state.HANDOVER]  # type: ignore[no-any-return]
+
+
+def check_budget(df: pd.DataFrame, cfg: RunConfig) -> float:
+    """The run's estimated seconds; a ConfigError naming the estimate and the fix when it is over
+    the dashboard's limit (a classroom shares one server)."""
+    from linreg_core import budget
+
+    rows = max(1, round(len(df) * (1 - cfg.test_size)))
+    return budget.check(rows, max(1, len(cfg.features)), cfg, budget.DASHBOARD_LIMIT)
 
 
 def clear_cache() -> None:

@@ -32,6 +32,7 @@ AUTO_TRAIN = "auto_train"  # bool: a preset asked the Train page to train on arr
 PUBLISHED = "published"  # ui.presets.Published | None: a tutorial's printed numbers
 UPLOAD_SEEN = "upload_seen"  # str | None: file_id of the last upload read (read each file once)
 TEST_UPLOAD_SEEN = "test_upload_seen"  # str | None: the same for the separate test table
+HANDOVER = "handover"  # ui.run.Handover: a training lock and what a stopped run did
 
 # Widget keys (page-local). Where a widget edits the settings, its on_change callback writes
 # them with update() and the page shows the stored value when it is revisited.
@@ -52,6 +53,7 @@ W_PRESET_PREFIX = "w_start_preset_"  # Start: one button per preset, + Preset.ke
 # Train and Predict: widgets read on the run they change; results go to SETTINGS / COMPARISON.
 # Keys with {fields} are templates: str.format them (k = 0, 1, ... for an optimizer used twice).
 W_TRAIN_FORM = "w_train_form"  # Train: st.form; its button's key is FormSubmitter:<form>-Train
+W_TRAIN_STOP = "w_train_stop"  # Train: button shown while training; any click stops it
 W_TRAIN_USE = "w_train_use_{name}_{k}"  # Train: checkbox, train this optimizer
 W_TRAIN_PARAM = "w_train_{param}_{name}_{k}"  # Train: number_input, lr/momentum/alpha/beta1/...
 W_TRAIN_EPOCHS = "w_train_epochs"  # Train: number_input

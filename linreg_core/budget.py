@@ -1,0 +1,77 @@
+"""How long a run will take, estimated before it starts, and the limits that refuse a run too long
+for a shared machine.
+
+One optimizer step costs a fixed overhead (torch's calls: about 80 microseconds on a 2-core
+machine, measured with linreg_core.compare.run on 10 to 5,000 rows) plus a little per row and
+parameter it touches; a full-batch step from the statistics (over PLAIN_MAX_ROWS rows) touches
+no rows at all. Estimates are rough on purpose: they decide whether to warn or refuse, never a
+number a test compares.
+"""
+
+from __future__ import annotations
+
+import math
+
+from linreg_core.config import RunConfig
+from linreg_core.errors import ConfigError
+
+STEP_SECONDS = 80e-6  # fixed cost of one optimizer step on the rows
+STATS_STEP_SECONDS = 35e-6  # one full-batch step from the statistics
+ELEMENT_SECONDS = 2e-9  # per row x parameter of a step on the rows
+PLAIN_MAX_ROWS = 5_000  # train.PLAIN_MAX_ROWS: up to here full batch runs over the rows
+WARN_SECONDS = 20.0  # a run this long is announced with its estimate
+DASHBOARD_LIMIT = 600.0  # s: the dashboard refuses a longer run (a classroom shares one server)
+CLI_LIMIT = 300.0  # s: the command line asks for --allow-long beyond this
+
+
+def steps(n_rows: int, cfg: RunConfig) -> int:
+    """Optimizer steps of the whole comparison: epochs x batches per epoch x optimizers."""
+    batches = 1 if cfg.batch_size is None else math.ceil(n_rows / cfg.batch_size)
+    return cfg.epochs * max(1, batches) * len(cfg.optimizers)
+
+
+def estimate_seconds(n_rows: int, n_features: int, cfg: RunConfig) -> float:
+    """Rough wall time of a comparison on n_rows training rows with n_features features."""
+    full_batch = cfg.batch_size is None or cfg.batch_size >= n_rows
+    if full_batch and n_rows > PLAIN_MAX_ROWS and cfg.path != "plain":
+        return steps(n_rows, cfg) * STATS_STEP_SECONDS + n_rows * n_features * 1e-8
+    rows = n_rows if full_batch else min(cfg.batch_size or n_rows, n_rows)
+    per_step = STEP_SECONDS + ELEMENT_SECONDS * rows * (n_features + 1)
+    return steps(n_rows, cfg) * per_step
+
+
+def duration(seconds: float) -> str:
+    """'40 s', '12 min', '3.5 h' or '2 days'."""
+    if seconds < 90:
+        return f"{max(seconds, 1):.0f} s"
+    if seconds < 90 * 60:
+        return f"{seconds / 60:.0f} min"
+    if seconds < 48 * 3600:
+        return f"{seconds / 3600:.1f} h"
+    return f"{seconds / 86400:.0f} days"
+
+
+def describe(n_rows: int, cfg: RunConfig) -> str:
+    """'4 optimizers x 1,000 epochs x 157 batches of 32 rows' (what makes a run long)."""
+    opt = f"{len(cfg.optimizers)} optimizer{'s' * (len(cfg.optimizers) > 1)}"
+    text = f"{opt} x {cfg.epochs:,} epochs"
+    if cfg.batch_size is not None and cfg.batch_size < n_rows:
+        batches = math.ceil(n_rows / cfg.batch_size)
+        text += f" x {batches:,} batches of {cfg.batch_size:,} rows"
+    else:
+        text += f" on {n_rows:,} rows"
+    return text
+
+
+def check(
+    n_rows: int, n_features: int, cfg: RunConfig, limit: float, *, extra_fix: str = ""
+) -> float:
+    """The estimate, or a ConfigError naming it and the fix when it is over `limit` seconds."""
+    seconds = estimate_seconds(n_rows, n_features, cfg)
+    if seconds > limit:
+        raise ConfigError(
+            f"This run would take about {duration(seconds)} ({describe(n_rows, cfg)}); the "
+            f"limit is {duration(limit)}. Use fewer epochs, a larger batch, fewer optimizers "
+            f"or fewer rows{extra_fix}."
+        )
+    return seconds

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import torch
 
 from linreg_core import landscape
 from linreg_core.config import RunConfig
@@ -27,6 +28,7 @@ from linreg_core.train import (
     choose_path,
     statistics,
     train,
+    train_lockstep,
 )
 
 NEAR_OPTIMUM = 0.01  # "within 1% of the optimum's loss"
@@ -193,10 +195,42 @@ def compare(
     problem, scaler = scaled_problem(ds, cfg)
     ols = least_squares(problem.X_train, problem.y_train, bias=cfg.bias)
     start = init_params(problem.n_features, bias=cfg.bias, init=cfg.init, seed=cfg.seed)  # (k,)
-    fast = choose_path(len(problem.y_train), cfg.batch_size, cfg.path) == "fast"
-    stats = FullBatch.of(problem, ols) if fast else None  # one pass over the rows for all
-    total = cfg.epochs * len(cfg.optimizers)
     labels = _labels(cfg)
+    if choose_path(len(problem.y_train), cfg.batch_size, cfg.path) == "fast":
+        runs = train_lockstep(  # every optimizer at once, from one pass over the rows
+            problem,
+            list(cfg.optimizers),
+            start,
+            epochs=cfg.epochs,
+            stats=FullBatch.of(problem, ols),
+            labels=labels,
+            progress=progress,
+            should_stop=should_stop,
+        )
+    else:
+        runs = _one_at_a_time(problem, cfg, start, labels, progress, should_stop)
+    return Comparison(
+        config=cfg,
+        dataset=ds,
+        scaler=scaler,
+        problem=problem,
+        start=start.numpy().astype(np.float64),
+        ols=ols,
+        runs=runs,
+        seconds=time.perf_counter() - t0,
+    )
+
+
+def _one_at_a_time(
+    problem: Problem,
+    cfg: RunConfig,
+    start: torch.Tensor,
+    labels: list[str],
+    progress: Progress | None,
+    should_stop: StopCheck | None,
+) -> list[History]:
+    """Each optimizer over the rows in turn (the same batches for each); a stop ends them all."""
+    total = cfg.epochs * len(cfg.optimizers)
     runs = []
     for i, (opt, label) in enumerate(zip(cfg.optimizers, labels, strict=True)):
         done = i * cfg.epochs
@@ -209,7 +243,6 @@ def compare(
             batch_size=cfg.batch_size,
             seed=cfg.seed,
             path=cfg.path,
-            stats=stats,
             label=label,
             progress=report,
             should_stop=should_stop,
@@ -217,16 +250,7 @@ def compare(
         runs.append(h)
         if h.cancelled:
             break
-    return Comparison(
-        config=cfg,
-        dataset=ds,
-        scaler=scaler,
-        problem=problem,
-        start=start.numpy().astype(np.float64),
-        ols=ols,
-        runs=runs,
-        seconds=time.perf_counter() - t0,
-    )
+    return runs
 
 
 def _labels(cfg: RunConfig) -> list[str]:

@@ -3,13 +3,15 @@
 Semantics (the seeds print exactly this): the loss logged for epoch e is computed before that
 epoch's step(s); the parameters logged are those after it. Three gradient sources, one loop:
 - Rows: the seeds' float32 full batch over the rows, the gradient from the MSE formula in
-  autograd's own operations and order (the same bits as loss.backward()); it alone reproduces
-  their logs digit for digit, and tables up to PLAIN_MAX_ROWS rows always take it;
+  autograd's own operations and order (the same bits as loss.backward()) and torch.optim's own
+  update; it alone reproduces their logs digit for digit (tables up to
+  config.PLAIN_MAX_ROWS rows);
 - Statistics: full batch from sufficient statistics. MSE depends on the data only through
   G = A^T A / m (A = [X, 1]); with the least-squares optimum t* and its loss L*,
   L(t) = (t - t*)^T G (t - t*) + L* and grad = 2 G (t - t*), both O(d^2) per epoch in float64,
-  without the cancellation of t^T G t - 2 c^T t + s. torch.optim's rules still take the float32
-  steps, so it agrees with the rows to float32 rounding;
+  without the cancellation of t^T G t - 2 c^T t + s. Every optimizer of a comparison steps in
+  lockstep, with torch.optim's rules in float64 (lockstep.py); it agrees with the rows to
+  float32 rounding;
 - Batches: mini-batches of a seeded shuffle, the same batches for every optimizer.
 Divergence (a non-finite loss or parameter, or a loss beyond float32) stops a run; it is a
 result with its epoch, never an exception. The rule for which source a run takes is
@@ -25,12 +27,12 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from linreg_core.config import OptimizerConfig
+from linreg_core.config import PLAIN_MAX_ROWS, OptimizerConfig
+from linreg_core.lockstep import run_lockstep
 from linreg_core.optimizers import Stepper
 from linreg_core.reference import LeastSquares, design, least_squares
 from linreg_core.registry import OPTIMIZERS
 
-PLAIN_MAX_ROWS = 5_000  # up to here the float32 loop over the rows is fast and is the reference
 FLOAT32_MAX = float(torch.finfo(torch.float32).max)
 CHECK_EVERY = 0.1  # s between progress reports and cancellation checks
 
@@ -163,11 +165,21 @@ def train(
     """
     t0 = time.perf_counter()
     kind = choose_path(len(problem.y_train), batch_size, path)
+    if kind == "fast":
+        stats = stats or FullBatch.of(problem)
+        return train_lockstep(
+            problem,
+            [cfg],
+            start,
+            epochs=epochs,
+            stats=stats,
+            labels=[label or cfg.name],
+            progress=progress,
+            should_stop=should_stop,
+        )[0]
     manual = OPTIMIZERS[cfg.name].update is None  # the tutorials' formulas, not autograd's
     source: _Source
-    if kind == "fast":
-        source = _Statistics(stats or FullBatch.of(problem))
-    elif kind == "minibatch":
+    if kind == "minibatch":
         assert batch_size is not None
         source = _Batches(problem, manual, batch_size, seed)
     else:
@@ -218,6 +230,60 @@ def train(
         diverged_at=diverged,
         cancelled=cancelled,
     )
+
+
+def train_lockstep(
+    problem: Problem,
+    cfgs: list[OptimizerConfig],
+    start: torch.Tensor,
+    *,
+    epochs: int,
+    stats: FullBatch,
+    labels: list[str],
+    progress: Progress | None = None,
+    should_stop: StopCheck | None = None,
+) -> list[History]:
+    """Full batch for several optimizers at once, from the statistics (see lockstep.py).
+
+    progress gets (epochs done by all optimizers, epochs of all), as a comparison reports it.
+    """
+    t0 = time.perf_counter()
+    K, clock = len(cfgs), _Clock()
+
+    def tick(epoch: int) -> bool:
+        if epoch == epochs or clock.due():
+            if progress is not None:
+                progress(epoch * K, epochs * K)
+            return epoch < epochs and should_stop is not None and should_stop()
+        return False
+
+    st = stats.train
+    begin = start.detach().to(torch.float32).numpy().astype(np.float64)  # the float32 start
+    losses, thetas, grads, diverged, cancelled = run_lockstep(
+        st.G, st.optimum, st.floor, cfgs, begin, epochs, blown=blown, tick=tick
+    )
+    held, d = stats.held_out, problem.n_features
+    seconds = (time.perf_counter() - t0) / K
+    return [
+        History(
+            optimizer=cfg,
+            label=label,
+            epochs=epochs,
+            epochs_run=len(loss),
+            train_loss=loss,
+            test_loss=None if held is None else held.losses(theta[:-1] - st.optimum),
+            weights=theta[:, :d],
+            bias=theta[:, d] if problem.bias else None,
+            grad=grad,
+            path="fast",
+            seconds=seconds,
+            diverged_at=at,
+            cancelled=cancelled and at is None,
+        )
+        for cfg, label, loss, theta, grad, at in zip(
+            cfgs, labels, losses, thetas, grads, diverged, strict=True
+        )
+    ]
 
 
 # -- gradient sources: one epoch's step(s) on theta, returning the epoch's loss ---------------
@@ -299,28 +365,6 @@ class _Batches(_Rows):
                 return None
         e.grad.copy_(total / len(losses))
         return float(np.mean(losses))
-
-
-class _Statistics(_Source):
-    """Full batch from the training rows' statistics: O(d^2) an epoch whatever the rows."""
-
-    def __init__(self, stats: FullBatch) -> None:
-        self.stats = stats
-        self.g32: np.ndarray | None = None
-
-    def epoch(self, e: _Epoch) -> float | None:
-        st = self.stats.train
-        delta = e.theta.numpy() - st.optimum  # (k,) float64, from the optimum: no cancellation
-        Gd = st.G @ delta
-        loss = st.floor + float(delta @ Gd)
-        if not blown(loss):
-            e.grad.numpy()[:] = 2.0 * Gd  # the gradient 2 G (t - t*), rounded to float32
-            e.stepper.step_([e.grad])
-        return loss
-
-    def held_out(self, thetas: np.ndarray) -> np.ndarray | None:
-        held = self.stats.held_out
-        return None if held is None else held.losses(thetas - self.stats.train.optimum)
 
 
 # -- the MSE gradient, as autograd computes it and as the tutorials write it ------------------

@@ -20,12 +20,12 @@ def test_steps_count_epochs_batches_and_optimizers() -> None:
 
 def test_a_run_costs_more_with_more_steps_and_more_rows_a_step() -> None:
     base = RunConfig(target="y", epochs=1000)
-    assert estimate_seconds(640, 1, base) < estimate_seconds(
-        640, 1, RunConfig(target="y", epochs=2000)
-    )
-    assert estimate_seconds(640, 1, base) < estimate_seconds(4000, 20, base)
-    # above 5,000 rows full batch runs from the statistics: no longer proportional to the rows
-    assert estimate_seconds(10_000, 3, base) < estimate_seconds(4_000, 3, base)
+    longer = RunConfig(target="y", epochs=2000)
+    assert estimate_seconds(40, 1, base) < estimate_seconds(40, 1, longer)
+    mini = RunConfig(target="y", epochs=10, batch_size=64)
+    assert estimate_seconds(4000, 3, mini) < estimate_seconds(4000, 20, mini)
+    # full batch from the statistics: a thousand times the rows is one more pass, not 1000x
+    assert estimate_seconds(1_000_000, 3, base) < 10 * estimate_seconds(1_000, 3, base)
 
 
 def test_durations_read_as_a_person_says_them() -> None:

@@ -11,7 +11,9 @@ import dataclasses
 import io
 import json
 import math
+import os
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -27,6 +29,10 @@ TEXT_EXTENSIONS = (".csv", ".tsv", ".txt")
 EXTENSIONS = (*TEXT_EXTENSIONS, ".xlsx", ".parquet", ".json")
 DELIMITERS = (",", ";", "\t", "|")
 MAX_COLUMNS = 10_000  # a wider table is almost surely not a regression table
+# Parsing holds the bytes, the decoded text and the frame at once, several times the file's
+# size: a 512 MB file already needs a few GB. A table to learn regression from is far smaller
+# (the dashboard's own upload limit is 50 MB), so a larger file is refused before it is read.
+MAX_FILE_BYTES = 512 * 2**20
 FLOAT32_MAX = float(np.finfo(np.float32).max)
 _SIGNATURES = {
     b"\x89PNG": "a PNG image",
@@ -69,20 +75,14 @@ def read_table(source: str | Path | bytes | IO[bytes], name: str | None = None) 
     if isinstance(source, (str, Path)):
         path = Path(source)
         name = name or path.name
-        try:
-            data = path.read_bytes()
-        except FileNotFoundError:
-            raise DataError(f"No such file: {str(path)!r}. Check the path.") from None
-        except IsADirectoryError:
-            raise DataError(f"{str(path)!r} is a folder, not a file. Give a table file.") from None
-        except OSError as exc:
-            raise DataError(f"Cannot read {str(path)!r}: {exc.strerror}.") from None
+        data = _read_file(path)
     elif isinstance(source, bytes):
         data = source
     else:
         name = name or getattr(source, "name", None)
-        data = source.getvalue() if hasattr(source, "getvalue") else source.read()
+        data = source.getvalue() if hasattr(source, "getvalue") else source.read(MAX_FILE_BYTES + 1)
     label = repr(name) if name else "the file"
+    _check_size(len(data), label)
     if not data.strip():
         raise DataError(f"{label} is empty. Choose a file with a header row and data rows.")
     kind = _detect_kind(data, name)
@@ -95,6 +95,53 @@ def read_table(source: str | Path | bytes | IO[bytes], name: str | None = None) 
     else:
         df = _read_text(data, label)
     return _tidy(df, label)
+
+
+def _read_file(path: Path) -> bytes:
+    """A regular file's bytes. Its type and size are checked before it is opened: opening a
+    named pipe waits for a writer, and a device such as /dev/zero never ends."""
+    shown = repr(str(path))
+    try:
+        mode, size = (info := os.stat(path)).st_mode, info.st_size
+    except FileNotFoundError:
+        raise DataError(f"No such file: {shown}. Check the path.") from None
+    except OSError as exc:
+        raise DataError(f"Cannot read {shown}: {exc.strerror}.") from None
+    if stat.S_ISDIR(mode):
+        raise DataError(f"{shown} is a folder, not a file. Give a table file.")
+    if not stat.S_ISREG(mode):
+        raise DataError(
+            f"{shown} is {_file_type(mode)}, not a regular file; only files saved on disk are "
+            "read. Save the table to a file and give its path."
+        )
+    _check_size(size, shown)
+    try:
+        with path.open("rb") as f:
+            return f.read(MAX_FILE_BYTES + 1)  # a file that grew since the check stays bounded
+    except OSError as exc:
+        raise DataError(f"Cannot read {shown}: {exc.strerror}.") from None
+
+
+def _file_type(mode: int) -> str:
+    """What a path that is not a regular file or a folder is, in words."""
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISCHR(mode):
+        return "a character device"
+    if stat.S_ISBLK(mode):
+        return "a block device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "an unusual kind of file"
+
+
+def _check_size(size: int, label: str) -> None:
+    if size > MAX_FILE_BYTES:
+        raise DataError(
+            f"{label} is {size / 2**20:,.1f} MB ({size:,} bytes); the limit is "
+            f"{MAX_FILE_BYTES // 2**20:,} MB. Keep a sample of the rows, or only the columns you "
+            "need, and save it again."
+        )
 
 
 def _detect_kind(data: bytes, name: str | None) -> str:

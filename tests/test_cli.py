@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import resource
 import subprocess
 import sys
 
@@ -13,14 +15,20 @@ import pytest
 from tests.conftest import ROOT, SAMPLES
 
 
-def cli(*args: str) -> subprocess.CompletedProcess:
+def cli(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "linreg_core", *args],
         capture_output=True,
         text=True,
         cwd=ROOT,
-        timeout=120,
+        timeout=timeout,
+        preexec_fn=_memory_cap,
     )
+
+
+def _memory_cap() -> None:
+    """At most 4 GB of address space: a reader that reads without end fails, not the machine."""
+    resource.setrlimit(resource.RLIMIT_AS, (4 * 2**30, 4 * 2**30))
 
 
 def strict(text: str) -> dict:
@@ -163,3 +171,31 @@ def test_mini_batch_log_and_separate_test_file(tmp_path, table):
     doc = strict(out.stdout)
     assert doc["rows"] == {"train": 250, "test": 50, "dropped": 0}
     assert doc["epochs_run"] == 20 and doc["test_metrics"]["r2"] > 0.9
+
+
+def refused(out: subprocess.CompletedProcess, message: str) -> None:
+    """Exit status 2, nothing on stdout and one line on stderr that says `message`."""
+    assert out.returncode == 2, out.stderr
+    assert out.stdout == ""
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1 and message in lines[0], out.stderr
+
+
+def test_a_named_pipe_without_a_writer_is_refused_at_once(tmp_path):
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)
+    out = cli("train", str(fifo), "--target", "y", timeout=30)  # opening it would wait forever
+    refused(out, f"{str(fifo)!r} is a named pipe (FIFO), not a regular file")
+
+
+def test_an_endless_character_device_is_refused_without_reading_it():
+    out = cli("train", "/dev/zero", "--target", "y", timeout=30)
+    refused(out, "'/dev/zero' is a character device, not a regular file")
+
+
+def test_a_file_over_the_size_limit_is_refused_with_its_size_and_the_limit(tmp_path):
+    path = tmp_path / "huge.csv"
+    with path.open("wb") as f:
+        f.truncate(2**30)  # sparse: 1 GB long, no disk used
+    out = cli("train", str(path), "--target", "y", timeout=30)
+    refused(out, f"{str(path)!r} is 1,024.0 MB (1,073,741,824 bytes); the limit is 512 MB")

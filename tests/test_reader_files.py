@@ -1,0 +1,38 @@
+"""What the reader makes of odd files: pipes, devices and sockets, files too large to read,
+workbooks with several sheets, UTF-16 without a byte-order mark, a Parquet file's index and the
+other shapes pandas writes JSON in."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import pytest
+
+from linreg_core import DataError, read_table
+
+
+# -- only regular files, and none too large -----------------------------------------------------
+def test_a_socket_is_refused_as_not_a_regular_file(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)  # a relative name keeps the socket's path under its length limit
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as server:
+        server.bind("t.csv")
+        with pytest.raises(DataError, match=r"'t.csv' is a socket, not a regular file"):
+            read_table("t.csv")
+
+
+def test_a_character_device_is_refused_as_not_a_regular_file() -> None:
+    with pytest.raises(DataError, match=r"'/dev/null' is a character device, not a regular file"):
+        read_table("/dev/null")
+
+
+def test_a_file_over_the_size_limit_is_refused_before_reading(tmp_path: Path) -> None:
+    path = tmp_path / "huge.csv"
+    with path.open("wb") as f:
+        f.truncate(600 * 2**20)  # sparse: 600 MB long, no disk used
+    with pytest.raises(DataError) as caught:
+        read_table(path)
+    message = str(caught.value)
+    assert f"{str(path)!r} is 600.0 MB (629,145,600 bytes)" in message
+    assert "the limit is 512 MB" in message
+    assert "Keep a sample of the rows" in message

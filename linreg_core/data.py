@@ -6,6 +6,7 @@ whose message names the problem and the fix. Nothing is ever unpickled or evalua
 
 from __future__ import annotations
 
+import codecs
 import csv
 import dataclasses
 import io
@@ -164,19 +165,57 @@ def _detect_kind(data: bytes, name: str | None) -> str:
         )
     if ext == ".parquet":
         raise DataError(f"{name!r} ends in .parquet but is not a Parquet file. Export it again.")
-    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    utf16 = _utf16(data)
+    if b"\x00" in data[:4096] and utf16 is None:
         raise DataError(
             "This file holds binary data, not text. Upload CSV, TSV, XLSX, Parquet or JSON."
         )
-    if ext == ".json" or data.lstrip()[:1] in (b"[", b"{"):
+    head = data[:4096].decode(utf16, errors="ignore").encode() if utf16 else data
+    if ext == ".json" or head.lstrip().removeprefix(b"\xef\xbb\xbf")[:1] in (b"[", b"{"):
         return "json"
     return "text"
 
 
-def _encoding(data: bytes, label: str) -> str:
-    """UTF-8 (with or without BOM), UTF-16 with BOM, or the Korean cp949/EUC-KR as fallback."""
+def _utf16(data: bytes) -> str | None:
+    """The UTF-16 codec of data, with a byte-order mark or without one, or None.
+
+    Without a mark, UTF-16 is recognised by its zero bytes: every character of the ASCII range
+    (digits, delimiters, line breaks, Latin names) has one, always on the same side of the
+    two-byte unit (the second byte in little-endian, the first in big-endian). Binary data has
+    zero bytes too, but also units that are all zero or decode to control characters.
+    """
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "utf-16"
+    head = data[: min(len(data), 4096) & ~1]  # whole two-byte units
+    units = len(head) // 2
+    if units < 2:
+        return None
+    first, second = head[0::2], head[1::2]
+    if any(a == 0 and b == 0 for a, b in zip(first, second, strict=True)):
+        return None  # a NUL character: binary
+    encoding = "utf-16-le" if second.count(0) > first.count(0) else "utf-16-be"
+    if max(first.count(0), second.count(0)) < units / 4:
+        return None
+    try:
+        text = codecs.getincrementaldecoder(encoding)().decode(head, final=False)
+    except UnicodeDecodeError:
+        return None
+    if any(ch < " " and ch not in "\t\n\r" for ch in text):
+        return None
+    return encoding
+
+
+def _encoding(data: bytes, label: str) -> str:
+    """UTF-8 (with or without BOM), UTF-16 (with or without BOM), or the Korean cp949/EUC-KR."""
+    if (utf16 := _utf16(data)) is not None:
+        try:
+            data.decode(utf16)
+        except UnicodeDecodeError:
+            raise DataError(
+                f"{label} looks like UTF-16 text but is cut or damaged (e.g. an odd number of "
+                "bytes). Save it as 'CSV UTF-8' and retry."
+            ) from None
+        return utf16
     for encoding in ("utf-8-sig", "cp949"):
         try:
             data.decode(encoding)  # checks every byte; pandas then parses the bytes themselves
@@ -220,7 +259,10 @@ def _read_text(data: bytes, label: str) -> pd.DataFrame:
     encoding = _encoding(data, label)
     sample = data[:65536].decode(encoding, errors="ignore").splitlines()[:50]
     sep = _sniff_delimiter(sample)
-    first_line = data.split(b"\n", 1)[0].decode(encoding, errors="ignore")
+    if encoding.startswith("utf-16"):  # a byte 0x0A can be half of another character
+        first_line = data.decode(encoding, errors="ignore").split("\n", 1)[0]
+    else:
+        first_line = data.split(b"\n", 1)[0].decode(encoding, errors="ignore")
     header = _split_line(first_line.lstrip("\ufeff").rstrip("\r"), sep)
     _check_width(len(header), label)
     try:

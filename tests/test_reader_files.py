@@ -7,9 +7,12 @@ from __future__ import annotations
 import socket
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from linreg_core import DataError, read_table
+
+FRAME = pd.DataFrame({"키": [1.5, 2.0, 3.5, 4.0], "점수": [10.0, 20.0, 35.0, 41.0]})
 
 
 # -- only regular files, and none too large -----------------------------------------------------
@@ -36,3 +39,28 @@ def test_a_file_over_the_size_limit_is_refused_before_reading(tmp_path: Path) ->
     assert f"{str(path)!r} is 600.0 MB (629,145,600 bytes)" in message
     assert "the limit is 512 MB" in message
     assert "Keep a sample of the rows" in message
+
+
+# -- UTF-16 without a byte-order mark -------------------------------------------------------------
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+@pytest.mark.parametrize("sep", [",", "\t"])
+def test_utf16_text_without_a_byte_order_mark_is_read(encoding: str, sep: str) -> None:
+    data = FRAME.to_csv(index=False, sep=sep).encode(encoding)
+    assert not data.startswith((b"\xff\xfe", b"\xfe\xff"))  # no BOM
+    pd.testing.assert_frame_equal(read_table(data, name="u16.txt"), FRAME)
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_json_without_a_byte_order_mark_is_read(encoding: str) -> None:
+    data = FRAME.to_json(orient="records", force_ascii=False).encode(encoding)
+    pd.testing.assert_frame_equal(read_table(data, name="u16.json"), FRAME)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [bytes(200), b"\x00\x01" * 100, bytes(range(256)) * 4, b"a\x00b\x00\x00\x00c\x00" * 50],
+    ids=["all zero", "zero then one", "every byte value", "text with NUL characters"],
+)
+def test_binary_data_with_zero_bytes_is_still_binary(data: bytes) -> None:
+    with pytest.raises(DataError, match="binary data, not text"):
+        read_table(data, name="b.csv")

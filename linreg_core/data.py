@@ -308,11 +308,29 @@ def _read_excel(data: bytes, label: str) -> pd.DataFrame:
 
 def _read_parquet(data: bytes, label: str) -> pd.DataFrame:
     try:
-        return pd.read_parquet(io.BytesIO(data))
+        df = pd.read_parquet(io.BytesIO(data))
     except ImportError:
         raise DataError("Reading Parquet needs pyarrow: pip install pyarrow.") from None
     except Exception as exc:  # pyarrow raises ArrowInvalid and friends
         raise DataError(f"{label} is not a readable Parquet file ({exc}).") from None
+    return _index_as_columns(df, "The Parquet file's")
+
+
+def _index_as_columns(df: pd.DataFrame, whose: str) -> pd.DataFrame:
+    """The row index as the first column(s), with a note, unless it only numbers the rows.
+
+    A named index or one of dates or text holds data (a time stamp, an id); a RangeIndex or
+    unnamed whole numbers (what a slice or a shuffle leaves) only number the rows.
+    """
+    index = df.index
+    if index.nlevels == 1 and index.name is None and pd.api.types.is_integer_dtype(index):
+        return df
+    notes = df.attrs.get("notes", [])
+    out = df.reset_index(allow_duplicates=True)  # a clash with a column is renamed by _tidy
+    kept = [str(c) for c in out.columns[: index.nlevels]]
+    where = f"first column, {kept[0]!r}" if len(kept) == 1 else f"first columns, {kept}"
+    out.attrs["notes"] = [*notes, f"{whose} row index was kept as the {where}."]
+    return out
 
 
 def _read_json(data: bytes, label: str) -> pd.DataFrame:
@@ -347,6 +365,7 @@ def _check_width(n_columns: int, label: str) -> None:
 def _tidy(df: pd.DataFrame, label: str) -> pd.DataFrame:
     """Strip names, name blank ones, drop a saved row-number column; refuse empty tables."""
     _check_width(df.shape[1], label)
+    notes = list(df.attrs.get("notes", []))  # what the format's reader changed
     names: list[str] = []
     renamed = []
     for i, col in enumerate(df.columns):
@@ -361,7 +380,6 @@ def _tidy(df: pd.DataFrame, label: str) -> pd.DataFrame:
             renamed.append(f"{base!r} -> {text!r}")
         names.append(text)
     df.columns = names
-    notes = []
     if renamed:
         notes.append("Some columns had the same name and were renamed: " + ", ".join(renamed) + ".")
     if df.shape[1] and _is_row_number(df.columns[0], df.iloc[:, 0]):

@@ -64,3 +64,44 @@ def test_utf16_json_without_a_byte_order_mark_is_read(encoding: str) -> None:
 def test_binary_data_with_zero_bytes_is_still_binary(data: bytes) -> None:
     with pytest.raises(DataError, match="binary data, not text"):
         read_table(data, name="b.csv")
+
+
+# -- a Parquet file's index -----------------------------------------------------------------------
+def parquet(frame: pd.DataFrame) -> bytes:
+    return frame.to_parquet()  # pyarrow saves any index but a RangeIndex as a column of its own
+
+
+def test_a_parquet_files_date_index_is_kept_as_a_column_with_a_note() -> None:
+    days = pd.date_range("2024-01-01", periods=4, freq="D", name="day")
+    df = read_table(parquet(FRAME.set_index(days)), name="t.parquet")
+    assert list(df.columns) == ["day", "키", "점수"]
+    assert df["day"].tolist() == list(days)
+    pd.testing.assert_frame_equal(df[["키", "점수"]], FRAME)
+    assert "The Parquet file's row index was kept as the first column, 'day'." in df.attrs["notes"]
+
+
+def test_an_unnamed_date_index_is_kept_as_a_column_named_index() -> None:
+    days = pd.date_range("2024-01-01", periods=4, freq="D")
+    df = read_table(parquet(FRAME.set_index(days)), name="t.parquet")
+    assert list(df.columns) == ["index", "키", "점수"]
+    assert df["index"].tolist() == list(days)
+    note = "The Parquet file's row index was kept as the first column, 'index'."
+    assert note in df.attrs["notes"]
+
+
+def test_a_named_index_is_kept_and_a_clash_with_a_column_is_renamed() -> None:
+    frame = FRAME.set_index(pd.Index([5, 9, 2, 7], name="id"))
+    df = read_table(parquet(frame), name="t.parquet")
+    assert list(df.columns) == ["id", "키", "점수"]
+    assert df["id"].tolist() == [5, 9, 2, 7]
+    clashing = FRAME.set_index(pd.Index([1, 2, 3, 4], name="키"))
+    clash = read_table(parquet(clashing), name="c.parquet")
+    assert list(clash.columns) == ["키", "키 (2)", "점수"]
+    assert clash["키"].tolist() == [1, 2, 3, 4]
+
+
+def test_a_plain_row_numbering_index_is_not_a_column() -> None:
+    for index in (pd.RangeIndex(10, 14), pd.Index([3, 0, 2, 1])):  # a slice, a shuffle
+        df = read_table(parquet(FRAME.set_index(index)), name="t.parquet")
+        pd.testing.assert_frame_equal(df, FRAME)
+        assert df.attrs["notes"] == []

@@ -18,7 +18,7 @@ st.caption("Load a table, then choose what to predict (y) and from what (x). · 
 upload_tab, sample_tab, typed_tab = st.tabs(["Upload a file", "Sample data", "Type a table"])
 with upload_tab:
     upload = st.file_uploader(
-        f"CSV, TSV, TXT, XLSX, Parquet or JSON, {files.upload_limit()}",
+        f"CSV, TSV, TXT, XLSX, Parquet, JSON or JSON lines, {files.upload_limit()}",
         type=files.UPLOAD_TYPES,
         key=state.W_UPLOAD,
     )

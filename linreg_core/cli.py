@@ -29,7 +29,7 @@ def _parser() -> argparse.ArgumentParser:
     top = _Parser(prog="python -m linreg_core", description=__doc__)
     sub = top.add_subparsers(dest="command", required=True, parser_class=_Parser)
     for name in ("train", "compare"):
-        p = sub.add_parser(name, help=f"{name} on a table (csv/tsv/txt/xlsx/parquet/json)")
+        p = sub.add_parser(name, help=f"{name} on a table (csv/tsv/txt/xlsx/parquet/json/jsonl)")
         p.add_argument("data", help="the table file")
         p.add_argument("--target", required=True, help="column to predict")
         p.add_argument("--features", help="comma-separated columns (default: all other numeric)")

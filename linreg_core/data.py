@@ -27,7 +27,7 @@ from linreg_core.config import RunConfig
 from linreg_core.errors import ConfigError, DataError
 
 TEXT_EXTENSIONS = (".csv", ".tsv", ".txt")
-EXTENSIONS = (*TEXT_EXTENSIONS, ".xlsx", ".parquet", ".json")
+EXTENSIONS = (*TEXT_EXTENSIONS, ".xlsx", ".parquet", ".json", ".jsonl")
 DELIMITERS = (",", ";", "\t", "|")
 MAX_COLUMNS = 10_000  # a wider table is almost surely not a regression table
 # Parsing holds the bytes, the decoded text and the frame at once, several times the file's
@@ -46,6 +46,11 @@ _SIGNATURES = {
 }
 _DATE = re.compile(r"^\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|^\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}")
 _RAGGED = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
+_ROW_NUMBER = re.compile(r"-?\d+")  # a JSON key that is a row number, as pandas writes it
+JSON_SHAPES = (
+    'Use a list of records like [{"x": 1, "y": 2}, ...], columns like {"x": [...], "y": [...]}, '
+    "one record per line (JSON lines) or any table pandas' DataFrame.to_json writes."
+)
 
 
 @dataclass(frozen=True)
@@ -92,7 +97,7 @@ def read_table(source: str | Path | bytes | IO[bytes], name: str | None = None) 
     elif kind == "parquet":
         df = _read_parquet(data, label)
     elif kind == "json":
-        df = _read_json(data, label)
+        df = _read_json(data, label, lines=Path(name or "").suffix.lower() == ".jsonl")
     else:
         df = _read_text(data, label)
     return _tidy(df, label)
@@ -171,7 +176,8 @@ def _detect_kind(data: bytes, name: str | None) -> str:
             "This file holds binary data, not text. Upload CSV, TSV, XLSX, Parquet or JSON."
         )
     head = data[:4096].decode(utf16, errors="ignore").encode() if utf16 else data
-    if ext == ".json" or head.lstrip().removeprefix(b"\xef\xbb\xbf")[:1] in (b"[", b"{"):
+    first = head.lstrip().removeprefix(b"\xef\xbb\xbf")[:1]
+    if ext in (".json", ".jsonl") or first in (b"[", b"{"):
         return "json"
     return "text"
 
@@ -333,25 +339,88 @@ def _index_as_columns(df: pd.DataFrame, whose: str) -> pd.DataFrame:
     return out
 
 
-def _read_json(data: bytes, label: str) -> pd.DataFrame:
+def _read_json(data: bytes, label: str, *, lines: bool = False) -> pd.DataFrame:
+    """A JSON table in any of the shapes pandas writes, or JSON lines (one record a line)."""
+    text = _decode(data, label)
+    if lines:
+        return _json_frame(_json_lines(text, label), label)
     try:
-        records = json.loads(_decode(data, label))
+        doc = json.loads(text)
     except json.JSONDecodeError as exc:
+        if exc.msg == "Extra data":  # a second document after the first: JSON lines
+            return _json_frame(_json_lines(text, label), label)
         raise DataError(
-            f"{label} is not valid JSON ({exc.msg} at line {exc.lineno}). "
-            'Use a list of records like [{"x": 1, "y": 2}, ...].'
+            f"{label} is not valid JSON ({exc.msg} at line {exc.lineno}). {JSON_SHAPES}"
         ) from None
-    if isinstance(records, dict) and all(isinstance(v, list) for v in records.values()):
-        lengths = {len(v) for v in records.values()}
+    return _json_frame(doc, label)
+
+
+def _json_lines(text: str, label: str) -> list[object]:
+    """The records of JSON lines: one JSON object on each line that is not blank."""
+    records = []
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            records.append(json.loads(line))
+        except json.JSONDecodeError as exc:
+            raise DataError(
+                f"{label} line {number} is not valid JSON ({exc.msg}). "
+                'Write one record per line, like {"x": 1, "y": 2}.'
+            ) from None
+    return records
+
+
+def _json_frame(doc: object, label: str) -> pd.DataFrame:
+    """The table in a parsed JSON document, by its shape; a DataError for anything else.
+
+    Shapes: records [{col: value}]; columns {col: [values]}; pandas' to_json orients "columns"
+    (its default, {col: {row: value}}), "index" ({row: {col: value}}), "split" and "table".
+    Row labels that are not row numbers become a column, as a Parquet file's index does.
+    """
+    try:
+        df = _json_shape(doc, label)
+    except (ValueError, TypeError) as exc:  # e.g. rows of different lengths in "split"
+        raise DataError(f"{label} is JSON but not a table ({exc}). {JSON_SHAPES}") from None
+    if df is None:
+        raise DataError(f"{label} is JSON but not a table. {JSON_SHAPES}")
+    if all(isinstance(v, str) and _ROW_NUMBER.fullmatch(v) for v in df.index):
+        df.index = pd.Index([int(v) for v in df.index])  # JSON keys are text: "0", "1", ...
+    return _index_as_columns(df, "The JSON file's")
+
+
+def _json_shape(doc: object, label: str) -> pd.DataFrame | None:
+    if isinstance(doc, list):
+        if doc and all(isinstance(r, dict) for r in doc):
+            return pd.DataFrame.from_records(doc)
+        return None
+    if not isinstance(doc, dict) or not doc:
+        return None
+    keys = set(doc)
+    if {"columns", "data"} <= keys <= {"columns", "index", "data", "name"}:  # orient="split"
+        index = doc.get("index")
+        return pd.DataFrame(doc["data"], columns=doc["columns"], index=index)
+    if keys == {"schema", "data"} and isinstance(doc["schema"], dict):  # orient="table"
+        df = pd.DataFrame.from_records(doc["data"])
+        primary = doc["schema"].get("primaryKey") or []
+        if isinstance(primary, list) and primary and set(primary) <= set(df.columns):
+            df = df.set_index(primary)
+            if list(df.index.names) == ["index"]:  # pandas' name for an unnamed index
+                df.index.name = None
+        return df
+    values = list(doc.values())
+    if all(isinstance(v, list) for v in values):
+        lengths = {len(v) for v in values}
         if len(lengths) > 1:
             raise DataError(f"{label}: the JSON columns have different lengths {sorted(lengths)}.")
-        return pd.DataFrame(records)
-    if isinstance(records, list) and records and all(isinstance(r, dict) for r in records):
-        return pd.DataFrame.from_records(records)
-    raise DataError(
-        f"{label} is JSON but not a table. "
-        'Use a list of records like [{"x": 1, "y": 2}, ...] or {"x": [...], "y": [...]}.'
-    )
+        return pd.DataFrame(doc)
+    if all(isinstance(v, dict) for v in values):
+        inner = list(values[0])
+        by_row = all(_ROW_NUMBER.fullmatch(k) for k in doc) and not all(
+            _ROW_NUMBER.fullmatch(str(k)) for k in inner
+        )
+        return pd.DataFrame.from_dict(doc, orient="index" if by_row else "columns")
+    return None
 
 
 def _check_width(n_columns: int, label: str) -> None:

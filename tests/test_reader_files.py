@@ -105,3 +105,35 @@ def test_a_plain_row_numbering_index_is_not_a_column() -> None:
         df = read_table(parquet(FRAME.set_index(index)), name="t.parquet")
         pd.testing.assert_frame_equal(df, FRAME)
         assert df.attrs["notes"] == []
+
+
+# -- the shapes pandas writes JSON in -------------------------------------------------------------
+@pytest.mark.parametrize("orient", [None, "columns", "split", "index", "table"])
+def test_every_table_shape_of_pandas_to_json_is_read(orient: str | None) -> None:
+    data = FRAME.to_json() if orient is None else FRAME.to_json(orient=orient)
+    df = read_table(data.encode(), name="t.json")
+    pd.testing.assert_frame_equal(df, FRAME)
+    assert df.attrs["notes"] == []  # the row numbers pandas writes are not a column
+
+
+def test_pandas_default_json_keeps_the_rows_in_their_order_and_text_labels_as_a_column() -> None:
+    shuffled = FRAME.iloc[[2, 0, 3, 1]]  # labels 2, 0, 3, 1: still only row numbers
+    df = read_table(shuffled.to_json().encode(), name="s.json")
+    pd.testing.assert_frame_equal(df, shuffled.reset_index(drop=True))
+    cities = FRAME.set_axis(["seoul", "busan", "incheon", "daegu"])
+    df = read_table(cities.to_json().encode(), name="c.json")
+    assert list(df.columns) == ["index", "키", "점수"]
+    assert df["index"].tolist() == ["seoul", "busan", "incheon", "daegu"]
+    assert "The JSON file's row index was kept as the first column, 'index'." in df.attrs["notes"]
+
+
+@pytest.mark.parametrize("name", ["t.jsonl", "t.json", None])
+def test_json_lines_one_record_a_line_are_read(name: str | None) -> None:
+    data = FRAME.to_json(orient="records", lines=True).encode()
+    pd.testing.assert_frame_equal(read_table(data, name=name), FRAME)
+
+
+def test_a_broken_json_line_names_the_line() -> None:
+    data = b'{"x": 1, "y": 2}\n{"x": 2, "y": 4}\n{"x": 3, "y"\n'
+    with pytest.raises(DataError, match=r"'t.jsonl' line 3 is not valid JSON"):
+        read_table(data, name="t.jsonl")

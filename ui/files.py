@@ -14,7 +14,7 @@ from linreg_core import LinRegError, RunConfig, numeric_columns, prepare, read_t
 from ui import state
 from ui.messages import kept, show_error, too_few_numeric
 
-UPLOAD_TYPES = ["csv", "tsv", "txt", "xlsx", "parquet", "json"]  # what linreg_core reads
+UPLOAD_TYPES = ["csv", "tsv", "txt", "xlsx", "parquet", "json", "jsonl"]  # what linreg_core reads
 # A cell starting with one of these is read as a formula by Excel, LibreOffice and Sheets
 # (OWASP "CSV injection"); a leading single quote makes it plain text.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

@@ -22,7 +22,8 @@ with upload_tab:
         type=files.UPLOAD_TYPES,
         key=state.W_UPLOAD,
     )
-    if (table := files.new_upload(upload, state.UPLOAD_SEEN, ss[state.DATA_NAME])) is not None:
+    # a workbook of several sheets also gets a selectbox of them
+    if (table := files.upload_with_sheets(upload, ss[state.DATA_NAME])) is not None:
         files.load_table(table, upload.name)
 with sample_tab:
     sample = st.selectbox("Sample table", SAMPLES, key=state.W_SAMPLE)

@@ -68,15 +68,24 @@ class Dataset:
     test_rows: np.ndarray  # (n_test,) positions in the table (or in the separate test table)
 
 
-def read_table(source: str | Path | bytes | IO[bytes], name: str | None = None) -> pd.DataFrame:
+def read_table(
+    source: str | Path | bytes | IO[bytes],
+    name: str | None = None,
+    *,
+    sheet: str | int | None = None,
+) -> pd.DataFrame:
     """Read a table from a path, bytes or a binary file object (e.g. a Streamlit upload).
 
     Args:
         source: the file. For bytes and file objects, `name` (or the object's .name) gives the
             extension; without one the format is recognised from the content.
         name: the file's name, used for its extension and in messages.
+        sheet: a workbook's sheet, by name or position from 0; by default the first sheet that
+            holds numbers. Only for .xlsx files.
     Returns:
-        The table with stripped column names and a saved pandas index column dropped.
+        The table with stripped column names and a saved pandas index column dropped. Its
+        attrs say what the reader changed ("notes") and, for a workbook, which sheet was read
+        ("sheet") of which ("sheets").
     """
     if isinstance(source, (str, Path)):
         path = Path(source)
@@ -92,8 +101,13 @@ def read_table(source: str | Path | bytes | IO[bytes], name: str | None = None) 
     if not data.strip():
         raise DataError(f"{label} is empty. Choose a file with a header row and data rows.")
     kind = _detect_kind(data, name)
+    if sheet is not None and kind != "xlsx":
+        raise DataError(
+            f"{label} is not an Excel workbook, so it has no sheets. Choose a sheet only for an "
+            ".xlsx file."
+        )
     if kind == "xlsx":
-        df = _read_excel(data, label)
+        df = _read_excel(data, label, sheet)
     elif kind == "parquet":
         df = _read_parquet(data, label)
     elif kind == "json":
@@ -300,9 +314,29 @@ def _read_text(data: bytes, label: str) -> pd.DataFrame:
     return df
 
 
-def _read_excel(data: bytes, label: str) -> pd.DataFrame:
+def _read_excel(data: bytes, label: str, sheet: str | int | None = None) -> pd.DataFrame:
+    """The chosen sheet, or the first that holds numbers (a workbook often opens on a README).
+
+    The sheet read and the workbook's sheets go to attrs, and a note names them when there
+    are several.
+    """
     try:
-        return pd.read_excel(io.BytesIO(data), engine="openpyxl")
+        with pd.ExcelFile(io.BytesIO(data), engine="openpyxl") as book:
+            names = [str(n) for n in book.sheet_names]
+            if sheet is not None:
+                chosen = _sheet_name(names, sheet, label)
+                df = pd.read_excel(book, sheet_name=chosen)
+                note = f"Read the sheet {chosen!r} of the workbook's {len(names)} sheets"
+            else:
+                chosen, df = _first_table(book, names)
+                note = (
+                    f"Read the sheet {chosen!r}, the first of the workbook's {len(names)} "
+                    "sheets that holds numbers"
+                    if numeric_columns(df)
+                    else f"No sheet of the workbook holds numbers: read the first, {chosen!r}"
+                )
+    except DataError:
+        raise
     except ImportError:
         raise DataError("Reading .xlsx needs openpyxl: pip install openpyxl.") from None
     except Exception as exc:  # openpyxl raises many types for a broken workbook
@@ -310,6 +344,45 @@ def _read_excel(data: bytes, label: str) -> pd.DataFrame:
             f"{label} is not a readable Excel workbook ({type(exc).__name__}). "
             "Save it again as .xlsx, or export it as CSV."
         ) from None
+    others = [n for n in names if n != chosen]
+    df.attrs["notes"] = [f"{note}; the others are {_quoted(others)}."] if others else []
+    df.attrs["sheet"], df.attrs["sheets"] = chosen, names
+    return df
+
+
+def _first_table(book: pd.ExcelFile, names: list[str]) -> tuple[str, pd.DataFrame]:
+    """The first sheet with a column of numbers under its header, or else the first sheet."""
+    first = pd.read_excel(book, sheet_name=names[0])
+    if numeric_columns(first):
+        return names[0], first
+    for name in names[1:]:
+        df = pd.read_excel(book, sheet_name=name)
+        if numeric_columns(df):
+            return name, df
+    return names[0], first
+
+
+def _sheet_name(names: list[str], sheet: str | int, label: str) -> str:
+    """The sheet asked for, by name or position; a DataError listing the sheets if none."""
+    if isinstance(sheet, int):
+        if 0 <= sheet < len(names):
+            return names[sheet]
+        raise DataError(
+            f"{label} has {len(names)} sheets, numbered 0 to {len(names) - 1}: there is no "
+            f"sheet {sheet}. Its sheets: {_quoted(names)}."
+        )
+    if sheet in names:
+        return sheet
+    raise DataError(
+        f"{label} has no sheet named {sheet!r}. Its sheets: {_quoted(names)}. "
+        "Give one of these names."
+    )
+
+
+def _quoted(names: list[str], limit: int = 10) -> str:
+    """'a', 'b' and 3 more."""
+    shown = ", ".join(repr(n) for n in names[:limit])
+    return shown + (f" and {len(names) - limit:,} more" if len(names) > limit else "")
 
 
 def _read_parquet(data: bytes, label: str) -> pd.DataFrame:

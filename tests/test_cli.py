@@ -199,3 +199,32 @@ def test_a_file_over_the_size_limit_is_refused_with_its_size_and_the_limit(tmp_p
         f.truncate(2**30)  # sparse: 1 GB long, no disk used
     out = cli("train", str(path), "--target", "y", timeout=30)
     refused(out, f"{str(path)!r} is 1,024.0 MB (1,073,741,824 bytes); the limit is 512 MB")
+
+
+def test_sheet_option_reads_that_sheet_of_a_workbook(tmp_path):
+    book = tmp_path / "book.xlsx"
+    x = np.arange(1.0, 9.0)
+    sheets = {
+        "README": pd.DataFrame({"about": ["survey", "of two rooms"]}),
+        "first": pd.DataFrame({"x": x, "y": 2 * x + 1}),
+        "second": pd.DataFrame({"x": x, "y": 3 * x - 4}),
+    }
+    with pd.ExcelWriter(book) as writer:
+        for name, frame in sheets.items():
+            frame.to_excel(writer, sheet_name=name, index=False)
+    default = strict(cli("train", str(book), "--target", "y", "--json").stdout)
+    assert default["ols"]["weights_original"] == pytest.approx([2.0])  # the first with numbers
+    for command in ("train", "compare"):
+        out = cli(command, str(book), "--target", "y", "--sheet", "second", "--json")
+        assert out.returncode == 0, out.stderr
+        doc = strict(out.stdout)
+        assert doc["ols"]["weights_original"] == pytest.approx([3.0])
+        assert doc["ols"]["bias_original"] == pytest.approx(-4.0)
+
+
+def test_an_unknown_sheet_exits_2_naming_the_sheets(tmp_path):
+    book = tmp_path / "book.xlsx"
+    table = pd.DataFrame({"x": [1.0, 2, 3], "y": [2.0, 4, 6]})
+    table.to_excel(book, sheet_name="data", index=False)
+    out = cli("train", str(book), "--target", "y", "--sheet", "Data2")
+    refused(out, "'book.xlsx' has no sheet named 'Data2'. Its sheets: 'data'.")

@@ -4,9 +4,11 @@ other shapes pandas writes JSON in."""
 
 from __future__ import annotations
 
+import io
 import socket
 from pathlib import Path
 
+import openpyxl
 import pandas as pd
 import pytest
 
@@ -39,6 +41,73 @@ def test_a_file_over_the_size_limit_is_refused_before_reading(tmp_path: Path) ->
     assert f"{str(path)!r} is 600.0 MB (629,145,600 bytes)" in message
     assert "the limit is 512 MB" in message
     assert "Keep a sample of the rows" in message
+
+
+# -- workbooks: which sheet --------------------------------------------------------------------
+def workbook(sheets: dict[str, list[list[object]]]) -> bytes:
+    """An .xlsx with these sheets (name -> rows, the first row the header), in this order."""
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for name, rows in sheets.items():
+        ws = wb.create_sheet(name)
+        for row in rows:
+            ws.append(row)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+README = [["About this workbook"], ["Prices from the survey"], ["See the sheet 'prices'."]]
+PRICES = [["area", "price"], [30, 2.5], [45, 3.1], [60, 4.0]]
+RENTS = [["area", "rent"], [30, 80], [45, 95], [60, 120], [75, 150]]
+BOOK = workbook({"README": README, "prices": PRICES, "rents": RENTS})
+
+
+def test_a_workbook_is_read_from_its_first_sheet_that_holds_numbers() -> None:
+    df = read_table(BOOK, name="book.xlsx")
+    expected = pd.DataFrame({"area": [30, 45, 60], "price": [2.5, 3.1, 4.0]})
+    pd.testing.assert_frame_equal(df, expected)
+    assert (df.attrs["sheet"], df.attrs["sheets"]) == ("prices", ["README", "prices", "rents"])
+    assert df.attrs["notes"] == [
+        "Read the sheet 'prices', the first of the workbook's 3 sheets that holds numbers; "
+        "the others are 'README', 'rents'."
+    ]
+
+
+@pytest.mark.parametrize("sheet", ["rents", 2])
+def test_a_sheet_is_chosen_by_name_or_position(sheet: str | int) -> None:
+    df = read_table(BOOK, name="book.xlsx", sheet=sheet)
+    expected = pd.DataFrame({"area": [30, 45, 60, 75], "rent": [80, 95, 120, 150]})
+    pd.testing.assert_frame_equal(df, expected)
+    assert df.attrs["sheet"] == "rents"
+    assert "Read the sheet 'rents' of the workbook's 3 sheets" in df.attrs["notes"][0]
+
+
+@pytest.mark.parametrize(
+    ("sheet", "message"),
+    [
+        ("Rent", r"'book.xlsx' has no sheet named 'Rent'. Its sheets: 'README', 'prices', 'rents'"),
+        (3, r"'book.xlsx' has 3 sheets, numbered 0 to 2: there is no sheet 3"),
+    ],
+)
+def test_an_unknown_sheet_is_an_error_that_lists_the_sheets(sheet: str | int, message: str) -> None:
+    with pytest.raises(DataError, match=message):
+        read_table(BOOK, name="book.xlsx", sheet=sheet)
+
+
+def test_a_sheet_for_a_file_that_is_not_a_workbook_is_an_error() -> None:
+    with pytest.raises(DataError, match=r"'t\.csv' is not an Excel workbook, so it has no sheets"):
+        read_table(b"x,y\n1,2\n", name="t.csv", sheet="data")
+
+
+def test_a_one_sheet_workbook_has_no_note_and_a_workbook_without_numbers_reads_its_first() -> None:
+    one = read_table(workbook({"only": PRICES}), name="one.xlsx")
+    assert one.attrs["notes"] == [] and one.attrs["sheets"] == ["only"]
+    words = read_table(workbook({"a": README, "b": [["name"], ["ann"]]}), name="w.xlsx")
+    assert list(words.columns) == ["About this workbook"]
+    assert words.attrs["notes"] == [
+        "No sheet of the workbook holds numbers: read the first, 'a'; the others are 'b'."
+    ]
 
 
 # -- UTF-16 without a byte-order mark -------------------------------------------------------------

@@ -32,6 +32,8 @@ AUTO_TRAIN = "auto_train"  # bool: a preset asked the Train page to train on arr
 PUBLISHED = "published"  # ui.presets.Published | None: a tutorial's printed numbers
 UPLOAD_SEEN = "upload_seen"  # str | None: file_id of the last upload read (read each file once)
 TEST_UPLOAD_SEEN = "test_upload_seen"  # str | None: the same for the separate test table
+# (file_id, sheet names, sheet read last) | None: the uploaded workbook, when it has several sheets
+UPLOAD_SHEETS = "upload_sheets"
 
 # Widget keys (page-local). Where a widget edits the settings, its on_change callback writes
 # them with update() and the page shows the stored value when it is revisited.
@@ -46,6 +48,7 @@ W_TEST_FILE = "w_data_test_file"  # Data: toggle, held-out rows from a separate 
 W_TEST_SIZE = "w_data_test_size"  # Data: slider -> settings.test_size
 W_SPLIT_SEED = "w_data_split_seed"  # Data: number_input -> settings.seed
 W_TEST_UPLOAD = "w_data_test_upload"  # Data: st.file_uploader of the test table
+W_SHEET = "w_data_sheet_{file_id}"  # Data: selectbox of an uploaded workbook's sheets
 W_NORMALIZE = "w_norm_features"  # Normalise: toggle -> settings.normalize
 W_NORMALIZE_TARGET = "w_norm_target"  # Normalise: toggle -> settings.normalize_target
 W_PRESET_PREFIX = "w_start_preset_"  # Start: one button per preset, + Preset.key
@@ -87,6 +90,7 @@ DEFAULTS: dict[str, Any] = {
     PUBLISHED: None,
     UPLOAD_SEEN: None,
     TEST_UPLOAD_SEEN: None,
+    UPLOAD_SHEETS: None,
 }
 
 

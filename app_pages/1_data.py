@@ -42,7 +42,11 @@ if (df := ss[state.DATA]) is None:
     st.info("Load a table above to go on. · 먼저 데이터를 불러오세요.", icon=":material/info:")
     st.stop()
 
-st.subheader(f"{messages.escape_md(ss[state.DATA_NAME])}: {len(df):,} rows × {df.shape[1]} columns")
+st.subheader(
+    f"{messages.escape_md(messages.short(ss[state.DATA_NAME]))}: {len(df):,} rows × "
+    f"{df.shape[1]} columns",
+    help=messages.full_names(ss[state.DATA_NAME]),
+)
 messages.show_notes(df)  # what the reader changed: renamed names, a dropped index, number formats
 left, right = st.columns([3, 2])
 left.dataframe(df.head(100), height=250)

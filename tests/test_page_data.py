@@ -13,6 +13,7 @@ from apptest_harness import (
     SAMPLE_DATA,
     START_PAGE,
     TIMEOUT,
+    shown,
     start_app,
     table_with,
     texts,
@@ -262,3 +263,29 @@ def test_a_one_sheet_workbook_or_a_csv_shows_no_sheet_choice(app: AppTest) -> No
     assert not app.exception and not app.error
     assert app.session_state[S.DATA_NAME] == "one.xlsx"
     assert "Sheet of the workbook" not in [box.label for box in app.selectbox]
+
+
+LONG_X = "floor area of the apartment in square metres " * 110 + "(x)"  # 4,953 characters
+LONG_Y = "sale price in hundred millions of won " * 130 + "(y)"
+LONG_FILE = "survey of apartment sales " * 12 + ".csv"
+
+
+def test_long_names_are_shortened_in_the_sidebar_and_heading_with_the_full_name_on_hover(
+    app: AppTest,
+) -> None:
+    table = pd.DataFrame({LONG_X: [30.0, 45, 60, 75, 90, 105], LONG_Y: [2.5, 3, 4, 5, 5.5, 7]})
+    upload(app, LONG_FILE, table.to_csv(index=False).encode())
+
+    assert not app.exception and not app.error
+    assert list(app.session_state[S.DATA].columns) == [LONG_X, LONG_Y]  # the data keeps them
+    assert columns(app) == (LONG_Y, (LONG_X,))
+    sidebar = {shown(m.value): shown(m.proto.help) for m in app.sidebar.markdown}
+    target = next(text for text in sidebar if text.startswith("Target:"))
+    assert len(target) < 160  # 'Target: **…**  \nFeatures: …', two names of 60 at most
+    assert "sale price in hundred" in target and "(y)" in target
+    assert "floor area of the" in target and "(x)" in target
+    assert LONG_X in sidebar[target] and LONG_Y in sidebar[target]
+    name = next(text for text in sidebar if "6 rows" in text)
+    assert len(name) < 80 and LONG_FILE in sidebar[name]
+    heading = next(h for h in app.subheader if "6 rows" in h.value)
+    assert len(shown(heading.value)) < 100 and LONG_FILE in shown(heading.proto.help)

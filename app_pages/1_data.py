@@ -18,11 +18,12 @@ st.caption("Load a table, then choose what to predict (y) and from what (x). · 
 upload_tab, sample_tab, typed_tab = st.tabs(["Upload a file", "Sample data", "Type a table"])
 with upload_tab:
     upload = st.file_uploader(
-        f"CSV, TSV, TXT, XLSX, Parquet or JSON, {files.upload_limit()}",
+        f"CSV, TSV, TXT, XLSX, Parquet, JSON or JSON lines, {files.upload_limit()}",
         type=files.UPLOAD_TYPES,
         key=state.W_UPLOAD,
     )
-    if (table := files.new_upload(upload, state.UPLOAD_SEEN, ss[state.DATA_NAME])) is not None:
+    # a workbook of several sheets also gets a selectbox of them
+    if (table := files.upload_with_sheets(upload, ss[state.DATA_NAME])) is not None:
         files.load_table(table, upload.name)
 with sample_tab:
     sample = st.selectbox("Sample table", SAMPLES, key=state.W_SAMPLE)
@@ -41,7 +42,11 @@ if (df := ss[state.DATA]) is None:
     st.info("Load a table above to go on. · 먼저 데이터를 불러오세요.", icon=":material/info:")
     st.stop()
 
-st.subheader(f"{messages.escape_md(ss[state.DATA_NAME])}: {len(df):,} rows × {df.shape[1]} columns")
+st.subheader(
+    f"{messages.escape_md(messages.short(ss[state.DATA_NAME]))}: {len(df):,} rows × "
+    f"{df.shape[1]} columns",
+    help=messages.full_names(ss[state.DATA_NAME]),
+)
 messages.show_notes(df)  # what the reader changed: renamed names, a dropped index, number formats
 left, right = st.columns([3, 2])
 left.dataframe(df.head(100), height=250)

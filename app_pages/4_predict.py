@@ -32,7 +32,7 @@ if split == "train":
 scores = tables.metrics_table(comp, split)
 st.dataframe(scores, hide_index=True, column_config=tables.number_columns(scores))
 n_rows = len(ds.y_test if split == "test" else ds.y_train)
-st.caption(f"{n_rows:,} rows; in {messages.escape_md(target)}'s units.")
+st.caption(f"{n_rows:,} rows; in {messages.escape_md(messages.short(target))}'s units.")
 preds = tables.predictions_frame(comp, split)
 if diverged := [h.label for h in comp.runs if h.diverged]:
     st.caption(f"Left out of the charts, as they diverged: {', '.join(diverged)}.")
@@ -47,9 +47,10 @@ fragments.typed_section(comp)  # a fragment: typing reruns only this part
 st.subheader("A new file · 새 파일 예측")
 upload = st.file_uploader(
     messages.escape_md(
-        f"A table with the columns {', '.join(features)} ({target} optional), "
-        + files.upload_limit()
+        f"A table with the columns {', '.join(map(messages.short, features))} "
+        f"({messages.short(target)} optional), {files.upload_limit()}"
     ),
+    help=messages.full_names(*features, target),
     type=files.UPLOAD_TYPES,
     key=S.W_PREDICT_UPLOAD,
 )
@@ -67,7 +68,7 @@ rows = table if table is not None else tables.split_predictions(comp, split)
 left, right = st.columns(2)
 csv_label = "Predictions (CSV)"
 if table is not None:
-    csv_label = f"Predictions for {messages.escape_md(upload.name)} (CSV)"
+    csv_label = f"Predictions for {messages.escape_md(messages.short(upload.name))} (CSV)"
 left.download_button(
     csv_label,
     files.safe_csv(rows),

@@ -31,8 +31,13 @@ def _parser() -> argparse.ArgumentParser:
     top = _Parser(prog="python -m linreg_core", description=__doc__)
     sub = top.add_subparsers(dest="command", required=True, parser_class=_Parser)
     for name in ("train", "compare"):
-        p = sub.add_parser(name, help=f"{name} on a table (csv/tsv/txt/xlsx/parquet/json)")
+        p = sub.add_parser(name, help=f"{name} on a table (csv/tsv/txt/xlsx/parquet/json/jsonl)")
         p.add_argument("data", help="the table file")
+        p.add_argument(
+            "--sheet",
+            metavar="NAME",
+            help="the workbook's sheet to read (default: the first that holds numbers)",
+        )
         p.add_argument("--target", required=True, help="column to predict")
         p.add_argument("--features", help="comma-separated columns (default: all other numeric)")
         if name == "train":
@@ -138,7 +143,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         cfg = _config(args)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # a warning is no reason to break the JSON contract
-            df = read_table(args.data)
+            df = read_table(args.data, sheet=args.sheet)
             test_df = read_table(args.test) if args.test else None
             t0 = time.perf_counter()
             ds = prepare(df, cfg, test_df)

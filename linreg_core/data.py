@@ -6,12 +6,15 @@ whose message names the problem and the fix. Nothing is ever unpickled or evalua
 
 from __future__ import annotations
 
+import codecs
 import csv
 import dataclasses
 import io
 import json
 import math
+import os
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -24,9 +27,13 @@ from linreg_core.config import RunConfig
 from linreg_core.errors import ConfigError, DataError
 
 TEXT_EXTENSIONS = (".csv", ".tsv", ".txt")
-EXTENSIONS = (*TEXT_EXTENSIONS, ".xlsx", ".parquet", ".json")
+EXTENSIONS = (*TEXT_EXTENSIONS, ".xlsx", ".parquet", ".json", ".jsonl")
 DELIMITERS = (",", ";", "\t", "|")
 MAX_COLUMNS = 10_000  # a wider table is almost surely not a regression table
+# Parsing holds the bytes, the decoded text and the frame at once, several times the file's
+# size: a 512 MB file already needs a few GB. A table to learn regression from is far smaller
+# (the dashboard's own upload limit is 50 MB), so a larger file is refused before it is read.
+MAX_FILE_BYTES = 512 * 2**20
 FLOAT32_MAX = float(np.finfo(np.float32).max)
 _SIGNATURES = {
     b"\x89PNG": "a PNG image",
@@ -39,6 +46,11 @@ _SIGNATURES = {
 }
 _DATE = re.compile(r"^\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|^\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}")
 _RAGGED = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
+_ROW_NUMBER = re.compile(r"-?\d+")  # a JSON key that is a row number, as pandas writes it
+JSON_SHAPES = (
+    'Use a list of records like [{"x": 1, "y": 2}, ...], columns like {"x": [...], "y": [...]}, '
+    "one record per line (JSON lines) or any table pandas' DataFrame.to_json writes."
+)
 
 
 @dataclass(frozen=True)
@@ -56,45 +68,100 @@ class Dataset:
     test_rows: np.ndarray  # (n_test,) positions in the table (or in the separate test table)
 
 
-def read_table(source: str | Path | bytes | IO[bytes], name: str | None = None) -> pd.DataFrame:
+def read_table(
+    source: str | Path | bytes | IO[bytes],
+    name: str | None = None,
+    *,
+    sheet: str | int | None = None,
+) -> pd.DataFrame:
     """Read a table from a path, bytes or a binary file object (e.g. a Streamlit upload).
 
     Args:
         source: the file. For bytes and file objects, `name` (or the object's .name) gives the
             extension; without one the format is recognised from the content.
         name: the file's name, used for its extension and in messages.
+        sheet: a workbook's sheet, by name or position from 0; by default the first sheet that
+            holds numbers. Only for .xlsx files.
     Returns:
-        The table with stripped column names and a saved pandas index column dropped.
+        The table with stripped column names and a saved pandas index column dropped. Its
+        attrs say what the reader changed ("notes") and, for a workbook, which sheet was read
+        ("sheet") of which ("sheets").
     """
     if isinstance(source, (str, Path)):
         path = Path(source)
         name = name or path.name
-        try:
-            data = path.read_bytes()
-        except FileNotFoundError:
-            raise DataError(f"No such file: {str(path)!r}. Check the path.") from None
-        except IsADirectoryError:
-            raise DataError(f"{str(path)!r} is a folder, not a file. Give a table file.") from None
-        except OSError as exc:
-            raise DataError(f"Cannot read {str(path)!r}: {exc.strerror}.") from None
+        data = _read_file(path)
     elif isinstance(source, bytes):
         data = source
     else:
         name = name or getattr(source, "name", None)
-        data = source.getvalue() if hasattr(source, "getvalue") else source.read()
+        data = source.getvalue() if hasattr(source, "getvalue") else source.read(MAX_FILE_BYTES + 1)
     label = repr(name) if name else "the file"
+    _check_size(len(data), label)
     if not data.strip():
         raise DataError(f"{label} is empty. Choose a file with a header row and data rows.")
     kind = _detect_kind(data, name)
+    if sheet is not None and kind != "xlsx":
+        raise DataError(
+            f"{label} is not an Excel workbook, so it has no sheets. Choose a sheet only for an "
+            ".xlsx file."
+        )
     if kind == "xlsx":
-        df = _read_excel(data, label)
+        df = _read_excel(data, label, sheet)
     elif kind == "parquet":
         df = _read_parquet(data, label)
     elif kind == "json":
-        df = _read_json(data, label)
+        df = _read_json(data, label, lines=Path(name or "").suffix.lower() == ".jsonl")
     else:
         df = _read_text(data, label)
     return _tidy(df, label)
+
+
+def _read_file(path: Path) -> bytes:
+    """A regular file's bytes. Its type and size are checked before it is opened: opening a
+    named pipe waits for a writer, and a device such as /dev/zero never ends."""
+    shown = repr(str(path))
+    try:
+        mode, size = (info := os.stat(path)).st_mode, info.st_size
+    except FileNotFoundError:
+        raise DataError(f"No such file: {shown}. Check the path.") from None
+    except OSError as exc:
+        raise DataError(f"Cannot read {shown}: {exc.strerror}.") from None
+    if stat.S_ISDIR(mode):
+        raise DataError(f"{shown} is a folder, not a file. Give a table file.")
+    if not stat.S_ISREG(mode):
+        raise DataError(
+            f"{shown} is {_file_type(mode)}, not a regular file; only files saved on disk are "
+            "read. Save the table to a file and give its path."
+        )
+    _check_size(size, shown)
+    try:
+        with path.open("rb") as f:
+            return f.read(MAX_FILE_BYTES + 1)  # a file that grew since the check stays bounded
+    except OSError as exc:
+        raise DataError(f"Cannot read {shown}: {exc.strerror}.") from None
+
+
+def _file_type(mode: int) -> str:
+    """What a path that is not a regular file or a folder is, in words."""
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISCHR(mode):
+        return "a character device"
+    if stat.S_ISBLK(mode):
+        return "a block device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "an unusual kind of file"
+
+
+def _check_size(size: int, label: str) -> None:
+    if size > MAX_FILE_BYTES:
+        raise DataError(
+            f"{label} is {size / 2**20:,.1f} MB ({size:,} bytes); the limit is "
+            f"{MAX_FILE_BYTES // 2**20:,} MB. Keep a sample of the rows, or only the columns you "
+            "need, and save it again."
+        )
 
 
 def _detect_kind(data: bytes, name: str | None) -> str:
@@ -117,19 +184,58 @@ def _detect_kind(data: bytes, name: str | None) -> str:
         )
     if ext == ".parquet":
         raise DataError(f"{name!r} ends in .parquet but is not a Parquet file. Export it again.")
-    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    utf16 = _utf16(data)
+    if b"\x00" in data[:4096] and utf16 is None:
         raise DataError(
             "This file holds binary data, not text. Upload CSV, TSV, XLSX, Parquet or JSON."
         )
-    if ext == ".json" or data.lstrip()[:1] in (b"[", b"{"):
+    head = data[:4096].decode(utf16, errors="ignore").encode() if utf16 else data
+    first = head.lstrip().removeprefix(b"\xef\xbb\xbf")[:1]
+    if ext in (".json", ".jsonl") or first in (b"[", b"{"):
         return "json"
     return "text"
 
 
-def _encoding(data: bytes, label: str) -> str:
-    """UTF-8 (with or without BOM), UTF-16 with BOM, or the Korean cp949/EUC-KR as fallback."""
+def _utf16(data: bytes) -> str | None:
+    """The UTF-16 codec of data, with a byte-order mark or without one, or None.
+
+    Without a mark, UTF-16 is recognised by its zero bytes: every character of the ASCII range
+    (digits, delimiters, line breaks, Latin names) has one, always on the same side of the
+    two-byte unit (the second byte in little-endian, the first in big-endian). Binary data has
+    zero bytes too, but also units that are all zero or decode to control characters.
+    """
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "utf-16"
+    head = data[: min(len(data), 4096) & ~1]  # whole two-byte units
+    units = len(head) // 2
+    if units < 2:
+        return None
+    first, second = head[0::2], head[1::2]
+    if any(a == 0 and b == 0 for a, b in zip(first, second, strict=True)):
+        return None  # a NUL character: binary
+    encoding = "utf-16-le" if second.count(0) > first.count(0) else "utf-16-be"
+    if max(first.count(0), second.count(0)) < units / 4:
+        return None
+    try:
+        text = codecs.getincrementaldecoder(encoding)().decode(head, final=False)
+    except UnicodeDecodeError:
+        return None
+    if any(ch < " " and ch not in "\t\n\r" for ch in text):
+        return None
+    return encoding
+
+
+def _encoding(data: bytes, label: str) -> str:
+    """UTF-8 (with or without BOM), UTF-16 (with or without BOM), or the Korean cp949/EUC-KR."""
+    if (utf16 := _utf16(data)) is not None:
+        try:
+            data.decode(utf16)
+        except UnicodeDecodeError:
+            raise DataError(
+                f"{label} looks like UTF-16 text but is cut or damaged (e.g. an odd number of "
+                "bytes). Save it as 'CSV UTF-8' and retry."
+            ) from None
+        return utf16
     for encoding in ("utf-8-sig", "cp949"):
         try:
             data.decode(encoding)  # checks every byte; pandas then parses the bytes themselves
@@ -173,7 +279,10 @@ def _read_text(data: bytes, label: str) -> pd.DataFrame:
     encoding = _encoding(data, label)
     sample = data[:65536].decode(encoding, errors="ignore").splitlines()[:50]
     sep = _sniff_delimiter(sample)
-    first_line = data.split(b"\n", 1)[0].decode(encoding, errors="ignore")
+    if encoding.startswith("utf-16"):  # a byte 0x0A can be half of another character
+        first_line = data.decode(encoding, errors="ignore").split("\n", 1)[0]
+    else:
+        first_line = data.split(b"\n", 1)[0].decode(encoding, errors="ignore")
     header = _split_line(first_line.lstrip("\ufeff").rstrip("\r"), sep)
     _check_width(len(header), label)
     try:
@@ -205,9 +314,29 @@ def _read_text(data: bytes, label: str) -> pd.DataFrame:
     return df
 
 
-def _read_excel(data: bytes, label: str) -> pd.DataFrame:
+def _read_excel(data: bytes, label: str, sheet: str | int | None = None) -> pd.DataFrame:
+    """The chosen sheet, or the first that holds numbers (a workbook often opens on a README).
+
+    The sheet read and the workbook's sheets go to attrs, and a note names them when there
+    are several.
+    """
     try:
-        return pd.read_excel(io.BytesIO(data), engine="openpyxl")
+        with pd.ExcelFile(io.BytesIO(data), engine="openpyxl") as book:
+            names = [str(n) for n in book.sheet_names]
+            if sheet is not None:
+                chosen = _sheet_name(names, sheet, label)
+                df = pd.read_excel(book, sheet_name=chosen)
+                note = f"Read the sheet {chosen!r} of the workbook's {len(names)} sheets"
+            else:
+                chosen, df = _first_table(book, names)
+                note = (
+                    f"Read the sheet {chosen!r}, the first of the workbook's {len(names)} "
+                    "sheets that holds numbers"
+                    if numeric_columns(df)
+                    else f"No sheet of the workbook holds numbers: read the first, {chosen!r}"
+                )
+    except DataError:
+        raise
     except ImportError:
         raise DataError("Reading .xlsx needs openpyxl: pip install openpyxl.") from None
     except Exception as exc:  # openpyxl raises many types for a broken workbook
@@ -215,36 +344,156 @@ def _read_excel(data: bytes, label: str) -> pd.DataFrame:
             f"{label} is not a readable Excel workbook ({type(exc).__name__}). "
             "Save it again as .xlsx, or export it as CSV."
         ) from None
+    others = [n for n in names if n != chosen]
+    df.attrs["notes"] = [f"{note}; the others are {_quoted(others)}."] if others else []
+    df.attrs["sheet"], df.attrs["sheets"] = chosen, names
+    return df
+
+
+def _first_table(book: pd.ExcelFile, names: list[str]) -> tuple[str, pd.DataFrame]:
+    """The first sheet with a column of numbers under its header, or else the first sheet."""
+    first = pd.read_excel(book, sheet_name=names[0])
+    if numeric_columns(first):
+        return names[0], first
+    for name in names[1:]:
+        df = pd.read_excel(book, sheet_name=name)
+        if numeric_columns(df):
+            return name, df
+    return names[0], first
+
+
+def _sheet_name(names: list[str], sheet: str | int, label: str) -> str:
+    """The sheet asked for, by name or position; a DataError listing the sheets if none."""
+    if isinstance(sheet, int):
+        if 0 <= sheet < len(names):
+            return names[sheet]
+        raise DataError(
+            f"{label} has {len(names)} sheets, numbered 0 to {len(names) - 1}: there is no "
+            f"sheet {sheet}. Its sheets: {_quoted(names)}."
+        )
+    if sheet in names:
+        return sheet
+    raise DataError(
+        f"{label} has no sheet named {sheet!r}. Its sheets: {_quoted(names)}. "
+        "Give one of these names."
+    )
+
+
+def _quoted(names: list[str], limit: int = 10) -> str:
+    """'a', 'b' and 3 more."""
+    shown = ", ".join(repr(n) for n in names[:limit])
+    return shown + (f" and {len(names) - limit:,} more" if len(names) > limit else "")
 
 
 def _read_parquet(data: bytes, label: str) -> pd.DataFrame:
     try:
-        return pd.read_parquet(io.BytesIO(data))
+        df = pd.read_parquet(io.BytesIO(data))
     except ImportError:
         raise DataError("Reading Parquet needs pyarrow: pip install pyarrow.") from None
     except Exception as exc:  # pyarrow raises ArrowInvalid and friends
         raise DataError(f"{label} is not a readable Parquet file ({exc}).") from None
+    return _index_as_columns(df, "The Parquet file's")
 
 
-def _read_json(data: bytes, label: str) -> pd.DataFrame:
+def _index_as_columns(df: pd.DataFrame, whose: str) -> pd.DataFrame:
+    """The row index as the first column(s), with a note, unless it only numbers the rows.
+
+    A named index or one of dates or text holds data (a time stamp, an id); a RangeIndex or
+    unnamed whole numbers (what a slice or a shuffle leaves) only number the rows.
+    """
+    index = df.index
+    if index.nlevels == 1 and index.name is None and pd.api.types.is_integer_dtype(index):
+        return df
+    notes = df.attrs.get("notes", [])
+    out = df.reset_index(allow_duplicates=True)  # a clash with a column is renamed by _tidy
+    kept = [str(c) for c in out.columns[: index.nlevels]]
+    where = f"first column, {kept[0]!r}" if len(kept) == 1 else f"first columns, {kept}"
+    out.attrs["notes"] = [*notes, f"{whose} row index was kept as the {where}."]
+    return out
+
+
+def _read_json(data: bytes, label: str, *, lines: bool = False) -> pd.DataFrame:
+    """A JSON table in any of the shapes pandas writes, or JSON lines (one record a line)."""
+    text = _decode(data, label)
+    if lines:
+        return _json_frame(_json_lines(text, label), label)
     try:
-        records = json.loads(_decode(data, label))
+        doc = json.loads(text)
     except json.JSONDecodeError as exc:
+        if exc.msg == "Extra data":  # a second document after the first: JSON lines
+            return _json_frame(_json_lines(text, label), label)
         raise DataError(
-            f"{label} is not valid JSON ({exc.msg} at line {exc.lineno}). "
-            'Use a list of records like [{"x": 1, "y": 2}, ...].'
+            f"{label} is not valid JSON ({exc.msg} at line {exc.lineno}). {JSON_SHAPES}"
         ) from None
-    if isinstance(records, dict) and all(isinstance(v, list) for v in records.values()):
-        lengths = {len(v) for v in records.values()}
+    return _json_frame(doc, label)
+
+
+def _json_lines(text: str, label: str) -> list[object]:
+    """The records of JSON lines: one JSON object on each line that is not blank."""
+    records = []
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            records.append(json.loads(line))
+        except json.JSONDecodeError as exc:
+            raise DataError(
+                f"{label} line {number} is not valid JSON ({exc.msg}). "
+                'Write one record per line, like {"x": 1, "y": 2}.'
+            ) from None
+    return records
+
+
+def _json_frame(doc: object, label: str) -> pd.DataFrame:
+    """The table in a parsed JSON document, by its shape; a DataError for anything else.
+
+    Shapes: records [{col: value}]; columns {col: [values]}; pandas' to_json orients "columns"
+    (its default, {col: {row: value}}), "index" ({row: {col: value}}), "split" and "table".
+    Row labels that are not row numbers become a column, as a Parquet file's index does.
+    """
+    try:
+        df = _json_shape(doc, label)
+    except (ValueError, TypeError) as exc:  # e.g. rows of different lengths in "split"
+        raise DataError(f"{label} is JSON but not a table ({exc}). {JSON_SHAPES}") from None
+    if df is None:
+        raise DataError(f"{label} is JSON but not a table. {JSON_SHAPES}")
+    if all(isinstance(v, str) and _ROW_NUMBER.fullmatch(v) for v in df.index):
+        df.index = pd.Index([int(v) for v in df.index])  # JSON keys are text: "0", "1", ...
+    return _index_as_columns(df, "The JSON file's")
+
+
+def _json_shape(doc: object, label: str) -> pd.DataFrame | None:
+    if isinstance(doc, list):
+        if doc and all(isinstance(r, dict) for r in doc):
+            return pd.DataFrame.from_records(doc)
+        return None
+    if not isinstance(doc, dict) or not doc:
+        return None
+    keys = set(doc)
+    if {"columns", "data"} <= keys <= {"columns", "index", "data", "name"}:  # orient="split"
+        index = doc.get("index")
+        return pd.DataFrame(doc["data"], columns=doc["columns"], index=index)
+    if keys == {"schema", "data"} and isinstance(doc["schema"], dict):  # orient="table"
+        df = pd.DataFrame.from_records(doc["data"])
+        primary = doc["schema"].get("primaryKey") or []
+        if isinstance(primary, list) and primary and set(primary) <= set(df.columns):
+            df = df.set_index(primary)
+            if list(df.index.names) == ["index"]:  # pandas' name for an unnamed index
+                df.index.name = None
+        return df
+    values = list(doc.values())
+    if all(isinstance(v, list) for v in values):
+        lengths = {len(v) for v in values}
         if len(lengths) > 1:
             raise DataError(f"{label}: the JSON columns have different lengths {sorted(lengths)}.")
-        return pd.DataFrame(records)
-    if isinstance(records, list) and records and all(isinstance(r, dict) for r in records):
-        return pd.DataFrame.from_records(records)
-    raise DataError(
-        f"{label} is JSON but not a table. "
-        'Use a list of records like [{"x": 1, "y": 2}, ...] or {"x": [...], "y": [...]}.'
-    )
+        return pd.DataFrame(doc)
+    if all(isinstance(v, dict) for v in values):
+        inner = list(values[0])
+        by_row = all(_ROW_NUMBER.fullmatch(k) for k in doc) and not all(
+            _ROW_NUMBER.fullmatch(str(k)) for k in inner
+        )
+        return pd.DataFrame.from_dict(doc, orient="index" if by_row else "columns")
+    return None
 
 
 def _check_width(n_columns: int, label: str) -> None:
@@ -258,6 +507,7 @@ def _check_width(n_columns: int, label: str) -> None:
 def _tidy(df: pd.DataFrame, label: str) -> pd.DataFrame:
     """Strip names, name blank ones, drop a saved row-number column; refuse empty tables."""
     _check_width(df.shape[1], label)
+    notes = list(df.attrs.get("notes", []))  # what the format's reader changed
     names: list[str] = []
     renamed = []
     for i, col in enumerate(df.columns):
@@ -272,7 +522,6 @@ def _tidy(df: pd.DataFrame, label: str) -> pd.DataFrame:
             renamed.append(f"{base!r} -> {text!r}")
         names.append(text)
     df.columns = names
-    notes = []
     if renamed:
         notes.append("Some columns had the same name and were renamed: " + ", ".join(renamed) + ".")
     if df.shape[1] and _is_row_number(df.columns[0], df.iloc[:, 0]):

@@ -7,8 +7,8 @@ call per operation. The rules are torch's single-tensor updates (torch/optim/sgd
 adam.py, adagrad.py) line by line. As in the tutorials, the parameters and the optimizers'
 state are float32 (the gradient and the loss come from the float64 statistics), so a run agrees
 with the float32 loop over the rows to float32 rounding; tests/test_lockstep.py checks each rule
-against torch.optim's classes. The tutorials' float32 loop over the rows (train.py) stays the reference
-for tables small enough to be the tutorials' own (see train.choose_path).
+against torch.optim's classes. The tutorials' float32 loop over the rows (train.py) stays the
+reference for tables small enough to be the tutorials' own (config.PLAIN_MAX_ROWS).
 """
 
 from __future__ import annotations

@@ -362,6 +362,32 @@ def test_fit_chart_keeps_user_text_as_plain_titles():
     assert '"href"' not in json.dumps(spec) and '"usermeta"' not in json.dumps(spec)
 
 
+LONG_X = "hours studied per week, " * 200 + "x"  # 4,801 characters
+LONG_Y = "money earned, " * 350 + "y"
+
+
+def test_fit_chart_shortens_long_axis_titles_and_keeps_the_full_names_on_hover():
+    spec = charts.fit_chart(_points(), _lines(), x_title=LONG_X, y_title=LONG_Y).to_dict()
+    scatter = _one(spec, "point")
+    x_title, y_title = scatter["encoding"]["x"]["title"], scatter["encoding"]["y"]["title"]
+    assert len(x_title) <= 40 and len(y_title) <= 40
+    assert x_title.startswith("hours studied per week") and x_title.endswith("week, x")
+    assert y_title.startswith("money earned") and y_title.endswith("earned, y")
+    tips = scatter["encoding"]["tooltip"]
+    assert {tip.get("title") for tip in tips} >= {x_title, y_title}  # the values, short titles
+    hover = {c["as"]: json.loads(c["calculate"]) for c in scatter["transform"]}
+    shown = {tip["field"] for tip in tips}
+    assert {name for field, name in hover.items() if field in shown} == {LONG_X, LONG_Y}
+    assert LONG_X not in json.dumps(_rows(spec, scatter))  # not once per row
+
+
+def test_fit_chart_keeps_short_titles_as_they_are_without_extra_hover_fields():
+    spec = charts.fit_chart(_points(), _lines(), x_title="hours", y_title="money").to_dict()
+    scatter = _one(spec, "point")
+    assert "transform" not in scatter
+    assert {tip["field"] for tip in scatter["encoding"]["tooltip"]} == {"x", "y", "split"}
+
+
 # --- predictions -------------------------------------------------------------------------------
 
 
@@ -427,6 +453,23 @@ def test_distribution_chart_shows_the_same_shape_after_z_score_on_its_own_scale(
         assert original == scaled and sum(original) == 500
         z_range = by_column[by_column["stage"] == "z-scored"][["start", "end"]]
         assert z_range["start"].min() > -10 and z_range["end"].max() < 10
+
+
+def test_distribution_chart_shortens_long_column_names_and_keeps_them_apart():
+    same_start_and_end = ["area " * 1000 + "1" + " m2" * 10, "area " * 1000 + "2" + " m2" * 10]
+    frames = [
+        pd.DataFrame({"column": name, "stage": stage, "value": np.arange(10.0) * k})
+        for k, name in enumerate(same_start_and_end, 1)
+        for stage in ("original", "z-scored")
+    ]
+    spec = charts.distribution_chart(pd.concat(frames)).to_dict()
+    hist = _frame(spec)
+    headers = list(spec["facet"]["row"]["sort"])
+    assert len(headers) == 2 and len(set(headers)) == 2  # two panels, not one
+    assert all(len(h) <= 45 and h.startswith("area area") for h in headers)
+    assert set(hist["column"]) == set(headers)
+    tip = next(t for t in spec["spec"]["encoding"]["tooltip"] if t.get("title") == "column")
+    assert set(hist[tip["field"]]) == set(same_start_and_end)  # the full name on hover
 
 
 # --- colours -----------------------------------------------------------------------------------

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import resource
 import subprocess
 import sys
 
@@ -13,14 +15,20 @@ import pytest
 from tests.conftest import ROOT, SAMPLES
 
 
-def cli(*args: str) -> subprocess.CompletedProcess:
+def cli(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "linreg_core", *args],
         capture_output=True,
         text=True,
         cwd=ROOT,
-        timeout=120,
+        timeout=timeout,
+        preexec_fn=_memory_cap,
     )
+
+
+def _memory_cap() -> None:
+    """At most 4 GB of address space: a reader that reads without end fails, not the machine."""
+    resource.setrlimit(resource.RLIMIT_AS, (4 * 2**30, 4 * 2**30))
 
 
 def strict(text: str) -> dict:
@@ -206,3 +214,60 @@ def test_a_long_run_allowed_reports_progress_on_stderr_and_keeps_stdout_json():
     lines = out.stderr.strip().splitlines()
     assert lines[0].startswith("training: about ")
     assert lines[-1].startswith("training: 200 of 200 epochs (100%)")
+
+
+def refused(out: subprocess.CompletedProcess, message: str) -> None:
+    """Exit status 2, nothing on stdout and one line on stderr that says `message`."""
+    assert out.returncode == 2, out.stderr
+    assert out.stdout == ""
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1 and message in lines[0], out.stderr
+
+
+def test_a_named_pipe_without_a_writer_is_refused_at_once(tmp_path):
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)
+    out = cli("train", str(fifo), "--target", "y", timeout=30)  # opening it would wait forever
+    refused(out, f"{str(fifo)!r} is a named pipe (FIFO), not a regular file")
+
+
+def test_an_endless_character_device_is_refused_without_reading_it():
+    out = cli("train", "/dev/zero", "--target", "y", timeout=30)
+    refused(out, "'/dev/zero' is a character device, not a regular file")
+
+
+def test_a_file_over_the_size_limit_is_refused_with_its_size_and_the_limit(tmp_path):
+    path = tmp_path / "huge.csv"
+    with path.open("wb") as f:
+        f.truncate(2**30)  # sparse: 1 GB long, no disk used
+    out = cli("train", str(path), "--target", "y", timeout=30)
+    refused(out, f"{str(path)!r} is 1,024.0 MB (1,073,741,824 bytes); the limit is 512 MB")
+
+
+def test_sheet_option_reads_that_sheet_of_a_workbook(tmp_path):
+    book = tmp_path / "book.xlsx"
+    x = np.arange(1.0, 9.0)
+    sheets = {
+        "README": pd.DataFrame({"about": ["survey", "of two rooms"]}),
+        "first": pd.DataFrame({"x": x, "y": 2 * x + 1}),
+        "second": pd.DataFrame({"x": x, "y": 3 * x - 4}),
+    }
+    with pd.ExcelWriter(book) as writer:
+        for name, frame in sheets.items():
+            frame.to_excel(writer, sheet_name=name, index=False)
+    default = strict(cli("train", str(book), "--target", "y", "--json").stdout)
+    assert default["ols"]["weights_original"] == pytest.approx([2.0])  # the first with numbers
+    for command in ("train", "compare"):
+        out = cli(command, str(book), "--target", "y", "--sheet", "second", "--json")
+        assert out.returncode == 0, out.stderr
+        doc = strict(out.stdout)
+        assert doc["ols"]["weights_original"] == pytest.approx([3.0])
+        assert doc["ols"]["bias_original"] == pytest.approx(-4.0)
+
+
+def test_an_unknown_sheet_exits_2_naming_the_sheets(tmp_path):
+    book = tmp_path / "book.xlsx"
+    table = pd.DataFrame({"x": [1.0, 2, 3], "y": [2.0, 4, 6]})
+    table.to_excel(book, sheet_name="data", index=False)
+    out = cli("train", str(book), "--target", "y", "--sheet", "Data2")
+    refused(out, "'book.xlsx' has no sheet named 'Data2'. Its sheets: 'data'.")

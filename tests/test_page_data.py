@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import math
 
 import pandas as pd
@@ -12,6 +13,7 @@ from apptest_harness import (
     SAMPLE_DATA,
     START_PAGE,
     TIMEOUT,
+    shown,
     start_app,
     table_with,
     texts,
@@ -23,6 +25,11 @@ from ui import files
 from ui import state as S
 
 APARTMENTS = SAMPLE_DATA / "apartments.csv"
+README = pd.DataFrame({"about": ["Two tables from one survey.", "Pick a sheet."]})
+PRICES = pd.DataFrame({"area": [30, 45, 60, 75], "price": [2.5, 3.1, 4.0, 4.9]})
+RENTS = pd.DataFrame(
+    {"area": [30, 45, 60, 75, 90], "floor": [3, 7, 12, 5, 9], "rent": [80, 95, 120, 150, 170]}
+)
 NUMERIC = ["area_m2", "age_years", "station_km", "price_eok"]  # 'district' is text
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)
 
@@ -192,3 +199,93 @@ def test_changing_a_choice_after_a_seed_preset_forgets_its_published_numbers(
 
     assert app.session_state[S.PUBLISHED] is None
     assert app.session_state[S.PRESET] is None
+
+
+def book() -> bytes:
+    """A workbook whose first sheet is a README, then two tables."""
+    out = io.BytesIO()
+    with pd.ExcelWriter(out) as writer:
+        for name, frame in (("README", README), ("prices", PRICES), ("rents", RENTS)):
+            frame.to_excel(writer, sheet_name=name, index=False)
+    return out.getvalue()
+
+
+def sheet_box(at: AppTest):
+    """The Data page's selectbox of the uploaded workbook's sheets."""
+    boxes = [box for box in at.selectbox if box.label == "Sheet of the workbook"]
+    assert len(boxes) == 1, [box.label for box in at.selectbox]
+    return boxes[0]
+
+
+def test_a_workbook_starting_with_a_readme_loads_its_first_table_and_offers_the_sheets(
+    app: AppTest,
+) -> None:
+    upload(app, "survey.xlsx", book())
+
+    assert not app.exception and not app.error
+    pd.testing.assert_frame_equal(app.session_state[S.DATA], PRICES)
+    assert app.session_state[S.DATA_NAME] == "survey.xlsx (prices)"
+    assert columns(app) == ("price", ("area",))
+    box = sheet_box(app)
+    assert (box.options, box.value) == (["README", "prices", "rents"], "prices")
+    assert (
+        "Read the sheet 'prices', the first of the workbook's 3 sheets that holds numbers; "
+        "the others are 'README', 'rents'."
+    ) in texts(app.warning)
+
+
+def test_choosing_another_sheet_loads_it_and_a_sheet_without_numbers_keeps_the_table(
+    app: AppTest,
+) -> None:
+    upload(app, "survey.xlsx", book())
+
+    sheet_box(app).set_value("rents").run(timeout=TIMEOUT)
+
+    assert not app.exception and not app.error
+    pd.testing.assert_frame_equal(app.session_state[S.DATA], RENTS)
+    assert app.session_state[S.DATA_NAME] == "survey.xlsx (rents)"
+    assert columns(app) == ("rent", ("area", "floor"))
+    assert sheet_box(app).value == "rents"
+
+    sheet_box(app).set_value("README").run(timeout=TIMEOUT)
+
+    assert not app.exception
+    assert "no column holds numbers" in texts(app.error)
+    assert "'survey.xlsx (rents)' stays loaded" in texts(app.error)
+    pd.testing.assert_frame_equal(app.session_state[S.DATA], RENTS)
+
+
+def test_a_one_sheet_workbook_or_a_csv_shows_no_sheet_choice(app: AppTest) -> None:
+    out = io.BytesIO()
+    PRICES.to_excel(out, sheet_name="prices", index=False)
+    upload(app, "one.xlsx", out.getvalue())
+
+    assert not app.exception and not app.error
+    assert app.session_state[S.DATA_NAME] == "one.xlsx"
+    assert "Sheet of the workbook" not in [box.label for box in app.selectbox]
+
+
+LONG_X = "floor area of the apartment in square metres " * 110 + "(x)"  # 4,953 characters
+LONG_Y = "sale price in hundred millions of won " * 130 + "(y)"
+LONG_FILE = "survey of apartment sales " * 12 + ".csv"
+
+
+def test_long_names_are_shortened_in_the_sidebar_and_heading_with_the_full_name_on_hover(
+    app: AppTest,
+) -> None:
+    table = pd.DataFrame({LONG_X: [30.0, 45, 60, 75, 90, 105], LONG_Y: [2.5, 3, 4, 5, 5.5, 7]})
+    upload(app, LONG_FILE, table.to_csv(index=False).encode())
+
+    assert not app.exception and not app.error
+    assert list(app.session_state[S.DATA].columns) == [LONG_X, LONG_Y]  # the data keeps them
+    assert columns(app) == (LONG_Y, (LONG_X,))
+    sidebar = {shown(m.value): shown(m.proto.help) for m in app.sidebar.markdown}
+    target = next(text for text in sidebar if text.startswith("Target:"))
+    assert len(target) < 160  # 'Target: **…**  \nFeatures: …', two names of 60 at most
+    assert "sale price in hundred" in target and "(y)" in target
+    assert "floor area of the" in target and "(x)" in target
+    assert LONG_X in sidebar[target] and LONG_Y in sidebar[target]
+    name = next(text for text in sidebar if "6 rows" in text)
+    assert len(name) < 80 and LONG_FILE in sidebar[name]
+    heading = next(h for h in app.subheader if "6 rows" in h.value)
+    assert len(shown(heading.value)) < 100 and LONG_FILE in shown(heading.proto.help)

@@ -6,11 +6,13 @@ chart: the i-th label of the colour domain (passed in, or the labels in order of
 gets the i-th tableau10 colour, and the least-squares reference is always near-black. Non-finite
 values (a diverged run) are dropped before plotting; big inputs are thinned so the browser stays
 responsive. User text reaches a chart only as data, titles and tooltips, which Vega renders as
-text, never as HTML.
+text, never as HTML; a long column name is shortened (ui.messages.short) in titles and panel
+headers, with the full name in the tooltip.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 
 import altair as alt
@@ -18,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from linreg_core import OPTIMUM_LABEL, param_names  # OPTIMUM_LABEL: its line in `lines`
+from ui.messages import short
 
 # Vega's "tableau10" scheme, spelled out so a colour can be pinned to a label in every chart.
 # fmt: off
@@ -31,6 +34,7 @@ MAX_GRID_LINES = 70  # per axis: 70 x 70 = 4,900 cells, under Altair's 5,000-row
 CELL_OVERLAP = 0.3  # of a cell's width, see _grid_cells
 MAX_SCATTER_ROWS = 1_000  # per split or per optimizer; more points only hide each other
 HEIGHT = 320  # px; widths follow the container
+TITLE_LIMIT = 40  # characters of a name in an axis title or panel header: fits the HEIGHT
 PARAMS_WIDTH = 480  # px; facets cannot stretch to the container, so their width is fixed
 ROW_HEADER = alt.Header(labelAngle=0, labelAlign="left", labelFontSize=13, labelFontWeight="bold")
 SPLIT_DASH = alt.Scale(domain=["train", "test"], range=[[1, 0], [6, 4]])
@@ -93,6 +97,18 @@ def _sample_rows(df: pd.DataFrame, by: str, max_rows: int = MAX_SCATTER_ROWS) ->
         return df
     keep = np.random.default_rng(0).choice(n, size=max_rows, replace=False)
     return df[position.isin(keep)]
+
+
+def _short_labels(names: Iterable[object]) -> dict[object, str]:
+    """Each name shortened (ui.messages.short), numbered when two would read the same."""
+    labels: dict[object, str] = {}
+    for name in names:
+        label, n = short(name, TITLE_LIMIT), 1
+        while label in labels.values():
+            n += 1
+            label = f"{short(name, TITLE_LIMIT)} ({n})"
+        labels[name] = label
+    return labels
 
 
 def _padded(values: Iterable[float], frac: float = 0.05) -> list[float]:
@@ -336,7 +352,8 @@ def fit_chart(
         points: columns x, y, split ("train"/"test"), in the data's own units.
         lines: columns optimizer, x, y; two or more points per line, the optimum labelled
             "least squares" (drawn dashed, near-black).
-        x_title, y_title: axis titles, usually the feature and target column names.
+        x_title, y_title: axis titles, usually the feature and target column names; a long
+            one is shortened, and in full in the tooltip.
         domain: optimizer labels in colour order, shared by the page's charts.
     """
     points = _sample_rows(_finite(points, ["x", "y"]), "split")
@@ -346,25 +363,27 @@ def fit_chart(
         optimizer_domain(lines["optimizer"], domain), with_optimum=bool(is_optimum.any())
     )
     # the axes follow the data, so a diverged line cannot squash the points into a corner
-    x = alt.X("x:Q", title=x_title, scale=alt.Scale(domain=_padded(points["x"])))
-    y = alt.Y("y:Q", title=y_title, scale=alt.Scale(domain=_padded(points["y"])))
+    x_short, y_short = short(x_title, TITLE_LIMIT), short(y_title, TITLE_LIMIT)
+    x = alt.X("x:Q", title=x_short, scale=alt.Scale(domain=_padded(points["x"])))
+    y = alt.Y("y:Q", title=y_short, scale=alt.Scale(domain=_padded(points["y"])))
     splits = ["train", "test"]
-    scatter = (
-        alt.Chart(points)
-        .mark_point(filled=True, size=45, color="#7f7f7f")
-        .encode(
-            x=x,
-            y=y,
-            shape=alt.Shape(
-                "split:N",
-                title="data",
-                scale=alt.Scale(domain=splits, range=["circle", "triangle-up"]),
-            ),
-            opacity=alt.Opacity(
-                "split:N", legend=None, scale=alt.Scale(domain=splits, range=[0.45, 0.9])
-            ),
-            tooltip=_tips("x:Q", "y:Q", "split:N", x=x_title, y=y_title),
-        )
+    # a shortened name in full on hover, as one string in the spec rather than one per row
+    full = {f: n for f, n in (("feature", x_title), ("target", y_title)) if len(n) > TITLE_LIMIT}
+    base = alt.Chart(points)
+    if full:  # a JSON string is a string literal of Vega's expressions
+        base = base.transform_calculate(**{f: json.dumps(n) for f, n in full.items()})
+    scatter = base.mark_point(filled=True, size=45, color="#7f7f7f").encode(
+        x=x,
+        y=y,
+        shape=alt.Shape(
+            "split:N",
+            title="data",
+            scale=alt.Scale(domain=splits, range=["circle", "triangle-up"]),
+        ),
+        opacity=alt.Opacity(
+            "split:N", legend=None, scale=alt.Scale(domain=splits, range=[0.45, 0.9])
+        ),
+        tooltip=_tips("x:Q", "y:Q", "split:N", *(f"{f}:N" for f in full), x=x_short, y=y_short),
     )
     layers = [scatter]
     for subset, dash in ((lines[~is_optimum], [1, 0]), (lines[is_optimum], [6, 4])):
@@ -460,6 +479,9 @@ def distribution_chart(values: pd.DataFrame, *, bins: int = 30) -> alt.FacetChar
     data = _finite(values, ["value"])
     # each panel binned over its own range: z-score is affine, so the bar heights match exactly
     hist = _histogram(data, "value", ["column", "stage"], None, bins)
+    # panels headed by short names, kept apart; the full name stays for the tooltip
+    labels = _short_labels(pd.unique(hist["column"]))
+    hist = hist.assign(name=hist["column"], column=hist["column"].map(labels))
     stages = ["original", "z-scored"]
     bars = (
         alt.Chart(hist)
@@ -473,7 +495,14 @@ def distribution_chart(values: pd.DataFrame, *, bins: int = 30) -> alt.FacetChar
                 "stage:N", legend=None, scale=alt.Scale(domain=stages, range=TABLEAU10[:2])
             ),
             tooltip=_tips(
-                "column:N", "stage:N", "start:Q", "end:Q", "count:Q", start="from", end="to"
+                "name:N",
+                "stage:N",
+                "start:Q",
+                "end:Q",
+                "count:Q",
+                name="column",
+                start="from",
+                end="to",
             ),
         )
     )

@@ -14,7 +14,7 @@ from linreg_core import LinRegError, RunConfig, numeric_columns, prepare, read_t
 from ui import state
 from ui.messages import kept, show_error, too_few_numeric
 
-UPLOAD_TYPES = ["csv", "tsv", "txt", "xlsx", "parquet", "json"]  # what linreg_core reads
+UPLOAD_TYPES = ["csv", "tsv", "txt", "xlsx", "parquet", "json", "jsonl"]  # what linreg_core reads
 # A cell starting with one of these is read as a formula by Excel, LibreOffice and Sheets
 # (OWASP "CSV injection"); a leading single quote makes it plain text.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -27,14 +27,17 @@ def upload_limit() -> str:
     return f"up to {st.get_option('server.maxUploadSize')} MB"
 
 
-def read_upload(upload: Any, keeping: str | None = None) -> pd.DataFrame | None:
-    """Read an st.file_uploader file; on any problem show st.error (saying that the table named
-    `keeping` stays, if given) and return None.
+def read_upload(
+    upload: Any, keeping: str | None = None, sheet: str | None = None
+) -> pd.DataFrame | None:
+    """Read an st.file_uploader file (a workbook's `sheet`, or the reader's choice); on any
+    problem show st.error (saying that the table named `keeping` stays, if given) and return
+    None.
 
     What the reader changed on the way is in the table's attrs; pages show it with show_notes.
     """
     try:
-        return read_table(upload, name=upload.name)
+        return read_table(upload, name=upload.name, sheet=sheet)
     except LinRegError as exc:
         show_error(str(exc) + kept(keeping))
     except Exception as exc:  # a reader bug must not reach the learner as a traceback
@@ -53,6 +56,30 @@ def new_upload(upload: Any, seen_key: str, keeping: str | None = None) -> pd.Dat
         return None
     st.session_state[seen_key] = upload.file_id
     return read_upload(upload, keeping)
+
+
+def upload_with_sheets(upload: Any, keeping: str | None = None) -> pd.DataFrame | None:
+    """new_upload for the training table, and for a workbook with several sheets a selectbox
+    of them, at the sheet read: the table of another sheet once it is chosen."""
+    ss = st.session_state
+    table = new_upload(upload, state.UPLOAD_SEEN, keeping)
+    if table is not None and len(sheets := table.attrs.get("sheets", [])) > 1:
+        ss[state.UPLOAD_SHEETS] = (upload.file_id, tuple(sheets), table.attrs["sheet"])
+    book = ss[state.UPLOAD_SHEETS]
+    if upload is None or book is None or book[0] != upload.file_id:
+        return table
+    file_id, sheets, read = book
+    chosen = st.selectbox(
+        "Sheet of the workbook",
+        sheets,
+        index=sheets.index(read),
+        key=state.W_SHEET.format(file_id=file_id),
+        help="The reader starts with the first sheet that holds numbers.",
+    )
+    if chosen != read:
+        ss[state.UPLOAD_SHEETS] = (file_id, sheets, chosen)
+        table = read_upload(upload, keeping, sheet=chosen)
+    return table
 
 
 def _safe_text(value: object) -> object:
@@ -83,8 +110,10 @@ def safe_csv(df: pd.DataFrame) -> bytes:
 
 def load_table(df: pd.DataFrame, name: str) -> None:
     """Make df the training table, then rerun so that the sidebar, drawn before the page,
-    names it. A table that no choice of the page can train is refused: the error is shown and
-    the current table and results stay."""
+    names it (with the sheet, for a workbook of several). A table that no choice of the page
+    can train is refused: the error is shown and the current table and results stay."""
+    if len(df.attrs.get("sheets", [])) > 1:
+        name = f"{name} ({df.attrs['sheet']})"
     if (problem := unusable(df)) is not None:
         show_error(problem + kept(st.session_state[state.DATA_NAME]))
         return

@@ -9,7 +9,7 @@ import streamlit as st
 
 from ui import charts
 from ui import state as S
-from ui.messages import escape_md
+from ui.messages import escape_md, full_names, short
 from ui.tables import fit_frames, number_columns, typed_predictions
 
 if TYPE_CHECKING:
@@ -57,7 +57,11 @@ def typed_section(comp: Comparison) -> None:
     cols = st.columns(4)
     x = [  # the mean, rounded to 4 significant digits
         cols[i % 4].number_input(
-            escape_md(f), value=float(f"{m:.4g}"), format="%g", key=S.W_PREDICT_X.format(feature=f)
+            escape_md(short(f)),
+            value=float(f"{m:.4g}"),
+            format="%g",
+            help=full_names(f),
+            key=S.W_PREDICT_X.format(feature=f),
         )
         for i, (f, m) in enumerate(zip(ds.features, ds.X_train.mean(axis=0), strict=True))
     ]

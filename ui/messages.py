@@ -24,6 +24,7 @@ EMPTY_FIX = (
     "LibreOffice, save it, and upload it again."
 )
 MAX_EPOCHS_SHOWN = 500  # per optimizer in the loss and parameter charts (ui.tables.thin_epochs)
+NAME_LIMIT = 60  # characters of a column or file name in a heading or the sidebar (two lines)
 
 
 def escape_md(text: object) -> str:
@@ -36,6 +37,26 @@ def escape_md(text: object) -> str:
     flat = " ".join(str(text).splitlines())
     escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", flat)
     return _AUTO_MARKUP.sub(lambda m: m[0] + WORD_JOINER, escaped)
+
+
+def short(name: object, limit: int = NAME_LIMIT) -> str:
+    """A column or file name cut to `limit` characters for a heading, the sidebar or a chart
+    (ui.charts.TITLE_LIMIT): its start and its end around '…' (the end often tells names apart:
+    price_2023, price_2024). A name within the limit is returned as it is; the data's own names
+    never change."""
+    text = str(name)
+    if len(text) <= limit:
+        return text
+    text = " ".join(text.splitlines())
+    tail = limit // 4
+    return text[: limit - tail - 1].rstrip() + "…" + text[-tail:].lstrip()
+
+
+def full_names(*names: object, limit: int = NAME_LIMIT) -> str | None:
+    """The names that short() cuts, in full and shown literally: help for hovering over the
+    short ones (None when none is cut)."""
+    cut = [escape_md(n) for n in names if len(str(n)) > limit]
+    return "  \n".join(cut) if cut else None
 
 
 def show_error(problem: object) -> None:
@@ -163,7 +184,9 @@ def optimum_mse(comp: Comparison) -> float | None:
 def loss_caption(comp: Comparison) -> str:
     cfg = comp.config
     space = (
-        "z-scored target" if cfg.normalize_target else f"{escape_md(comp.dataset.target)}'s units"
+        "z-scored target"
+        if cfg.normalize_target
+        else f"{escape_md(short(comp.dataset.target))}'s units"
     )
     text = f"MSE in the space the model trains in ({space})"
     text += "; solid: training rows, dashed: held-out rows. " if comp.dataset.y_test.size else ". "

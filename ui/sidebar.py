@@ -1,11 +1,12 @@
-"""The sidebar: which table, target and features are loaded, and whether they are trained."""
+"""The sidebar: which table, target and features are loaded, and whether they are trained.
+Long names are shortened, in full on hover."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from ui import state
-from ui.messages import escape_md
+from ui.messages import escape_md, full_names, short
 
 
 def status() -> None:
@@ -18,12 +19,17 @@ def status() -> None:
         st.caption("No data loaded yet: pick a preset on Start or load a table on Data.")
         st.caption("아직 데이터가 없습니다.")
     else:
-        st.markdown(f"**{escape_md(ss[state.DATA_NAME])}** · {len(df):,} rows")
+        name = ss[state.DATA_NAME]
+        st.markdown(f"**{escape_md(short(name))}** · {len(df):,} rows", help=full_names(name))
         if cfg.target is not None:
-            features = ", ".join(escape_md(f) for f in cfg.features) or "none chosen"
-            st.markdown(f"Target: **{escape_md(cfg.target)}**  \nFeatures: {features}")
+            features = ", ".join(escape_md(short(f)) for f in cfg.features) or "none chosen"
+            st.markdown(
+                f"Target: **{escape_md(short(cfg.target))}**  \nFeatures: {features}",
+                help=full_names(cfg.target, *cfg.features),
+            )
         if ss[state.TEST_DATA] is not None:
-            st.markdown(f"Test table: {escape_md(ss[state.TEST_DATA_NAME])}")
+            test_name = ss[state.TEST_DATA_NAME]
+            st.markdown(f"Test table: {escape_md(short(test_name))}", help=full_names(test_name))
         if ss[state.PRESET]:
             st.caption(f"Preset: {ss[state.PRESET]}")
     if ss[state.COMPARISON] is not None:

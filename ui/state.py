@@ -33,6 +33,8 @@ PUBLISHED = "published"  # ui.presets.Published | None: a tutorial's printed num
 UPLOAD_SEEN = "upload_seen"  # str | None: file_id of the last upload read (read each file once)
 TEST_UPLOAD_SEEN = "test_upload_seen"  # str | None: the same for the separate test table
 HANDOVER = "handover"  # ui.run.Handover: a training lock and what a stopped run did
+# (file_id, sheet names, sheet read last) | None: the uploaded workbook, when it has several sheets
+UPLOAD_SHEETS = "upload_sheets"
 
 # Widget keys (page-local). Where a widget edits the settings, its on_change callback writes
 # them with update() and the page shows the stored value when it is revisited.
@@ -47,6 +49,7 @@ W_TEST_FILE = "w_data_test_file"  # Data: toggle, held-out rows from a separate 
 W_TEST_SIZE = "w_data_test_size"  # Data: slider -> settings.test_size
 W_SPLIT_SEED = "w_data_split_seed"  # Data: number_input -> settings.seed
 W_TEST_UPLOAD = "w_data_test_upload"  # Data: st.file_uploader of the test table
+W_SHEET = "w_data_sheet_{file_id}"  # Data: selectbox of an uploaded workbook's sheets
 W_NORMALIZE = "w_norm_features"  # Normalise: toggle -> settings.normalize
 W_NORMALIZE_TARGET = "w_norm_target"  # Normalise: toggle -> settings.normalize_target
 W_PRESET_PREFIX = "w_start_preset_"  # Start: one button per preset, + Preset.key
@@ -89,6 +92,7 @@ DEFAULTS: dict[str, Any] = {
     PUBLISHED: None,
     UPLOAD_SEEN: None,
     TEST_UPLOAD_SEEN: None,
+    UPLOAD_SHEETS: None,
 }
 
 

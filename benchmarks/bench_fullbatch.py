@@ -47,6 +47,7 @@ import seed_style  # noqa: E402
 
 from linreg_core import OptimizerConfig, RunConfig, prepare, read_table  # noqa: E402
 from linreg_core.compare import compare  # noqa: E402
+from linreg_core.config import PLAIN_MAX_ROWS  # noqa: E402
 
 OPTIMIZERS = ("sgd", "momentum", "rmsprop", "adam")
 LR = 0.01
@@ -432,7 +433,7 @@ def print_report(res: dict[str, Any], repeat: int) -> None:
         print(f"{label:<{label_w}}" + "".join(f"{v:>{width}}" for v in values))
 
     row("rows x features", cols)
-    row("engine path (plain loop <= 5,000 rows)", [r["engine_path"] for r in sizes])
+    row(f"engine path (float32 loop <= {PLAIN_MAX_ROWS:,} rows)", [r["engine_path"] for r in sizes])
     print("in process, seconds")
     row(
         "  seed-style loop, 4 optimizers x epochs",
@@ -544,9 +545,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     p.add_argument("--lr", type=float, default=LR)
     p.add_argument("--epochs", type=int, default=EPOCHS)
-    p.add_argument("--minibatch-rows", type=int, default=100_000)
-    p.add_argument("--batch-size", type=int, default=256)
-    p.add_argument("--minibatch-epochs", type=int, default=5)
+    p.add_argument("--minibatch-rows", type=int, default=1_000)  # the speed issue's table
+    p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument("--minibatch-epochs", type=int, default=50)
     p.add_argument("--no-minibatch", action="store_true", help="skip the mini-batch comparison")
     p.add_argument("--quick", action="store_true", help="smoke run: sizes 1000,100000, repeat 1")
     args = p.parse_args(argv)

@@ -16,7 +16,7 @@ from linreg_core.config import PLAIN_MAX_ROWS, RunConfig
 from linreg_core.errors import ConfigError
 
 STEP_SECONDS = 80e-6  # fixed cost of one optimizer step on the rows
-STATS_STEP_SECONDS = 10e-6  # one optimizer's full-batch step in lockstep from the statistics
+STATS_STEP_SECONDS = 10e-6  # one optimizer's full-batch step from the statistics
 ELEMENT_SECONDS = 2e-9  # per row x parameter of a step on the rows
 WARN_SECONDS = 20.0  # a run this long is announced with its estimate
 DASHBOARD_LIMIT = 600.0  # s: the dashboard refuses a longer run (a classroom shares one server)

@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-import torch
 
 from linreg_core import landscape
 from linreg_core.config import RunConfig
@@ -27,8 +26,7 @@ from linreg_core.train import (
     StopCheck,
     choose_path,
     statistics,
-    train,
-    train_lockstep,
+    train_all,
 )
 
 NEAR_OPTIMUM = 0.01  # "within 1% of the optimum's loss"
@@ -195,20 +193,22 @@ def compare(
     problem, scaler = scaled_problem(ds, cfg)
     ols = least_squares(problem.X_train, problem.y_train, bias=cfg.bias)
     start = init_params(problem.n_features, bias=cfg.bias, init=cfg.init, seed=cfg.seed)  # (k,)
-    labels = _labels(cfg)
+    stats = None
     if choose_path(len(problem.y_train), cfg.batch_size, cfg.path) == "fast":
-        runs = train_lockstep(  # every optimizer at once, from one pass over the rows
-            problem,
-            list(cfg.optimizers),
-            start,
-            epochs=cfg.epochs,
-            stats=FullBatch.of(problem, ols),
-            labels=labels,
-            progress=progress,
-            should_stop=should_stop,
-        )
-    else:
-        runs = _one_at_a_time(problem, cfg, start, labels, progress, should_stop)
+        stats = FullBatch.of(problem, ols)  # one pass over the rows, reusing the optimum
+    runs = train_all(
+        problem,
+        list(cfg.optimizers),
+        start,
+        epochs=cfg.epochs,
+        batch_size=cfg.batch_size,
+        seed=cfg.seed,
+        path=cfg.path,
+        stats=stats,
+        labels=_labels(cfg),
+        progress=progress,
+        should_stop=should_stop,
+    )
     return Comparison(
         config=cfg,
         dataset=ds,
@@ -219,38 +219,6 @@ def compare(
         runs=runs,
         seconds=time.perf_counter() - t0,
     )
-
-
-def _one_at_a_time(
-    problem: Problem,
-    cfg: RunConfig,
-    start: torch.Tensor,
-    labels: list[str],
-    progress: Progress | None,
-    should_stop: StopCheck | None,
-) -> list[History]:
-    """Each optimizer over the rows in turn (the same batches for each); a stop ends them all."""
-    total = cfg.epochs * len(cfg.optimizers)
-    runs = []
-    for i, (opt, label) in enumerate(zip(cfg.optimizers, labels, strict=True)):
-        done = i * cfg.epochs
-        report = None if progress is None else (lambda e, _n, done=done: progress(done + e, total))
-        h = train(
-            problem,
-            opt,
-            start,
-            epochs=cfg.epochs,
-            batch_size=cfg.batch_size,
-            seed=cfg.seed,
-            path=cfg.path,
-            label=label,
-            progress=report,
-            should_stop=should_stop,
-        )
-        runs.append(h)
-        if h.cancelled:
-            break
-    return runs
 
 
 def _labels(cfg: RunConfig) -> list[str]:

@@ -16,8 +16,8 @@ from linreg_core.registry import HYPERPARAMETERS, OPTIMIZERS, TUTORIAL_LR, Bound
 MAX_EPOCHS = 100_000  # beyond this a teaching run is a mistake, not an experiment
 # The rule for how full batch trains, in one place (train.choose_path): tables up to this many
 # rows, the tutorials' size, train with their float32 loop over the rows, which alone reproduces
-# their printed digits; larger ones train every optimizer in lockstep from the rows' statistics
-# (lockstep.py), which agrees with that loop to float32 rounding at a fraction of its cost.
+# their printed digits; larger ones train every optimizer together from the rows' statistics
+# (train.py, rules.py), which agrees with that loop to float32 rounding at a fraction of its cost.
 PLAIN_MAX_ROWS = 50
 MAX_TEST_SIZE = 0.95  # the largest fraction of rows that may be held out
 INITS = ("zeros", "random")

@@ -1,21 +1,20 @@
-"""The training loop and its history: one loop over a gradient source.
+"""The training loop and its history: one loop, every optimizer of a comparison together, over
+one of three gradient sources.
 
 Semantics (the seeds print exactly this): the loss logged for epoch e is computed before that
-epoch's step(s); the parameters logged are those after it. Three gradient sources, one loop:
-- Rows: the seeds' float32 full batch over the rows, the gradient from the MSE formula in
+epoch's step(s); the parameters logged are those after it. Every optimizer starts from the same
+parameters and, in mini-batch, sees the same batches in the same order. The sources:
+- Rows: the tutorials' float32 full batch over the rows, the gradient from the MSE formula in
   autograd's own operations and order (the same bits as loss.backward()) and torch.optim's own
-  update; it alone reproduces their logs digit for digit (tables up to
-  config.PLAIN_MAX_ROWS rows);
+  update; it alone reproduces their logs digit for digit (tables up to config.PLAIN_MAX_ROWS);
 - Statistics: full batch from sufficient statistics. MSE depends on the data only through
   G = A^T A / m (A = [X, 1]); with the least-squares optimum t* and its loss L*,
-  L(t) = (t - t*)^T G (t - t*) + L* and grad = 2 G (t - t*), both O(d^2) per epoch in float64,
-  without the cancellation of t^T G t - 2 c^T t + s. Every optimizer of a comparison steps in
-  lockstep, with torch.optim's rules in float64 (lockstep.py); it agrees with the rows to
-  float32 rounding;
-- Batches: mini-batches of a seeded shuffle, the same batches for every optimizer.
-Divergence (a non-finite loss or parameter, or a loss beyond float32) stops a run; it is a
-result with its epoch, never an exception. The rule for which source a run takes is
-choose_path(), used by the dashboard and the command line alike.
+  L(t) = (t - t*)^T G (t - t*) + L* and grad = 2 G (t - t*), O(k^2) an epoch in float64,
+  without the cancellation of t^T G t - 2 c^T t + s;
+- Batches: mini-batches of a seeded shuffle; one batched product gives every run's gradient.
+The last two step with torch.optim's rules written in numpy on float32 parameters (rules.py),
+which agree with the rows' loop to float32 rounding. Divergence (a non-finite loss or parameter,
+or a loss beyond float32) stops that run; it is a result with its epoch, never an exception.
 """
 
 from __future__ import annotations
@@ -28,19 +27,16 @@ import numpy as np
 import torch
 
 from linreg_core.config import PLAIN_MAX_ROWS, OptimizerConfig
-from linreg_core.lockstep import run_lockstep
 from linreg_core.optimizers import Stepper
 from linreg_core.reference import LeastSquares, design, least_squares
 from linreg_core.registry import OPTIMIZERS
+from linreg_core.rules import rule_of
 
 FLOAT32_MAX = float(torch.finfo(torch.float32).max)
 CHECK_EVERY = 0.1  # s between progress reports and cancellation checks
 
 Progress = Callable[[int, int], None]  # (epochs done, epochs in all)
 StopCheck = Callable[[], bool]
-Gradient = Callable[
-    [torch.Tensor, torch.Tensor, torch.Tensor, int, bool], tuple[torch.Tensor, torch.Tensor]
-]
 
 
 @dataclass(frozen=True)
@@ -148,161 +144,154 @@ def train(
     progress: Progress | None = None,
     should_stop: StopCheck | None = None,
 ) -> History:
-    """Train one optimizer from `start` and return its history.
-
-    Args:
-        problem: the rows, already scaled.
-        cfg: the optimizer and its hyperparameters.
-        start: (d + bias,) float32 starting parameters [w_1..w_d, b]; not modified.
-        epochs: epochs to run. batch_size: None for full batch.
-        seed: shuffles the mini-batches (the same seed gives every optimizer the same batches).
-        path: "auto" (see choose_path), "plain" or "fast".
-        stats: the fast path's statistics of `problem` (computed here if needed and not given),
-            so that a comparison makes its one pass over the rows once for every optimizer.
-        label: the run's name (default: the optimizer's).
-        progress: called with (epochs done, epochs) every CHECK_EVERY seconds and at the end.
-        should_stop: polled as often; True cancels the run, keeping what it did.
-    """
-    t0 = time.perf_counter()
-    kind = choose_path(len(problem.y_train), batch_size, path)
-    if kind == "fast":
-        stats = stats or FullBatch.of(problem)
-        return train_lockstep(
-            problem,
-            [cfg],
-            start,
-            epochs=epochs,
-            stats=stats,
-            labels=[label or cfg.name],
-            progress=progress,
-            should_stop=should_stop,
-        )[0]
-    manual = OPTIMIZERS[cfg.name].update is None  # the tutorials' formulas, not autograd's
-    source: _Source
-    if kind == "minibatch":
-        assert batch_size is not None
-        source = _Batches(problem, manual, batch_size, seed)
-    else:
-        source = _Rows(problem, manual)
-    theta = start.detach().to(torch.float32).clone()  # (k,) [w..., b], stepped in place
-    stepper = Stepper(cfg, [theta])
-    k = len(theta)
-    losses = np.full(epochs, np.nan)
-    thetas = torch.full((epochs + 1, k), float("nan"))  # row e: parameters after epoch e
-    grads = torch.full((epochs, k), float("nan"))  # row e - 1: the gradient of epoch e
-    thetas[0] = theta
-    clock = _Clock()
-    run, diverged, cancelled = 0, None, False
-    with torch.no_grad():  # gradients come from formulas or statistics, never from a graph
-        for epoch in range(1, epochs + 1):
-            loss = source.epoch(_Epoch(theta, stepper, grads[epoch - 1], clock, should_stop))
-            if loss is None:  # stopped inside a long epoch: it does not count
-                cancelled = True
-                break
-            if blown(loss):
-                diverged = epoch
-                break
-            losses[epoch - 1] = loss
-            thetas[epoch] = theta
-            run = epoch
-            if epoch == epochs or clock.due():
-                if progress is not None:
-                    progress(epoch, epochs)
-                if epoch < epochs and should_stop is not None and should_stop():
-                    cancelled = True
-                    break
-    values = thetas.numpy().astype(np.float64)
-    while run > 0 and not np.isfinite(values[run]).all():  # a step that overflowed the weights
-        diverged, run = run, run - 1
-    d = problem.n_features
-    return History(
-        optimizer=cfg,
-        label=label or cfg.name,
+    """Train one optimizer from `start` and return its history (see train_all)."""
+    return train_all(
+        problem,
+        [cfg],
+        start,
         epochs=epochs,
-        epochs_run=run,
-        train_loss=losses[:run],
-        test_loss=source.held_out(values[:run]),
-        weights=values[: run + 1, :d],
-        bias=values[: run + 1, d] if problem.bias else None,
-        grad=grads[:run].numpy().astype(np.float64),
-        path=kind,
-        seconds=time.perf_counter() - t0,
-        diverged_at=diverged,
-        cancelled=cancelled,
-    )
+        batch_size=batch_size,
+        seed=seed,
+        path=path,
+        stats=stats,
+        labels=[label or cfg.name],
+        progress=progress,
+        should_stop=should_stop,
+    )[0]
 
 
-def train_lockstep(
+def train_all(
     problem: Problem,
     cfgs: list[OptimizerConfig],
     start: torch.Tensor,
     *,
     epochs: int,
-    stats: FullBatch,
-    labels: list[str],
+    batch_size: int | None = None,
+    seed: int = 0,
+    path: str = "auto",
+    stats: FullBatch | None = None,
+    labels: list[str] | None = None,
     progress: Progress | None = None,
     should_stop: StopCheck | None = None,
 ) -> list[History]:
-    """Full batch for several optimizers at once, from the statistics (see lockstep.py).
+    """Train every optimizer of cfgs from `start`, together, and return their histories.
 
-    progress gets (epochs done by all optimizers, epochs of all), as a comparison reports it.
+    Args:
+        problem: the rows, already scaled.
+        cfgs: the optimizers and their hyperparameters.
+        start: (d + bias,) float32 starting parameters [w_1..w_d, b]; not modified.
+        epochs: epochs to run. batch_size: None for full batch.
+        seed: shuffles the mini-batches: every optimizer sees the same batches.
+        path: "auto" (see choose_path), "plain" or "fast".
+        stats: the statistics of `problem` for the fast path (computed here if needed).
+        labels: the runs' names (default: the optimizers').
+        progress: called with (epochs done, epochs) of all runs, every CHECK_EVERY seconds
+            and at the end.
+        should_stop: polled as often (inside long epochs too); True cancels every run,
+            keeping what it did.
     """
     t0 = time.perf_counter()
-    K, clock = len(cfgs), _Clock()
-
-    def tick(epoch: int) -> bool:
-        if epoch == epochs or clock.due():
-            if progress is not None:
-                progress(epoch * K, epochs * K)
-            return epoch < epochs and should_stop is not None and should_stop()
-        return False
-
-    st = stats.train
-    begin = start.detach().to(torch.float32).numpy().astype(np.float64)  # the float32 start
-    losses, thetas, grads, diverged, cancelled = run_lockstep(
-        st.G, st.optimum, st.floor, cfgs, begin, epochs, blown=blown, tick=tick
-    )
-    held, d = stats.held_out, problem.n_features
+    K, k, d = len(cfgs), len(start), problem.n_features
+    kind = choose_path(len(problem.y_train), batch_size, path)
+    source: _Source
+    if kind == "fast":
+        source = _Statistics(stats or FullBatch.of(problem))
+    elif kind == "minibatch":
+        assert batch_size is not None
+        source = _Batches(problem, batch_size, seed)
+    else:
+        source = _Rows(problem)
+    # 1. every run's parameters, one float32 row each (torch steps the plain path's in place)
+    current = np.tile(start.detach().to(torch.float32).numpy(), (K, 1))  # (K, k)
+    steps = [source.stepper(cfg, current[i]) for i, cfg in enumerate(cfgs)]
+    losses = np.full((K, epochs), np.nan)
+    thetas = np.full((K, epochs + 1, k), np.nan)  # [i, e]: run i's parameters after epoch e
+    grads = np.full((K, epochs, k), np.nan)  # [i, e - 1]: its gradient of epoch e (mean)
+    thetas[:, 0] = current
+    run = np.zeros(K, dtype=int)
+    diverged: list[int | None] = [None] * K
+    alive, clock, cancelled = list(range(K)), _Clock(), False
+    # 2. the epochs: each batch's gradients for every run still going, then each run's step
+    with np.errstate(over="ignore", invalid="ignore"), torch.no_grad():
+        for epoch in range(1, epochs + 1):
+            loss_sum, grad_sum, batches = np.zeros(K), np.zeros((K, k)), 0
+            for batch in source.batches():
+                loss, grad = source.gradients(current, alive, batch)  # (n,), (n, k)
+                for row, i in enumerate(alive):
+                    if blown(float(loss[row])) or not np.isfinite(current[i]).all():
+                        diverged[i] = epoch
+                        continue
+                    steps[i](grad[row])
+                    loss_sum[i] += loss[row]
+                    grad_sum[i] += grad[row]
+                alive = [i for i in alive if diverged[i] is None]
+                batches += 1
+                if not alive or (should_stop and len(source) > 1 and clock.due() and should_stop()):
+                    cancelled = bool(alive)  # stopped inside an epoch: it does not count
+                    break
+            if not alive or cancelled:
+                break
+            for i in alive:
+                losses[i, epoch - 1] = loss_sum[i] / batches
+                grads[i, epoch - 1] = grad_sum[i] / batches
+                thetas[i, epoch] = current[i]
+                run[i] = epoch
+            if epoch == epochs or clock.due():
+                if progress is not None:
+                    progress(epoch * K, epochs * K)
+                if epoch < epochs and should_stop is not None and should_stop():
+                    cancelled = True
+                    break
+    # 3. the histories, built in one place
     seconds = (time.perf_counter() - t0) / K
-    return [
-        History(
-            optimizer=cfg,
-            label=label,
-            epochs=epochs,
-            epochs_run=len(loss),
-            train_loss=loss,
-            test_loss=None if held is None else held.losses(theta[:-1] - st.optimum),
-            weights=theta[:, :d],
-            bias=theta[:, d] if problem.bias else None,
-            grad=grad,
-            path="fast",
-            seconds=seconds,
-            diverged_at=at,
-            cancelled=cancelled and at is None,
+    out = []
+    for i, cfg in enumerate(cfgs):
+        n, at = int(run[i]), diverged[i]
+        while n > 0 and not np.isfinite(thetas[i, n]).all():  # a step that overflowed
+            at, n = n, n - 1
+        theta = thetas[i, : n + 1]
+        out.append(
+            History(
+                optimizer=cfg,
+                label=labels[i] if labels else cfg.name,
+                epochs=epochs,
+                epochs_run=n,
+                train_loss=losses[i, :n],
+                test_loss=source.held_out(theta[:-1]),
+                weights=theta[:, :d],
+                bias=theta[:, d] if problem.bias else None,
+                grad=grads[i, :n],
+                path=kind,
+                seconds=seconds,
+                diverged_at=at,
+                cancelled=cancelled and at is None,
+            )
         )
-        for cfg, label, loss, theta, grad, at in zip(
-            cfgs, labels, losses, thetas, grads, diverged, strict=True
-        )
-    ]
+    return out
 
 
-# -- gradient sources: one epoch's step(s) on theta, returning the epoch's loss ---------------
-@dataclass(frozen=True)
-class _Epoch:
-    """What a gradient source needs for one epoch."""
-
-    theta: torch.Tensor  # (k,) the parameters, stepped in place
-    stepper: Stepper
-    grad: torch.Tensor  # (k,) where the epoch's gradient is written
-    clock: _Clock
-    should_stop: StopCheck | None
-
-
+# -- gradient sources: the loss and gradient of every run still going, batch by batch --------
 class _Source:
-    def epoch(self, e: _Epoch) -> float | None:
-        """Step e.theta for one epoch; write the epoch's gradient to e.grad; return the loss
-        before the step(s) (a blown loss: no step taken; None: cancelled mid-epoch)."""
+    def __len__(self) -> int:
+        """Batches an epoch."""
+        return 1
+
+    def batches(self) -> list[np.ndarray | None]:
+        """This epoch's batches, in order (full batch: one)."""
+        return [None]
+
+    def gradients(
+        self, current: np.ndarray, alive: list[int], batch: np.ndarray | None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(n,) losses before the step and (n, k) float32 gradients of the rows `alive`."""
         raise NotImplementedError
+
+    def stepper(self, cfg: OptimizerConfig, theta: np.ndarray) -> Callable[[np.ndarray], None]:
+        """The update of cfg applied in place to theta (a float32 row of `current`):
+        torch.optim's rule written in numpy (rules.py)."""
+        rule, hp = rule_of(cfg)
+        state: dict[str, object] = {}
+        return lambda grad: rule(theta, grad, state, hp)
 
     def held_out(self, thetas: np.ndarray) -> np.ndarray | None:
         """(n, k) parameters -> (n,) held-out MSE at each, or None without held-out rows."""
@@ -310,64 +299,113 @@ class _Source:
 
 
 class _Rows(_Source):
-    """Full batch over the rows in float32, as the seeds."""
+    """The tutorials' full batch over the rows in float32, torch.optim's own update: the same
+    bits as their loop (their logs, digit for digit)."""
 
-    def __init__(self, problem: Problem, manual: bool) -> None:
+    def __init__(self, problem: Problem) -> None:
         self.d, self.bias = problem.n_features, problem.bias
         self.X = torch.as_tensor(problem.X_train, dtype=torch.float32)  # (m, d)
         self.y = torch.as_tensor(problem.y_train, dtype=torch.float32)  # (m,)
-        self.gradient: Gradient = manual_gradient if manual else mse_and_grad
-        self.test = problem
+        self.problem = problem
+        self.manual: list[bool] = []  # per run, in order: the tutorials' hand-written gradient
 
-    def epoch(self, e: _Epoch) -> float | None:
-        cost, grad = self.gradient(self.X, self.y, e.theta, self.d, self.bias)
-        loss = cost.item()
-        if not blown(loss):
-            e.stepper.step_([grad])
-            e.grad.copy_(grad)
-        return loss
+    def stepper(self, cfg: OptimizerConfig, theta: np.ndarray) -> Callable[[np.ndarray], None]:
+        tensor = torch.from_numpy(theta)  # shares theta's memory: torch's steps show in it
+        self.manual.append(OPTIMIZERS[cfg.name].update is None)
+        stepper = Stepper(cfg, [tensor])
+        return lambda grad: stepper.step_([torch.from_numpy(grad)])
+
+    def gradients(
+        self, current: np.ndarray, alive: list[int], batch: np.ndarray | None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        losses, grads = np.empty(len(alive)), np.empty((len(alive), current.shape[1]), np.float32)
+        for row, i in enumerate(alive):
+            theta = torch.from_numpy(current[i])
+            gradient = manual_gradient if self.manual[i] else mse_and_grad
+            cost, grad = gradient(self.X, self.y, theta, self.d, self.bias)
+            losses[row], grads[row] = cost.item(), grad.numpy()
+        return losses, grads
 
     def held_out(self, thetas: np.ndarray) -> np.ndarray | None:
-        p = self.test
-        if len(p.y_test) == 0:
-            return None
-        A = design(p.X_test, p.bias)  # (m_test, k) float64
-        out = np.empty(len(thetas))
-        step = max(1, 2_000_000 // max(1, len(A)))  # bounded memory: (m_test, step) at a time
-        with np.errstate(over="ignore", invalid="ignore"):
-            for i in range(0, len(thetas), step):
-                residual = A @ thetas[i : i + step].T - p.y_test[:, None]  # (m_test, n)
-                out[i : i + step] = np.mean(residual**2, axis=0)
-        return out
+        return held_out_rows(self.problem, thetas)
 
 
-class _Batches(_Rows):
-    """Mini-batches of a seeded shuffle; the epoch's loss is the mean of its batch losses."""
+class _Batches(_Source):
+    """Mini-batches of a seeded shuffle, the same for every run; one pass over each batch gives
+    every run's gradient (numpy float32, as torch's float32 loop would)."""
 
-    def __init__(self, problem: Problem, manual: bool, batch_size: int, seed: int) -> None:
-        super().__init__(problem, manual)
+    def __init__(self, problem: Problem, batch_size: int, seed: int) -> None:
+        self.problem, self.d, self.bias = problem, problem.n_features, problem.bias
+        self.Xn = problem.X_train.astype(np.float32)  # (m, d)
+        self.yn = problem.y_train.astype(np.float32)  # (m,)
         self.batch_size = batch_size
-        self.gen = torch.Generator().manual_seed(seed)
+        self.gen = torch.Generator().manual_seed(seed)  # torch's shuffle: the same batches
 
-    def epoch(self, e: _Epoch) -> float | None:
-        m = len(self.y)
-        order = torch.randperm(m, generator=self.gen)
-        total, losses = torch.zeros_like(e.theta), []
-        for i in range(0, m, self.batch_size):
-            idx = order[i : i + self.batch_size]
-            cost, grad = self.gradient(self.X[idx], self.y[idx], e.theta, self.d, self.bias)
-            losses.append(cost.item())
-            if blown(losses[-1]):
-                return losses[-1]
-            e.stepper.step_([grad])
-            total += grad
-            if e.should_stop is not None and e.clock.due() and e.should_stop():
-                return None
-        e.grad.copy_(total / len(losses))
-        return float(np.mean(losses))
+    def __len__(self) -> int:
+        return -(-len(self.yn) // self.batch_size)
+
+    def batches(self) -> list[np.ndarray | None]:
+        order = torch.randperm(len(self.yn), generator=self.gen).numpy()
+        return [order[i : i + self.batch_size] for i in range(0, len(order), self.batch_size)]
+
+    def gradients(
+        self, current: np.ndarray, alive: list[int], batch: np.ndarray | None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        assert batch is not None
+        X, y = self.Xn[batch], self.yn[batch]  # (b, d), (b,)
+        theta = current[alive]  # (n, k) float32
+        # each run's numbers in a row of its own, summed along that row: the same additions in
+        # the same order however many runs share the batch (a matrix product would not be)
+        pred = (theta[:, None, : self.d] * X[None, :, :]).sum(axis=2)  # (n, b)
+        if self.bias:
+            pred += theta[:, self.d, None]
+        diff = pred - y  # (n, b)
+        g = np.float32(2.0 / len(y)) * diff  # dL/dprediction
+        grad = np.empty_like(theta)
+        grad[:, : self.d] = (g[:, :, None] * X[None, :, :]).sum(axis=1)  # (n, d)
+        if self.bias:
+            grad[:, self.d] = g.sum(axis=1)
+        return np.mean(diff.astype(np.float64) ** 2, axis=1), grad
+
+    def held_out(self, thetas: np.ndarray) -> np.ndarray | None:
+        return held_out_rows(self.problem, thetas)
 
 
-# -- the MSE gradient, as autograd computes it and as the tutorials write it ------------------
+class _Statistics(_Source):
+    """Full batch from the training rows' statistics: O(k^2) an epoch whatever the rows."""
+
+    def __init__(self, stats: FullBatch) -> None:
+        self.stats = stats
+
+    def gradients(
+        self, current: np.ndarray, alive: list[int], batch: np.ndarray | None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        st = self.stats.train
+        delta = current[alive] - st.optimum  # (n, k) float64 from the optimum: no cancellation
+        Gd = delta @ st.G  # G is symmetric
+        loss = st.floor + np.einsum("ij,ij->i", delta, Gd)
+        return loss, (2.0 * Gd).astype(np.float32)  # rounded as a float32 gradient would be
+
+    def held_out(self, thetas: np.ndarray) -> np.ndarray | None:
+        held = self.stats.held_out
+        return None if held is None else held.losses(thetas - self.stats.train.optimum)
+
+
+def held_out_rows(problem: Problem, thetas: np.ndarray) -> np.ndarray | None:
+    """(n, k) parameters -> (n,) MSE on the held-out rows in float64 (None without any)."""
+    if len(problem.y_test) == 0:
+        return None
+    A = design(problem.X_test, problem.bias)  # (m_test, k)
+    out = np.empty(len(thetas))
+    step = max(1, 2_000_000 // max(1, len(A)))  # bounded memory: (m_test, step) at a time
+    with np.errstate(over="ignore", invalid="ignore"):
+        for i in range(0, len(thetas), step):
+            residual = A @ thetas[i : i + step].T - problem.y_test[:, None]  # (m_test, n)
+            out[i : i + step] = np.mean(residual**2, axis=0)
+    return out
+
+
+# -- the MSE gradient, as autograd computes it and as the tutorials write it -----------------
 def mse_and_grad(
     X: torch.Tensor, y: torch.Tensor, theta: torch.Tensor, d: int, bias: bool
 ) -> tuple[torch.Tensor, torch.Tensor]:

@@ -1,5 +1,5 @@
-"""Lockstep full batch: each numpy rule against torch.optim's class, and optimizers stepped
-together exactly as each alone."""
+"""torch.optim's rules in numpy against torch.optim's classes, and optimizers trained together
+exactly as each alone."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import pytest
 import torch
 
 from linreg_core import OptimizerConfig
-from linreg_core.lockstep import rule_of, run_lockstep
-from linreg_core.train import blown
+from linreg_core.rules import rule_of
+from linreg_core.train import Problem, train_all
 
 # torch.optim's classes, hyperparameters written out here (not read from the registry)
 TORCH = {
@@ -40,25 +40,29 @@ def test_each_rule_steps_as_torch_optims_class_does(name: str) -> None:
     assert mine.dtype == np.float32
 
 
-def test_optimizers_in_lockstep_walk_as_each_alone() -> None:
+@pytest.mark.parametrize(("rows", "batch"), [(200, None), (30, None), (200, 16)])
+def test_optimizers_trained_together_walk_as_each_alone(rows: int, batch: int | None) -> None:
     rng = np.random.default_rng(3)
-    A = np.column_stack([rng.normal(size=(200, 2)), np.ones(200)])
-    G, optimum, floor = A.T @ A / 200, np.array([1.5, -2.0, 0.3]), 0.25
+    X = rng.normal(size=(rows, 2))
+    y = X @ np.array([1.5, -2.0]) + 0.3 + 0.1 * rng.normal(size=rows)
+    p = Problem(X, y, X[:5], y[:5])
     cfgs = [OptimizerConfig(n, lr=0.05) for n in ("sgd", "momentum", "adam", "adagrad")]
-    never = lambda epoch: False  # noqa: E731
-    together = run_lockstep(G, optimum, floor, cfgs, np.zeros(3), 150, blown=blown, tick=never)
-    for i, cfg in enumerate(cfgs):
-        alone = run_lockstep(G, optimum, floor, [cfg], np.zeros(3), 150, blown=blown, tick=never)
-        np.testing.assert_array_equal(together[1][i], alone[1][0])  # parameters, every epoch
-        np.testing.assert_array_equal(together[0][i], alone[0][0])  # losses
+    start = torch.zeros(3)
+    together = train_all(p, cfgs, start, epochs=60, batch_size=batch, seed=1)
+    for cfg, run in zip(cfgs, together, strict=True):
+        (alone,) = train_all(p, [cfg], start, epochs=60, batch_size=batch, seed=1)
+        np.testing.assert_array_equal(run.weights, alone.weights)  # every epoch, to the bit
+        np.testing.assert_array_equal(run.train_loss, alone.train_loss)
+        np.testing.assert_array_equal(run.test_loss, alone.test_loss)
 
 
 def test_a_run_that_blows_up_stops_alone_and_the_others_go_on() -> None:
-    G, optimum = np.diag([4.0, 1.0]), np.array([1.0, 1.0])
-    cfgs = [OptimizerConfig("sgd", lr=1.0), OptimizerConfig("sgd", lr=0.1)]  # 2/lmax = 0.5
-    losses, thetas, _, diverged, cancelled = run_lockstep(
-        G, optimum, 0.0, cfgs, np.zeros(2), 500, blown=blown, tick=lambda e: False
-    )
-    assert diverged[0] is not None and diverged[1] is None and not cancelled
-    assert len(losses[1]) == 500 and np.allclose(thetas[1][-1], optimum, atol=1e-5)
-    assert np.isfinite(thetas[0]).all() and len(thetas[0]) == len(losses[0]) + 1
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(100, 1))
+    y = 2 * X[:, 0] + 1
+    p = Problem(X, y, X[:0], y[:0])
+    cfgs = [OptimizerConfig("sgd", lr=5.0), OptimizerConfig("sgd", lr=0.1)]  # 2/lmax is about 1
+    blown, calm = train_all(p, cfgs, torch.zeros(2), epochs=500)
+    assert blown.diverged and not calm.diverged and calm.epochs_run == 500
+    assert abs(calm.final_weights[0] - 2) < 1e-4 and abs(calm.final_bias - 1) < 1e-4
+    assert np.isfinite(blown.weights).all() and len(blown.weights) == blown.epochs_run + 1

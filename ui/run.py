@@ -89,6 +89,24 @@ def _cached_run(
     return comp
 
 
+_WARMING = threading.Event()  # set once a server process has started importing the engine
+
+
+def warm_up() -> None:
+    """Import the engine's torch side in the background, once per server process, after the
+    first page is drawn: the Start page needs no torch (a cold first page is drawn without it),
+    and the first Train click then finds it loaded."""
+    if not _WARMING.is_set():
+        _WARMING.set()
+        threading.Thread(target=_load_engine, name="warm-up", daemon=True).start()
+
+
+def _load_engine() -> None:
+    import linreg_core.compare  # noqa: F401  (torch, the optimizers' updates)
+
+    _use_the_cores()
+
+
 def _use_the_cores() -> None:
     """One torch thread per core (a Community Cloud container has 2): more threads than cores
     only make the small matrix products of training slower."""

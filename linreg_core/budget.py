@@ -1,11 +1,12 @@
 """How long a run will take, estimated before it starts, and the limits that refuse a run too long
 for a shared machine.
 
-One optimizer step costs a fixed overhead (torch's calls: about 80 microseconds on a 2-core
-machine, measured with linreg_core.compare.run on 10 to 5,000 rows) plus a little per row and
-parameter it touches; a full-batch step from the statistics (over PLAIN_MAX_ROWS rows) touches
-no rows at all. Estimates are rough on purpose: they decide whether to warn or refuse, never a
-number a test compares.
+Costs per optimizer step, measured on a 2-core machine with linreg_core.compare.run: the
+tutorials' float32 loop over the rows (full batch, up to PLAIN_MAX_ROWS rows) about 80
+microseconds; a mini-batch step taken together with the other optimizers about 12 microseconds
+plus 20 nanoseconds per row and parameter of the batch; a full-batch step from the statistics
+about 10 microseconds, whatever the rows. Estimates are rough on purpose: they decide whether
+to warn or refuse, never a number a test compares with a clock.
 """
 
 from __future__ import annotations
@@ -15,10 +16,12 @@ import math
 from linreg_core.config import PLAIN_MAX_ROWS, RunConfig
 from linreg_core.errors import ConfigError
 
-STEP_SECONDS = 80e-6  # fixed cost of one optimizer step on the rows
+STEP_SECONDS = 80e-6  # one step of the tutorials' float32 loop over the rows (torch)
+BATCH_STEP_SECONDS = 12e-6  # one optimizer's mini-batch step, taken with the others
+ELEMENT_SECONDS = 2e-8  # per row x parameter of a mini-batch
 STATS_STEP_SECONDS = 10e-6  # one optimizer's full-batch step from the statistics
-ELEMENT_SECONDS = 2e-9  # per row x parameter of a step on the rows
 WARN_SECONDS = 20.0  # a run this long is announced with its estimate
+PROGRESS_SECONDS = 5.0  # the command line reports progress on stderr for a run this long
 DASHBOARD_LIMIT = 600.0  # s: the dashboard refuses a longer run (a classroom shares one server)
 CLI_LIMIT = 300.0  # s: the command line asks for --allow-long beyond this
 
@@ -32,11 +35,13 @@ def steps(n_rows: int, cfg: RunConfig) -> int:
 def estimate_seconds(n_rows: int, n_features: int, cfg: RunConfig) -> float:
     """Rough wall time of a comparison on n_rows training rows with n_features features."""
     full_batch = cfg.batch_size is None or cfg.batch_size >= n_rows
-    if full_batch and n_rows > PLAIN_MAX_ROWS and cfg.path != "plain":
+    if not full_batch:
+        batch = min(cfg.batch_size or n_rows, n_rows)
+        per_step = BATCH_STEP_SECONDS + ELEMENT_SECONDS * batch * (n_features + 1)
+        return steps(n_rows, cfg) * per_step
+    if n_rows > PLAIN_MAX_ROWS and cfg.path != "plain":
         return steps(n_rows, cfg) * STATS_STEP_SECONDS + n_rows * n_features * 1e-8
-    rows = n_rows if full_batch else min(cfg.batch_size or n_rows, n_rows)
-    per_step = STEP_SECONDS + ELEMENT_SECONDS * rows * (n_features + 1)
-    return steps(n_rows, cfg) * per_step
+    return steps(n_rows, cfg) * STEP_SECONDS
 
 
 def duration(seconds: float) -> str:

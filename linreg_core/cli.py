@@ -150,7 +150,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             limit = math.inf if args.allow_long else budget.CLI_LIMIT
             fix = ", or pass --allow-long to run it anyway"
             estimate = budget.check(len(ds.y_train), len(ds.features), cfg, limit, extra_fix=fix)
-            report = _StderrProgress(estimate) if estimate > budget.WARN_SECONDS / 2 else None
+            report = _StderrProgress(estimate) if estimate > budget.PROGRESS_SECONDS else None
             comp = compare(ds, cfg, progress=report)
             seconds = time.perf_counter() - t0
         if args.json:

@@ -41,9 +41,7 @@ def test_durations_read_as_a_person_says_them() -> None:
 def test_a_run_over_the_limit_is_refused_with_the_estimate_what_makes_it_long_and_the_fix() -> None:
     cfg = RunConfig(target="y", epochs=100_000, batch_size=1, optimizers=FOUR)
     assert describe(5000, cfg) == "4 optimizers x 100,000 epochs x 5,000 batches of 1 rows"
-    # 4 x 100,000 x 5,000 = 2e9 steps of 80 microseconds and a row of 2 parameters: 44.4 h
-    with pytest.raises(
-        ConfigError, match=r"would take about 44\.4 h .* limit is 5 min\. Use fewer"
-    ):
+    # 4 x 100,000 x 5,000 = 2e9 mini-batch steps of 12 us + 20 ns x 1 row x 2 parameters: 6.7 h
+    with pytest.raises(ConfigError, match=r"would take about 6\.7 h .* limit is 5 min\. Use fewer"):
         check(5000, 1, cfg, 300.0)
     assert check(5000, 1, RunConfig(target="y", epochs=10), 300.0) < 300.0

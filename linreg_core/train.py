@@ -210,7 +210,8 @@ def train_all(
     thetas[:, 0] = current
     run = np.zeros(K, dtype=int)
     diverged: list[int | None] = [None] * K
-    alive, clock, cancelled = list(range(K)), _Clock(), False
+    alive, cancelled = list(range(K)), False
+    clock, inner = _Clock(), _Clock()  # progress after epochs; stop checks inside long ones
     # 2. the epochs: each batch's gradients for every run still going, then each run's step
     with np.errstate(over="ignore", invalid="ignore"), torch.no_grad():
         for epoch in range(1, epochs + 1):
@@ -226,7 +227,7 @@ def train_all(
                     grad_sum[i] += grad[row]
                 alive = [i for i in alive if diverged[i] is None]
                 batches += 1
-                if not alive or (should_stop and len(source) > 1 and clock.due() and should_stop()):
+                if not alive or (should_stop and len(source) > 1 and inner.due() and should_stop()):
                     cancelled = bool(alive)  # stopped inside an epoch: it does not count
                     break
             if not alive or cancelled:

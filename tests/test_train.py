@@ -286,3 +286,21 @@ def test_adaptive_optimizers_have_no_closed_form_limit_and_say_why():
     for name in ADAPTIVE:
         assert OPTIMIZERS[name].lr_limit is None
         assert "whatever the curvature" in OPTIMIZERS[name].no_limit
+
+
+def test_progress_is_reported_during_a_long_mini_batch_run(monkeypatch):
+    # stop checks inside each epoch must not swallow the progress reports between epochs: each
+    # epoch (256 steps) lasts longer than CHECK_EVERY, so each one ends with a report
+    monkeypatch.setattr(train_module, "CHECK_EVERY", 0.001)
+    p = make_problem(m=256)
+    seen = []
+    train(
+        p,
+        OptimizerConfig("sgd"),
+        torch.zeros(3),
+        epochs=5,
+        batch_size=1,
+        progress=lambda done, total: seen.append(done),
+        should_stop=lambda: False,
+    )
+    assert seen == [1, 2, 3, 4, 5]

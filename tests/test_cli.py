@@ -163,3 +163,14 @@ def test_mini_batch_log_and_separate_test_file(tmp_path, table):
     doc = strict(out.stdout)
     assert doc["rows"] == {"train": 250, "test": 50, "dropped": 0}
     assert doc["epochs_run"] == 20 and doc["test_metrics"]["r2"] > 0.9
+
+
+def test_a_table_wider_than_the_feature_limit_exits_2_and_says_to_choose_features(tmp_path):
+    rng = np.random.default_rng(4)
+    df = pd.DataFrame(rng.normal(size=(40, 121)), columns=[f"c{i}" for i in range(121)])
+    df.to_csv(tmp_path / "wide.csv", index=False)
+
+    out = cli("compare", str(tmp_path / "wide.csv"), "--target", "c120", "--epochs", "5")
+
+    assert out.returncode == 2 and "Traceback" not in out.stderr
+    assert "120 features" in out.stderr and "--features" in out.stderr, out.stderr

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
 from apptest_harness import (
@@ -192,3 +193,25 @@ def test_changing_a_choice_after_a_seed_preset_forgets_its_published_numbers(
 
     assert app.session_state[S.PUBLISHED] is None
     assert app.session_state[S.PRESET] is None
+
+
+def test_a_table_wider_than_the_feature_limit_starts_with_no_features_and_says_why(
+    app: AppTest,
+) -> None:
+    rng = np.random.default_rng(1)
+    wide = pd.DataFrame(rng.normal(size=(200, 151)), columns=[f"c{i}" for i in range(151)])
+
+    upload(app, "wide.csv", wide.to_csv(index=False).encode())
+
+    assert not app.exception and not app.error
+    assert app.session_state[S.DATA_NAME] == "wide.csv"  # taken, not refused
+    assert columns(app) == ("c150", ())  # none of the 150 preselected
+    said = texts(app.info)
+    assert "150 numeric columns" in said and "at most 100 features" in said, said
+    assert app.multiselect(key=S.W_FEATURES).proto.max_selections == 100
+
+    app.multiselect(key=S.W_FEATURES).set_value([f"c{i}" for i in range(100)]).run(timeout=TIMEOUT)
+
+    assert not app.exception and not app.error
+    assert len(columns(app)[1]) == 100
+    assert "160 training rows, 40 test rows" in texts(app.success)

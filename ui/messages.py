@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 import streamlit as st
 
-from linreg_core import numeric_columns
+from linreg_core import MAX_FEATURES, numeric_columns
 
 if TYPE_CHECKING:  # types only: importing them loads torch, which the Start page does not need
     from linreg_core import Comparison, Dataset, Scaler
@@ -108,6 +108,15 @@ def too_few_numeric(df: pd.DataFrame, numeric: list[str] | None = None) -> str:
     if empty:
         message += f" No values at all in {names(empty)}. {EMPTY_FIX}"
     return message
+
+
+def too_many_features(n_candidates: int) -> str:
+    """Why a table with more numeric columns than a model may have starts with none chosen."""
+    return (
+        f"This table has {n_candidates:,} numeric columns besides the target; a model can have "
+        f"at most {MAX_FEATURES} features, so none is chosen yet. Choose up to {MAX_FEATURES} "
+        f"features above (type to search). · 입력 열은 최대 {MAX_FEATURES}개까지 고를 수 있습니다."
+    )
 
 
 def target_scale_hint(target: Scaler, scaled: bool) -> str | None:

@@ -124,31 +124,33 @@ def label(h: History | None) -> str:
 
 # -- tables ------------------------------------------------------------------------------------
 def summary_table(comp: Comparison) -> pd.DataFrame:
-    """comp.summary() with one column per parameter: original units first, then as trained."""
+    """comp.summary() with one column per parameter: original units first, then as trained.
+
+    Built in one step from a dict of columns: a column inserted at a time copies the frame
+    each time and fragments it (pandas' PerformanceWarning beyond 100 columns).
+    """
     from linreg_core import report  # with the results, so torch is already loaded
 
     raw = report.summary(comp)
-    cfg = comp.config
-    out = raw[["optimizer", "train MSE"]].copy()
+    cfg, features = comp.config, comp.dataset.features
+    columns: dict[str, Any] = {"optimizer": raw["optimizer"], "train MSE": raw["train MSE"]}
     if comp.dataset.y_test.size:
-        out[["test MSE", "test R²"]] = raw[["test MSE", "test R²"]]
+        columns |= {"test MSE": raw["test MSE"], "test R²": raw["test R²"]}
     else:
-        out["train R²"] = raw["train R²"]
-    for i, feature in enumerate(comp.dataset.features):
-        out[f"{feature} weight"] = [w[i] for w in raw["weights (original units)"]]
+        columns["train R²"] = raw["train R²"]
+    original = np.array(raw["weights (original units)"].tolist(), dtype=float)  # (rows, d)
+    columns |= {f"{f} weight": original[:, i] for i, f in enumerate(features)}
     if raw["bias (original units)"].notna().any():
-        out["intercept"] = raw["bias (original units)"].astype(float)
+        columns["intercept"] = raw["bias (original units)"].astype(float)
     if cfg.normalize or cfg.normalize_target:  # else the trained parameters are the same numbers
+        trained = np.array(raw["weights"].tolist(), dtype=float)  # (rows, d)
         names = comp.param_names()
-        for i, name in enumerate(names[: comp.problem.n_features]):
-            out[f"{name} (z)"] = [w[i] for w in raw["weights"]]
-        if comp.problem.bias:
-            out["b (z)"] = raw["bias"].astype(float)
-    out["epochs to 1% of optimum"] = raw["epochs to 1% of optimum"]
-    out["distance to optimum"] = raw["distance to optimum"]
-    out["diverged at epoch"] = raw["diverged at epoch"]
-    out["seconds"] = raw["seconds"]
-    return out
+        columns |= {f"{name} (z)": trained[:, i] for i, name in enumerate(names[: len(features)])}
+        if cfg.bias:
+            columns["b (z)"] = raw["bias"].astype(float)
+    for name in ("epochs to 1% of optimum", "distance to optimum", "diverged at epoch", "seconds"):
+        columns[name] = raw[name]
+    return pd.DataFrame(columns)
 
 
 def number_columns(table: pd.DataFrame, fmt: str = "%.6g") -> dict[str, Any]:

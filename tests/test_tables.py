@@ -37,6 +37,18 @@ def test_params_frame_starts_at_epoch_zero(comp):
     assert len(first) == 8 and first.groupby("param")["value"].nunique().eq(1).all()
 
 
+def test_params_frame_of_named_parameters_at_spaced_epochs(comp):
+    f = params_frame(comp, ["b"], max_epochs=50)
+
+    assert set(f["param"]) == {"b"}
+    per_run = f.groupby("optimizer")["epoch"].agg(["count", "min", "max"])
+    assert (per_run["count"] == 50).all() and (per_run["min"] == 0).all()
+    assert (per_run["max"] == 300).all()  # the last epoch is kept
+    adam = comp.runs[3]
+    last = f[(f["optimizer"] == "adam") & (f["epoch"] == 300)]["value"]
+    assert last.tolist() == [adam.bias[-1]]
+
+
 def test_summary_table_of_a_hundred_features_is_built_without_a_performance_warning():
     rng = np.random.default_rng(6)
     X = rng.normal(size=(250, 100))

@@ -185,6 +185,21 @@ def loss_caption(comp: Comparison) -> str:
     return text
 
 
+def params_caption(comp: Comparison, shown: list[str]) -> str | None:
+    """Which parameters the chart draws when it cannot draw them all (None when it does)."""
+    names = comp.param_names()
+    if len(shown) == len(names):
+        return None
+    feature = dict(zip(names, comp.dataset.features, strict=False))  # W1 -> its column
+    listed = ", ".join(f"{n} ({escape_md(feature[n])})" if n in feature else n for n in shown)
+    weights = len([n for n in shown if n in feature])
+    return (
+        f"Drawn: {len(shown)} of the {len(names)} parameters, the {weights} weights farthest "
+        f"from zero at the least-squares optimum (as trained){' and b' if comp.config.bias else ''}"
+        f": {listed}. The summary below has every weight. · 큰 파라미터만 그렸습니다."
+    )
+
+
 def summary_caption(comp: Comparison) -> str:
     cfg = comp.config
     text = (

@@ -21,17 +21,24 @@ if TYPE_CHECKING:  # types only: importing them loads torch
     from ui.presets import Published
 
 LANDSCAPE_SIZE = 100  # grid points per axis; the chart draws at most 70 lines of cells
+MAX_PARAMS_SHOWN = 12  # panels in the parameters chart; a chart of 101 was 500 MB, unreadable
 
 
 # -- chart frames -----------------------------------------------------------------------------
+def spaced(n: int, max_count: int = MAX_EPOCHS_SHOWN) -> np.ndarray:
+    """Positions of at most max_count evenly spaced items of n, first and last kept."""
+    if n <= max_count:
+        return np.arange(n)
+    return np.unique(np.linspace(0, n - 1, max_count).round().astype(int))
+
+
 def thin_epochs(df: pd.DataFrame, max_epochs: int = MAX_EPOCHS_SHOWN) -> pd.DataFrame:
     """Rows of at most max_epochs evenly spaced epochs per optimizer, first and last kept."""
     parts = []
     for _, group in df.groupby("optimizer", sort=False):
         epochs = np.unique(group["epoch"].to_numpy())
         if len(epochs) > max_epochs:
-            keep = np.unique(np.linspace(0, len(epochs) - 1, max_epochs).round().astype(int))
-            group = group[group["epoch"].isin(epochs[keep])]
+            group = group[group["epoch"].isin(epochs[spaced(len(epochs), max_epochs)])]
         parts.append(group)
     return pd.concat(parts, ignore_index=True) if parts else df
 
@@ -78,17 +85,44 @@ def losses_frame(comp: Comparison) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-def params_frame(comp: Comparison) -> pd.DataFrame:
-    """Columns optimizer, epoch (0 = start), param ('W' or 'W1'.., 'b'), value."""
-    parts = []
+def shown_params(comp: Comparison, max_count: int = MAX_PARAMS_SHOWN) -> list[str]:
+    """The parameters the chart draws, in table order: all of them up to max_count, else b and
+    the weights farthest from zero at the least-squares optimum (as trained)."""
     names = comp.param_names()
+    if len(names) <= max_count:
+        return names
+    bias = comp.config.bias
+    largest = np.argsort(-np.abs(comp.ols.weights), kind="stable")[: max_count - int(bias)]
+    return [names[i] for i in np.sort(largest)] + (["b"] if bias else [])
+
+
+def params_frame(
+    comp: Comparison, names: Sequence[str] | None = None, max_epochs: int = MAX_EPOCHS_SHOWN
+) -> pd.DataFrame:
+    """Columns optimizer, epoch (0 = start), param ('W' or 'W1'.., 'b'), value.
+
+    Only the named parameters (default: all), at most max_epochs evenly spaced epochs per run
+    (first and last kept), so the frame's size does not grow with the features or the epochs.
+    """
+    every = comp.param_names()
+    names = every if names is None else list(names)
+    position = {name: i for i, name in enumerate(every)}  # b, if any, is last: after the d weights
+    d = len(comp.dataset.features)
+    parts = []
     for h in comp.runs:
-        values = h.weights if h.bias is None else np.column_stack([h.weights, h.bias])
-        wide = pd.DataFrame(values, columns=names)
-        wide.insert(0, "epoch", np.arange(len(wide)))
-        long = wide.melt(id_vars="epoch", var_name="param", value_name="value")
-        long.insert(0, "optimizer", h.label)
-        parts.append(long)
+        rows = spaced(len(h.weights), max_epochs)  # (n,) epochs kept
+        history = [h.bias if position[n] == d else h.weights[:, position[n]] for n in names]
+        values = [column[rows] for column in history]
+        parts.append(
+            pd.DataFrame(
+                {
+                    "optimizer": h.label,
+                    "epoch": np.tile(rows, len(names)),
+                    "param": np.repeat(names, len(rows)),
+                    "value": np.concatenate(values) if values else np.empty(0),
+                }
+            )
+        )
     return pd.concat(parts, ignore_index=True)
 
 

@@ -18,11 +18,12 @@ from apptest_harness import (
     start_app,
     table_with,
     texts,
+    wide_table,
     zscored_to_original,
 )
 from streamlit.testing.v1 import AppTest
 
-from linreg_core import Comparison, run
+from linreg_core import Comparison, OptimizerConfig, RunConfig, run
 from ui import state as S
 
 PAGE = PREDICT_PAGE
@@ -227,3 +228,31 @@ def test_a_diverged_model_is_in_the_table_but_left_out_of_the_charts(app: AppTes
     assert "as they diverged: sgd" in texts(app.caption)
     drawn = {label for frame in chart_frames(app) for label in frame.get("optimizer", [])}
     assert drawn == {"adam"}
+
+
+@pytest.mark.parametrize(("n_features", "inputs"), [(12, 12), (13, 0)])
+def test_values_are_typed_in_for_a_dozen_features_and_come_from_a_file_beyond(
+    app: AppTest, n_features: int, inputs: int
+) -> None:
+    df = wide_table(n_features, rows=120)
+    cfg = RunConfig(
+        target="y",
+        features=tuple(df.columns[:n_features]),
+        normalize=True,
+        test_size=0.2,
+        epochs=30,
+        optimizers=(OptimizerConfig("adam", lr=0.1),),
+    )
+    app.session_state[S.DATA], app.session_state[S.SETTINGS] = df, cfg
+    app.session_state[S.COMPARISON] = run(df, cfg)
+
+    app.switch_page(PAGE).run(timeout=TIMEOUT)
+
+    assert not app.exception
+    typed = [n for n in app.number_input if n.key.startswith(S.W_PREDICT_X.format(feature=""))]
+    assert len(typed) == inputs
+    if not inputs:  # the page says where to put a row instead
+        assert f"{n_features} features" in texts(app.caption)
+        assert "A new file" in texts(app.caption)
+        assert app.file_uploader(key=S.W_PREDICT_UPLOAD)
+

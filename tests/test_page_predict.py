@@ -24,6 +24,7 @@ from apptest_harness import (
 from streamlit.testing.v1 import AppTest
 
 from linreg_core import Comparison, OptimizerConfig, RunConfig, run
+from ui import files
 from ui import state as S
 
 PAGE = PREDICT_PAGE
@@ -256,3 +257,17 @@ def test_values_are_typed_in_for_a_dozen_features_and_come_from_a_file_beyond(
         assert "A new file" in texts(app.caption)
         assert app.file_uploader(key=S.W_PREDICT_UPLOAD)
 
+
+def test_the_predictions_csv_is_built_when_clicked_not_on_every_run(
+    app: AppTest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    built: list[int] = []
+    write = files.safe_csv
+    monkeypatch.setattr(files, "safe_csv", lambda df: built.append(len(df)) or write(df))
+    trained(app)
+    app.run(timeout=TIMEOUT)  # a rerun, as any click elsewhere on the page makes
+
+    assert not app.exception
+    button = next(b for b in app.get("download_button") if b.label == "Predictions (CSV)")
+    assert built == []  # no CSV yet: a 1.5 million-row table made 100 MB on every rerun
+    assert button.proto.deferred_file_id and not button.proto.url  # made on the click

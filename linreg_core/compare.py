@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from linreg_core import landscape
-from linreg_core.config import RunConfig
+from linreg_core.config import MAX_HISTORY, RunConfig
 from linreg_core.data import Dataset, prepare
 from linreg_core.errors import ConfigError
 from linreg_core.model import init_params, param_names
@@ -225,6 +225,22 @@ def scaled_problem(ds: Dataset, cfg: RunConfig) -> tuple[Problem, Scaler]:
     return trained_rows(ds, cfg, scaler), scaler
 
 
+def check_history(n_params: int, cfg: RunConfig) -> None:
+    """A ConfigError, before any training, when the runs' histories would not fit MAX_HISTORY."""
+    runs = len(cfg.optimizers)
+    kept = cfg.epochs * n_params * runs
+    if kept <= MAX_HISTORY:
+        return
+    fits = MAX_HISTORY // (n_params * runs)
+    raise ConfigError(
+        f"{cfg.epochs:,} epochs x {n_params} parameters x {runs} optimizer"
+        f"{'s' if runs > 1 else ''} would keep {kept / 1e6:.3g} million values of history "
+        f"(weights and gradients, {16 * kept / 2**20:,.0f} MB); the limit is "
+        f"{MAX_HISTORY / 1e6:g} million. Train at most {fits:,} epochs here, or fewer features "
+        "or optimizers."
+    )
+
+
 def compare(
     ds: Dataset,
     cfg: RunConfig,
@@ -233,6 +249,7 @@ def compare(
     should_stop: StopCheck | None = None,
 ) -> Comparison:
     """Train every optimizer of cfg on ds from one start; progress gets (done, total) epochs."""
+    check_history(len(ds.features) + int(cfg.bias), cfg)
     t0 = time.perf_counter()
     problem, scaler = scaled_problem(ds, cfg)
     ols = least_squares(problem.X_train, problem.y_train, bias=cfg.bias)

@@ -15,6 +15,10 @@ from linreg_core.registry import HYPERPARAMETERS, OPTIMIZERS, TUTORIAL_LR, Bound
 
 MAX_EPOCHS = 100_000  # beyond this a teaching run is a mistake, not an experiment
 MAX_TEST_SIZE = 0.95  # the largest fraction of rows that may be held out
+# epochs x parameters x optimizers: each run keeps its weights and gradient for every epoch, 16
+# bytes a value, so 2 million is 32 MB a comparison (100,000 epochs of 4 parameters x 4 runs fit;
+# 100,000 epochs of 101 parameters would be 646 MB in one session)
+MAX_HISTORY = 2_000_000
 INITS = ("zeros", "random")
 PATHS = ("auto", "plain", "fast")
 

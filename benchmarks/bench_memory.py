@@ -181,8 +181,7 @@ def upload(page, path: Path, rows: int, columns: int) -> None:
 def hold_out_nothing(page) -> None:
     """Move the Data page's held-out slider to 0 (with 20% held out, 4,080 training rows are
     too few for 5,000 parameters and the table is refused for that, not for its width)."""
-    slider = page.locator('.st-key-w_data_test_size [role="slider"]')
-    slider.press("Home")
+    page.get_by_role("slider", name="Fraction held out").press("Home")
     page.get_by_text(", 0 test rows").or_(page.get_by_text("Choose at least one feature")).or_(
         page.get_by_test_id("stAlertContentError")
     ).first.wait_for()

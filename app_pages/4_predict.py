@@ -58,7 +58,10 @@ if upload is not None and (new := files.read_upload(upload)) is not None:  # err
     messages.show_notes(new)
     try:
         table = tables.file_predictions(comp, new)
-        st.dataframe(table, hide_index=True, column_config=tables.number_columns(table))
+        shown = table.head(tables.MAX_ROWS_SHOWN)  # the page stays small; the CSV has them all
+        st.dataframe(shown, hide_index=True, column_config=tables.number_columns(shown))
+        if len(table) > len(shown):
+            st.caption(f"The first {len(shown):,} of {len(table):,} rows; the CSV has them all.")
     except LinRegError as exc:  # the message names the problem; the results above stay
         messages.show_error(exc)
 

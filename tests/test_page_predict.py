@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 from apptest_harness import (
     FOUR,
@@ -175,6 +176,23 @@ def test_a_new_file_gets_every_models_prediction_and_keeps_its_own_columns(
     assert np.isnan(table.loc[1, "predicted price_eok (least squares)"])  # age is missing
     labels = [shown(b.label) for b in app.get("download_button")]
     assert "Predictions for new.csv (CSV)" in labels
+
+
+def test_a_long_new_file_shows_its_first_thousand_rows_and_says_so(app: AppTest) -> None:
+    trained(app)
+    rng = np.random.default_rng(2)
+    rows = pd.DataFrame(rng.uniform(1, 100, size=(1_500, 3)), columns=FEATURES)
+
+    app.file_uploader(key=S.W_PREDICT_UPLOAD).set_value(
+        ("long.csv", rows.to_csv(index=False).encode(), "text/csv")
+    )
+    app.run(timeout=TIMEOUT)
+
+    assert not app.exception and not app.error
+    table = table_with(app, "predicted price_eok (sgd)")
+    assert len(table) == 1_000
+    np.testing.assert_allclose(table["area_m2"], rows["area_m2"].head(1_000))
+    assert "The first 1,000 of 1,500 rows" in texts(app.caption)
 
 
 @pytest.mark.parametrize(

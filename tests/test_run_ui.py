@@ -4,7 +4,9 @@ that is not retrained."""
 from __future__ import annotations
 
 import dataclasses
+import gc
 import pickle
+import tracemalloc
 
 import numpy as np
 import pandas as pd
@@ -115,6 +117,20 @@ def test_a_change_in_one_cell_of_a_big_table_trains_again() -> None:
     slope = np.polyfit(x, y, 1)[0] * x.std()
     assert again.ols.weights[0] == pytest.approx(slope, rel=1e-6)
     assert again.ols.weights[0] != first.ols.weights[0]
+
+
+def test_the_tables_digest_keeps_nothing_the_size_of_the_table() -> None:
+    df = pd.DataFrame({"x": np.zeros(1_000_000)})
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        run.frame_key(df)
+        gc.collect()
+        kept = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+
+    assert kept < 100_000  # the row positions, materialised by hashing the index, are 8 MB
 
 
 def cached_bytes() -> int:

@@ -40,7 +40,10 @@ def frame_key(df: pd.DataFrame) -> str:
     dicts) is hashed by its cells' text instead.
     """
     h = hashlib.sha256(repr((df.shape, list(df.columns), list(map(str, df.dtypes)))).encode())
-    h.update(pd.util.hash_pandas_object(df.index).to_numpy().tobytes())
+    if isinstance(df.index, pd.RangeIndex):  # hashing it would materialise every position, and
+        h.update(repr(df.index).encode())  # the index keeps them: 12 MB for 1.5 million rows
+    else:
+        h.update(pd.util.hash_pandas_object(df.index).to_numpy().tobytes())
     for i in range(df.shape[1]):
         column = df.iloc[:, i]
         try:

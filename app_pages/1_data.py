@@ -3,7 +3,14 @@
 import pandas as pd
 import streamlit as st
 
-from linreg_core import MAX_TEST_SIZE, LinRegError, numeric_columns, prepare, read_table
+from linreg_core import (
+    MAX_FEATURES,
+    MAX_TEST_SIZE,
+    LinRegError,
+    numeric_columns,
+    prepare,
+    read_table,
+)
 from ui import files, messages, navigation, state, tables
 from ui.presets import SAMPLE_DIR, sample_path
 
@@ -71,10 +78,13 @@ target = c1.selectbox(
 )
 c2.multiselect(
     "Features x: to predict from",
-    [c for c in numeric if c != target],
+    candidates := [c for c in numeric if c != target],
     **state.shown(state.W_FEATURES, [f for f in cfg.features if f in numeric and f != target]),
+    max_selections=MAX_FEATURES,
     on_change=state.choose_features,
 )
+if len(candidates) > MAX_FEATURES:  # none preselected (ui.state.default_columns)
+    st.info(messages.too_many_features(len(candidates)), icon=":material/info:")
 if skipped := messages.unusable_caption(df, numeric):  # text, dates or empty columns
     st.caption(messages.escape_md(skipped))
 

@@ -86,8 +86,11 @@ else:
     )
 
 st.subheader("Parameters per epoch · 파라미터")
-params = tables.thin_epochs(tables.params_frame(comp))
+shown = tables.shown_params(comp)  # the largest dozen of a wide model's parameters
+params = tables.params_frame(comp, shown)
 st.altair_chart(charts.params_chart(params, tables.optimum(comp), domain=domain))
+if note := messages.params_caption(comp, shown):
+    st.caption(note)
 
 st.subheader("The data and the fitted lines · 데이터와 직선")
 fragments.fit_section(comp, domain)  # a fragment: choosing a feature redraws only this chart

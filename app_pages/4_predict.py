@@ -59,19 +59,22 @@ if upload is not None and (new := files.read_upload(upload)) is not None:  # err
     messages.show_notes(new)
     try:
         table = tables.file_predictions(comp, new)
-        st.dataframe(table, hide_index=True, column_config=tables.number_columns(table))
+        shown = table.head(tables.MAX_ROWS_SHOWN)  # the page stays small; the CSV has them all
+        st.dataframe(shown, hide_index=True, column_config=tables.number_columns(shown))
+        if len(table) > len(shown):
+            st.caption(f"The first {len(shown):,} of {len(table):,} rows; the CSV has them all.")
     except LinRegError as exc:  # the message names the problem; the results above stay
         messages.show_error(exc)
 
 st.subheader("Downloads · 내려받기")
-rows = table if table is not None else tables.split_predictions(comp, split)
 left, right = st.columns(2)
 csv_label = "Predictions (CSV)"
+rows = (lambda: table) if table is not None else (lambda: tables.split_predictions(comp, split))
 if table is not None:
     csv_label = f"Predictions for {messages.escape_md(messages.short(upload.name))} (CSV)"
 left.download_button(
     csv_label,
-    files.safe_csv(rows),
+    lambda: files.safe_csv(rows()),  # written on the click: a big table's CSV is 100 MB
     file_name="predictions.csv",
     mime="text/csv",
     icon=":material/download:",

@@ -23,6 +23,7 @@ _EXPORTS = {
     "OptimizerConfig": "config",
     "RunConfig": "config",
     "Dataset": "data",
+    "MAX_FEATURES": "data",
     "column_values": "data",
     "numeric_columns": "data",
     "prepare": "data",
@@ -46,6 +47,7 @@ __all__ = [
     "HYPERPARAMETERS",
     "INITS",
     "MAX_EPOCHS",
+    "MAX_FEATURES",
     "MAX_TEST_SIZE",
     "OPTIMIZERS",
     "OPTIMUM_LABEL",
@@ -74,7 +76,14 @@ __all__ = [
 if TYPE_CHECKING:
     from linreg_core.compare import Comparison, run
     from linreg_core.config import INITS, MAX_EPOCHS, MAX_TEST_SIZE, OptimizerConfig, RunConfig
-    from linreg_core.data import Dataset, column_values, numeric_columns, prepare, read_table
+    from linreg_core.data import (
+        MAX_FEATURES,
+        Dataset,
+        column_values,
+        numeric_columns,
+        prepare,
+        read_table,
+    )
     from linreg_core.errors import ConfigError, DataError, DataWarning, LinRegError
     from linreg_core.model import param_names
     from linreg_core.reference import OPTIMUM_LABEL, LeastSquares, least_squares, metrics

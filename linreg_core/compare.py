@@ -1,6 +1,8 @@
 """Several optimizers on one problem: same rows, same start, same batches; and their summary.
 
-run() is the one call pages and the command line make: table + RunConfig -> Comparison.
+run() is the one call pages and the command line make: table + RunConfig -> Comparison. A
+Comparison keeps the chosen rows once (its Dataset); the z-scored rows it trained on are rebuilt
+when asked for. What training found without the rows (Trained) is small enough for a cache.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from linreg_core import landscape
-from linreg_core.config import RunConfig
+from linreg_core.config import MAX_HISTORY, RunConfig
 from linreg_core.data import Dataset, prepare
 from linreg_core.errors import ConfigError
 from linreg_core.model import init_params, param_names
@@ -32,6 +34,18 @@ from linreg_core.train import (
 NEAR_OPTIMUM = 0.01  # "within 1% of the optimum's loss"
 
 
+@dataclass(frozen=True)
+class Trained:
+    """What training found, without the rows: the scaler, the shared start, the optimum and
+    every run. Comparison.of() puts it back together with the rows."""
+
+    scaler: Scaler
+    start: np.ndarray  # (k,) the shared starting parameters [w..., b]
+    ols: LeastSquares  # in the trained space
+    runs: list[History]
+    seconds: float  # wall time of the comparison, statistics included
+
+
 @dataclass
 class Comparison:
     """Every optimizer's history on one problem, with the data, the scaler and the optimum."""
@@ -39,7 +53,6 @@ class Comparison:
     config: RunConfig
     dataset: Dataset
     scaler: Scaler
-    problem: Problem
     start: np.ndarray  # (k,) the shared starting parameters [w..., b]
     ols: LeastSquares  # in the trained space
     runs: list[History]
@@ -47,6 +60,29 @@ class Comparison:
     _metrics: dict[tuple[int, str], dict[str, float] | None] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
+
+    @classmethod
+    def of(cls, dataset: Dataset, config: RunConfig, trained: Trained) -> Comparison:
+        """The comparison that trained is the result of, on dataset with config."""
+        return cls(
+            config,
+            dataset,
+            trained.scaler,
+            trained.start,
+            trained.ols,
+            trained.runs,
+            trained.seconds,
+        )
+
+    def trained(self) -> Trained:
+        """Everything but the rows."""
+        return Trained(self.scaler, self.start, self.ols, self.runs, self.seconds)
+
+    @property
+    def problem(self) -> Problem:
+        """The rows as trained (z-scored if asked), built anew on each call: keeping them would
+        hold every chosen row twice."""
+        return trained_rows(self.dataset, self.config, self.scaler)
 
     # -- predictions and metrics, in the target's own units ------------------------------
     def predict(self, X: np.ndarray, history: History | None = None) -> np.ndarray:
@@ -66,14 +102,11 @@ class Comparison:
         return self._metrics[key]
 
     def _row_metrics(self, history: History | None, split: str) -> dict[str, float] | None:
-        ds, p = self.dataset, self.problem
-        Z, y = (p.X_train, ds.y_train) if split == "train" else (p.X_test, ds.y_test)
+        ds = self.dataset
+        X, y = (ds.X_train, ds.y_train) if split == "train" else (ds.X_test, ds.y_test)
         if len(y) == 0:
             return None
-        w, b = self._parameters(history)
-        with np.errstate(over="ignore", invalid="ignore"):
-            fitted = Z @ w + (0.0 if b is None else b)  # rows already in the trained space
-        return metrics(y, self.scaler.inverse_target(fitted))
+        return metrics(y, self.predict(X, history))
 
     def _parameters(self, history: History | None) -> tuple[np.ndarray, float | None]:
         if history is None:
@@ -114,10 +147,10 @@ class Comparison:
 
     def param_names(self) -> list[str]:
         """W or W1, W2, ...; then b with a bias."""
-        return param_names(self.problem.n_features, self.problem.bias)
+        return param_names(len(self.dataset.features), self.config.bias)
 
     def has_landscape(self) -> bool:
-        return self.problem.n_features == 1 and self.problem.bias
+        return len(self.dataset.features) == 1 and self.config.bias
 
     def landscape(self, size: int = 200) -> tuple[pd.DataFrame, pd.DataFrame]:
         """(grid with W, b, loss; paths with optimizer, epoch, W, b) for one feature + bias.
@@ -146,39 +179,66 @@ class Comparison:
         walked = [np.column_stack([h.weights[:, 0], h.bias]) for h in calm if h.bias is not None]
         ends = np.array([[self.ols.weights[0], self.ols.bias or 0.0], self.start])
         pts = np.vstack([*walked, ends])  # (n, 2) every (W, b) the grid must contain
-        stats = statistics(self.problem.X_train, self.problem.y_train, True, self.ols)
+        rows = self.problem
+        stats = statistics(rows.X_train, rows.y_train, True, self.ols)
         return landscape.grid(stats, landscape.bounds(pts), size=size), paths
 
 
-def scaled_problem(ds: Dataset, cfg: RunConfig) -> tuple[Problem, Scaler]:
-    """Fit the z-score on the training rows (if asked) and apply it to every part."""
-    if cfg.normalize or cfg.normalize_target:
-        scaler = Scaler.fit(
-            ds.X_train,
-            ds.y_train,
-            features=ds.features,
-            target=ds.target,
-            scale_target=cfg.normalize_target,
+def fit_scaler(ds: Dataset, cfg: RunConfig) -> Scaler:
+    """The z-score of the training rows' features and target, each only if cfg asks for it."""
+    if not cfg.normalize and not cfg.normalize_target:
+        return identity(len(ds.features))
+    scaler = Scaler.fit(
+        ds.X_train,
+        ds.y_train,
+        features=ds.features,
+        target=ds.target,
+        scale_target=cfg.normalize_target,
+    )
+    if not cfg.normalize:
+        return Scaler(
+            np.zeros(len(ds.features)),
+            np.ones(len(ds.features)),
+            scaler.target_mean,
+            scaler.target_std,
         )
-        if not cfg.normalize:
-            scaler = Scaler(
-                np.zeros(len(ds.features)),
-                np.ones(len(ds.features)),
-                scaler.target_mean,
-                scaler.target_std,
-            )
-    else:
-        scaler = identity(len(ds.features))
-    if not cfg.normalize and not cfg.normalize_target:  # the rows as they are: no second copy
-        return Problem(ds.X_train, ds.y_train, ds.X_test, ds.y_test, bias=cfg.bias), scaler
-    problem = Problem(
+    return scaler
+
+
+def trained_rows(ds: Dataset, cfg: RunConfig, scaler: Scaler) -> Problem:
+    """Every part of ds in the space the model trains in (the Dataset's own arrays when nothing
+    is scaled, never a second copy of them)."""
+    if not cfg.normalize and not cfg.normalize_target:
+        return Problem(ds.X_train, ds.y_train, ds.X_test, ds.y_test, bias=cfg.bias)
+    return Problem(
         X_train=scaler.transform(ds.X_train),
         y_train=scaler.transform_target(ds.y_train),
         X_test=scaler.transform(ds.X_test),
         y_test=scaler.transform_target(ds.y_test),
         bias=cfg.bias,
     )
-    return problem, scaler
+
+
+def scaled_problem(ds: Dataset, cfg: RunConfig) -> tuple[Problem, Scaler]:
+    """Fit the z-score on the training rows (if asked) and apply it to every part."""
+    scaler = fit_scaler(ds, cfg)
+    return trained_rows(ds, cfg, scaler), scaler
+
+
+def check_history(n_params: int, cfg: RunConfig) -> None:
+    """A ConfigError, before any training, when the runs' histories would not fit MAX_HISTORY."""
+    runs = len(cfg.optimizers)
+    kept = cfg.epochs * n_params * runs
+    if kept <= MAX_HISTORY:
+        return
+    fits = MAX_HISTORY // (n_params * runs)
+    raise ConfigError(
+        f"{cfg.epochs:,} epochs x {n_params} parameters x {runs} optimizer"
+        f"{'s' if runs > 1 else ''} would keep {kept / 1e6:.3g} million values of history "
+        f"(weights and gradients, {16 * kept / 2**20:,.0f} MB); the limit is "
+        f"{MAX_HISTORY / 1e6:g} million. Train at most {fits:,} epochs here, or fewer features "
+        "or optimizers."
+    )
 
 
 def compare(
@@ -189,6 +249,7 @@ def compare(
     should_stop: StopCheck | None = None,
 ) -> Comparison:
     """Train every optimizer of cfg on ds from one start; progress gets (done, total) epochs."""
+    check_history(len(ds.features) + int(cfg.bias), cfg)
     t0 = time.perf_counter()
     problem, scaler = scaled_problem(ds, cfg)
     ols = least_squares(problem.X_train, problem.y_train, bias=cfg.bias)
@@ -213,7 +274,6 @@ def compare(
         config=cfg,
         dataset=ds,
         scaler=scaler,
-        problem=problem,
         start=start.numpy().astype(np.float64),
         ols=ols,
         runs=runs,

@@ -20,6 +20,10 @@ MAX_EPOCHS = 100_000  # beyond this a teaching run is a mistake, not an experime
 # (train.py, rules.py), which agrees with that loop to float32 rounding at a fraction of its cost.
 PLAIN_MAX_ROWS = 50
 MAX_TEST_SIZE = 0.95  # the largest fraction of rows that may be held out
+# epochs x parameters x optimizers: each run keeps its weights and gradient for every epoch, 16
+# bytes a value, so 2 million is 32 MB a comparison (100,000 epochs of 4 parameters x 4 runs fit;
+# 100,000 epochs of 101 parameters would be 646 MB in one session)
+MAX_HISTORY = 2_000_000
 INITS = ("zeros", "random")
 PATHS = ("auto", "plain", "fast")
 

@@ -34,6 +34,11 @@ MAX_COLUMNS = 10_000  # a wider table is almost surely not a regression table
 # size: a 512 MB file already needs a few GB. A table to learn regression from is far smaller
 # (the dashboard's own upload limit is 50 MB), so a larger file is refused before it is read.
 MAX_FILE_BYTES = 512 * 2**20
+
+# Every feature gets a weight in the summary, a panel or line in the charts and an input on
+# Predict, and training's statistics grow with its square: beyond 100 a learner can read none of
+# them, and a table of thousands of columns held a small server for minutes and gigabytes.
+MAX_FEATURES = 100
 FLOAT32_MAX = float(np.finfo(np.float32).max)
 _SIGNATURES = {
     b"\x89PNG": "a PNG image",
@@ -705,6 +710,26 @@ def resolve_features(df: pd.DataFrame, target: str, features: tuple[str, ...]) -
     return chosen
 
 
+def check_feature_count(features: tuple[str, ...], target: str, chosen: bool) -> None:
+    """A DataError naming the count, the limit and the fix when there are too many features.
+
+    chosen: whether the features were chosen, or are every other numeric column by default.
+    """
+    if len(features) <= MAX_FEATURES:
+        return
+    where = (
+        f"{len(features):,} features are chosen"
+        if chosen
+        else f"The table has {len(features):,} numeric columns besides the target {target!r}, "
+        f"and with no features chosen all {len(features):,} features are used"
+    )
+    raise DataError(
+        f"{where}; a model can have at most {MAX_FEATURES} features. Choose up to "
+        f"{MAX_FEATURES} features: in the Data page's feature list, or with --features A,B,... "
+        "on the command line."
+    )
+
+
 def split_rows(n_rows: int, test_size: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """Seeded shuffle: ceil(test_size * n) held-out positions; both parts in table order."""
     if test_size <= 0:
@@ -724,6 +749,7 @@ def prepare(df: pd.DataFrame, cfg: RunConfig, test_df: pd.DataFrame | None = Non
     if cfg.target is None:
         raise ConfigError("No target column chosen. Pick the column to predict.")
     features = resolve_features(df, cfg.target, cfg.features)
+    check_feature_count(features, cfg.target, chosen=bool(cfg.features))
     if cfg.target in features:
         raise DataError(f"The target {cfg.target!r} cannot also be a feature. Remove it.")
     X, y, rows, dropped = _pick(df, cfg.target, features, "the table")

@@ -83,6 +83,15 @@ def choose(
     return df, cfg
 
 
+def wide_table(n_features: int, rows: int = 300, seed: int = 0) -> pd.DataFrame:
+    """Features x1..xn (standard normal) and y = sum of i * x_i + noise: weights of different
+    sizes, so the largest are known; seeded."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(rows, n_features))
+    y = X @ np.arange(1.0, n_features + 1) + rng.normal(size=rows)
+    return pd.DataFrame({f"x{i + 1}": X[:, i] for i in range(n_features)} | {"y": y})
+
+
 def upload(at: AppTest, name: str, content: bytes, key: str = S.W_UPLOAD) -> AppTest:
     """Give a file uploader (by default the Data page's) a file and rerun."""
     at.file_uploader(key=key).set_value((name, content, "text/csv"))

@@ -271,3 +271,14 @@ def test_an_unknown_sheet_exits_2_naming_the_sheets(tmp_path):
     table.to_excel(book, sheet_name="data", index=False)
     out = cli("train", str(book), "--target", "y", "--sheet", "Data2")
     refused(out, "'book.xlsx' has no sheet named 'Data2'. Its sheets: 'data'.")
+
+
+def test_a_table_wider_than_the_feature_limit_exits_2_and_says_to_choose_features(tmp_path):
+    rng = np.random.default_rng(4)
+    df = pd.DataFrame(rng.normal(size=(40, 121)), columns=[f"c{i}" for i in range(121)])
+    df.to_csv(tmp_path / "wide.csv", index=False)
+
+    out = cli("compare", str(tmp_path / "wide.csv"), "--target", "c120", "--epochs", "5")
+
+    assert out.returncode == 2 and "Traceback" not in out.stderr
+    assert "120 features" in out.stderr and "--features" in out.stderr, out.stderr

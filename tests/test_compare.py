@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import pickle
+
 import numpy as np
 import pandas as pd
 import pytest
 
-from linreg_core import OptimizerConfig, RunConfig, report, run
+from linreg_core import ConfigError, OptimizerConfig, RunConfig, report, run
 
 FOUR = tuple(OptimizerConfig(n, lr=0.1) for n in ("sgd", "momentum", "rmsprop", "adam"))
 
@@ -148,3 +150,36 @@ def test_a_saved_model_says_whether_it_diverged() -> None:
     assert blown["diverged"] is True and blown["diverged_at"] == comp.runs[0].diverged_at
     assert calm["diverged"] is False and calm["diverged_at"] is None
     assert report.model_dict(comp, None)["diverged"] is False
+
+
+def test_a_comparison_keeps_each_chosen_row_once_even_when_it_trained_on_z_scores():
+    rng = np.random.default_rng(8)
+    x = rng.normal(50, 10, size=(100_000, 2))
+    table = pd.DataFrame({"x1": x[:, 0], "x2": x[:, 1], "y": x @ [2.0, -1.0] + 3})
+    comp = run(table, RunConfig(target="y", normalize=True, test_size=0.2, epochs=5))
+    ds = comp.dataset
+    rows = sum(a.nbytes for a in (ds.X_train, ds.y_train, ds.X_test, ds.y_test))
+    rows += ds.train_rows.nbytes + ds.test_rows.nbytes
+    history = sum(h.weights.nbytes + h.grad.nbytes + h.train_loss.nbytes * 2 for h in comp.runs)
+
+    held = len(pickle.dumps(comp))  # every array the comparison holds, once each
+
+    assert held < 1.05 * (rows + history) + 100_000, (held, rows)  # no z-scored second copy
+    z = comp.problem.X_train  # the z-scored rows are there when asked for
+    np.testing.assert_allclose(z.mean(axis=0), 0, atol=1e-9)
+    np.testing.assert_allclose(z.std(axis=0), 1, rtol=1e-9)
+
+
+def test_a_history_too_big_to_keep_is_refused_before_training_with_the_epochs_that_fit():
+    rng = np.random.default_rng(9)
+    X = rng.normal(size=(120, 60))
+    table = pd.DataFrame(X, columns=[f"f{i}" for i in range(60)]).assign(y=X.sum(axis=1))
+    cfg = RunConfig(target="y", epochs=10_000, normalize=True, optimizers=FOUR)  # 2.44 million
+
+    with pytest.raises(ConfigError) as refused:
+        run(table, cfg)
+
+    message = str(refused.value)
+    assert "10,000 epochs" in message and "61 parameters" in message and "4 optimizers" in message
+    assert "at most 8,196 epochs" in message, message  # 2,000,000 // (61 * 4)
+    assert run(table, RunConfig(target="y", epochs=8_196, normalize=True, optimizers=FOUR)).runs

@@ -129,3 +129,29 @@ def test_header_decides_between_delimiters_that_split_rows_equally():
     df = read_table(b"a;b\n1,5;2\n3,5;4\n5,5;6\n7,5;8\n8,5;9\n", name="eu.csv")
     assert list(df.columns) == ["a", "b"]
     assert df["a"].tolist() == [1.5, 3.5, 5.5, 7.5, 8.5]
+
+
+def wide(n_features: int, rows: int = 150) -> pd.DataFrame:
+    """n_features numeric columns x1.. and a target y, seeded."""
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(rows, n_features))
+    columns = {f"x{i + 1}": X[:, i] for i in range(n_features)}
+    return pd.DataFrame(columns | {"y": X.sum(axis=1) + rng.normal(size=rows)})
+
+
+def test_more_features_than_the_limit_are_refused_naming_the_count_the_limit_and_the_fix():
+    df = wide(101)
+
+    with pytest.raises(DataError) as every_column:  # no features chosen: every other column
+        prepare(df, RunConfig(target="y"))
+    with pytest.raises(DataError) as chosen:
+        prepare(df, RunConfig(target="y", features=tuple(f"x{i + 1}" for i in range(101))))
+
+    for message in (str(every_column.value), str(chosen.value)):
+        assert "101 features" in message and "at most 100" in message, message
+        assert "Data page" in message and "--features" in message, message
+    assert "numeric column" in str(every_column.value)  # says where 101 came from
+    assert prepare(df, RunConfig(target="y", features=tuple(df.columns[:100]))).X_train.shape == (
+        150,
+        100,
+    )

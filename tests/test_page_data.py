@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
 from apptest_harness import (
@@ -289,3 +290,25 @@ def test_long_names_are_shortened_in_the_sidebar_and_heading_with_the_full_name_
     assert len(name) < 80 and LONG_FILE in sidebar[name]
     heading = next(h for h in app.subheader if "6 rows" in h.value)
     assert len(shown(heading.value)) < 100 and LONG_FILE in shown(heading.proto.help)
+
+
+def test_a_table_wider_than_the_feature_limit_starts_with_no_features_and_says_why(
+    app: AppTest,
+) -> None:
+    rng = np.random.default_rng(1)
+    wide = pd.DataFrame(rng.normal(size=(200, 151)), columns=[f"c{i}" for i in range(151)])
+
+    upload(app, "wide.csv", wide.to_csv(index=False).encode())
+
+    assert not app.exception and not app.error
+    assert app.session_state[S.DATA_NAME] == "wide.csv"  # taken, not refused
+    assert columns(app) == ("c150", ())  # none of the 150 preselected
+    said = texts(app.info)
+    assert "150 numeric columns" in said and "at most 100 features" in said, said
+    assert app.multiselect(key=S.W_FEATURES).proto.max_selections == 100
+
+    app.multiselect(key=S.W_FEATURES).set_value([f"c{i}" for i in range(100)]).run(timeout=TIMEOUT)
+
+    assert not app.exception and not app.error
+    assert len(columns(app)[1]) == 100
+    assert "160 training rows, 40 test rows" in texts(app.success)

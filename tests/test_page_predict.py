@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 from apptest_harness import (
     FOUR,
@@ -18,11 +19,13 @@ from apptest_harness import (
     start_app,
     table_with,
     texts,
+    wide_table,
     zscored_to_original,
 )
 from streamlit.testing.v1 import AppTest
 
-from linreg_core import Comparison, run
+from linreg_core import Comparison, OptimizerConfig, RunConfig, run
+from ui import files
 from ui import state as S
 
 PAGE = PREDICT_PAGE
@@ -175,6 +178,23 @@ def test_a_new_file_gets_every_models_prediction_and_keeps_its_own_columns(
     assert "Predictions for new.csv (CSV)" in labels
 
 
+def test_a_long_new_file_shows_its_first_thousand_rows_and_says_so(app: AppTest) -> None:
+    trained(app)
+    rng = np.random.default_rng(2)
+    rows = pd.DataFrame(rng.uniform(1, 100, size=(1_500, 3)), columns=FEATURES)
+
+    app.file_uploader(key=S.W_PREDICT_UPLOAD).set_value(
+        ("long.csv", rows.to_csv(index=False).encode(), "text/csv")
+    )
+    app.run(timeout=TIMEOUT)
+
+    assert not app.exception and not app.error
+    table = table_with(app, "predicted price_eok (sgd)")
+    assert len(table) == 1_000
+    np.testing.assert_allclose(table["area_m2"], rows["area_m2"].head(1_000))
+    assert "The first 1,000 of 1,500 rows" in texts(app.caption)
+
+
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
@@ -227,3 +247,45 @@ def test_a_diverged_model_is_in_the_table_but_left_out_of_the_charts(app: AppTes
     assert "as they diverged: sgd" in texts(app.caption)
     drawn = {label for frame in chart_frames(app) for label in frame.get("optimizer", [])}
     assert drawn == {"adam"}
+
+
+@pytest.mark.parametrize(("n_features", "inputs"), [(12, 12), (13, 0)])
+def test_values_are_typed_in_for_a_dozen_features_and_come_from_a_file_beyond(
+    app: AppTest, n_features: int, inputs: int
+) -> None:
+    df = wide_table(n_features, rows=120)
+    cfg = RunConfig(
+        target="y",
+        features=tuple(df.columns[:n_features]),
+        normalize=True,
+        test_size=0.2,
+        epochs=30,
+        optimizers=(OptimizerConfig("adam", lr=0.1),),
+    )
+    app.session_state[S.DATA], app.session_state[S.SETTINGS] = df, cfg
+    app.session_state[S.COMPARISON] = run(df, cfg)
+
+    app.switch_page(PAGE).run(timeout=TIMEOUT)
+
+    assert not app.exception
+    typed = [n for n in app.number_input if n.key.startswith(S.W_PREDICT_X.format(feature=""))]
+    assert len(typed) == inputs
+    if not inputs:  # the page says where to put a row instead
+        assert f"{n_features} features" in texts(app.caption)
+        assert "A new file" in texts(app.caption)
+        assert app.file_uploader(key=S.W_PREDICT_UPLOAD)
+
+
+def test_the_predictions_csv_is_built_when_clicked_not_on_every_run(
+    app: AppTest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    built: list[int] = []
+    write = files.safe_csv
+    monkeypatch.setattr(files, "safe_csv", lambda df: built.append(len(df)) or write(df))
+    trained(app)
+    app.run(timeout=TIMEOUT)  # a rerun, as any click elsewhere on the page makes
+
+    assert not app.exception
+    button = next(b for b in app.get("download_button") if b.label == "Predictions (CSV)")
+    assert built == []  # no CSV yet: a 1.5 million-row table made 100 MB on every rerun
+    assert button.proto.deferred_file_id and not button.proto.url  # made on the click

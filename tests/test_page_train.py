@@ -21,10 +21,13 @@ from apptest_harness import (
     start_app,
     table_with,
     texts,
+    wide_table,
     zscored_to_original,
 )
 from streamlit.testing.v1 import AppTest
 
+from linreg_core import Comparison, OptimizerConfig, RunConfig
+from linreg_core import run as run_comparison
 from ui import run
 from ui import state as S
 from ui.presets import get_preset
@@ -306,6 +309,83 @@ def test_the_sidebar_is_drawn_on_a_page_that_stops_early(app: AppTest) -> None:
     app.switch_page(PAGE).run(timeout=TIMEOUT)  # no data: the page calls st.stop()
     assert not app.exception
     assert "No data loaded yet" in texts(app.sidebar.caption)
+
+
+def wide_settings(df: pd.DataFrame, n_features: int, epochs: int = 1000) -> RunConfig:
+    """The dashboard's settings (z-scored, 20% held out, four optimizers at lr 0.1) on the
+    first n_features columns of df."""
+    return RunConfig(
+        target="y",
+        features=tuple(df.columns[:n_features]),
+        normalize=True,
+        test_size=0.2,
+        epochs=epochs,
+        optimizers=tuple(OptimizerConfig(n, lr=0.1) for n in FOUR),
+    )
+
+
+@pytest.fixture(scope="module")
+def at_the_limit() -> tuple[pd.DataFrame, Comparison]:
+    """A table with as many features as a model may have (100), trained as the page would."""
+    df = wide_table(100)
+    return df, run_comparison(df, wide_settings(df, 100))
+
+
+def show(at: AppTest, df: pd.DataFrame, comp: Comparison) -> AppTest:
+    """The Train page of a session that has trained comp on df."""
+    at.session_state[S.DATA], at.session_state[S.DATA_NAME] = df, "wide.csv"
+    at.session_state[S.SETTINGS], at.session_state[S.COMPARISON] = comp.config, comp
+    return at.switch_page(PAGE).run(timeout=TIMEOUT)
+
+
+def test_more_features_than_the_limit_are_refused_with_the_limit_and_nothing_trains(
+    app: AppTest,
+) -> None:
+    df = wide_table(101)
+    app.session_state[S.DATA], app.session_state[S.DATA_NAME] = df, "wide.csv"
+    app.session_state[S.SETTINGS] = wide_settings(df, 101, epochs=20)
+    app.switch_page(PAGE).run(timeout=TIMEOUT)
+
+    train(app)
+
+    assert not app.exception
+    error = texts(app.error)
+    assert "101 features are chosen" in error and "at most 100 features" in error, error
+    assert app.session_state[S.COMPARISON] is None
+
+
+@pytest.mark.filterwarnings("error::pandas.errors.PerformanceWarning")
+def test_at_the_feature_limit_the_page_draws_without_pandas_performance_warnings(
+    app: AppTest, at_the_limit: tuple[pd.DataFrame, Comparison]
+) -> None:
+    # a frame built by 200 single-column inserts warns, and the warning is now an error
+    show(app, *at_the_limit)
+
+    assert not app.exception
+    summary = table_with(app, "train MSE")
+    weights = [c for c in summary.columns if c.endswith(" weight")]
+    assert weights == [f"x{i} weight" for i in range(1, 101)]
+    assert sum(c.endswith(" (z)") for c in summary.columns) == 101  # W1..W100 and b
+
+
+def test_the_parameters_chart_draws_the_largest_parameters_and_says_which(
+    app: AppTest, at_the_limit: tuple[pd.DataFrame, Comparison]
+) -> None:
+    show(app, *at_the_limit)
+    comp = app.session_state[S.COMPARISON]
+
+    assert not app.exception
+    drawn = set(frame_with(app, "optimizer", "epoch", "param", "value")["param"])
+    # numpy's least squares on the training rows z-scored with their own mean and (ddof=0) std
+    X = comp.dataset.X_train
+    w, _ = least_squares((X - X.mean(axis=0)) / X.std(axis=0), comp.dataset.y_train)
+    largest = np.argsort(-np.abs(w))[:11]
+    assert drawn == {f"W{i + 1}" for i in largest} | {"b"}
+    caption = texts(app.caption)
+    assert "12 of the 101 parameters" in caption, caption
+    assert f"W{largest[0] + 1} (x{largest[0] + 1})" in caption  # which feature a weight is
+    for chart in app.get("vega_lite_chart"):  # the browser gets each chart in one message
+        assert chart.proto.ByteSize() < 2 * 2**20
 
 
 def test_a_run_too_long_to_share_is_refused_with_its_estimate_and_the_last_result_stays(

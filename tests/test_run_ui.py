@@ -4,12 +4,15 @@ that is not retrained."""
 from __future__ import annotations
 
 import dataclasses
+import gc
 import pickle
+import tracemalloc
 
 import numpy as np
 import pandas as pd
 import pytest
 from apptest_harness import SAMPLE_DATA
+from streamlit.runtime.caching.cache_data_api import get_data_cache_stats_provider
 from streamlit.testing.v1 import AppTest
 
 from linreg_core import ConfigError, LinRegError, RunConfig, read_table, report
@@ -114,6 +117,47 @@ def test_a_change_in_one_cell_of_a_big_table_trains_again() -> None:
     slope = np.polyfit(x, y, 1)[0] * x.std()
     assert again.ols.weights[0] == pytest.approx(slope, rel=1e-6)
     assert again.ols.weights[0] != first.ols.weights[0]
+
+
+def test_the_tables_digest_keeps_nothing_the_size_of_the_table() -> None:
+    df = pd.DataFrame({"x": np.zeros(1_000_000)})
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        run.frame_key(df)
+        gc.collect()
+        kept = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+
+    assert kept < 100_000  # the row positions, materialised by hashing the index, are 8 MB
+
+
+def cached_bytes() -> int:
+    """What st.cache_data holds for ui.run, by Streamlit's own count (pickled bytes)."""
+    stats = get_data_cache_stats_provider().get_stats().get("cache_memory_bytes", [])
+    return sum(s.byte_length for s in stats if s.cache_name.startswith("ui.run."))
+
+
+def test_the_cache_keeps_what_training_found_not_the_rows() -> None:
+    rng = np.random.default_rng(1)
+    df = pd.DataFrame({"x": rng.normal(size=200_000)})
+    df["y"] = 2 * df["x"] + rng.normal(size=200_000)
+    cfg = RunConfig(target="y", features=("x",), normalize=True, test_size=0.2, epochs=10)
+    first = run.run_comparison(df, cfg)
+
+    assert cached_bytes() < 100_000  # the rows alone are 200,000 x 2 x 8 bytes = 3.2 MB
+
+    bar = Recorder()
+    again = run.run_comparison(df.copy(), cfg, None, bar)  # type: ignore[arg-type]
+    assert bar.calls == []  # from the cache, with the rows put back
+    np.testing.assert_array_equal(again.dataset.X_test, first.dataset.X_test)
+    np.testing.assert_array_equal(again.runs[0].weights, first.runs[0].weights)
+    assert (
+        report.summary(again)
+        .drop(columns="seconds")
+        .equals(report.summary(first).drop(columns="seconds"))
+    )
 
 
 def test_a_comparison_survives_pickling_as_cache_data_stores_it() -> None:

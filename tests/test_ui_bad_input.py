@@ -773,6 +773,8 @@ def test_every_csv_download_goes_through_safe_csv() -> None:
                 mime = kwargs.get("mime")
                 if isinstance(mime, ast.Constant) and mime.value == "text/csv":
                     data = node.args[1] if len(node.args) > 1 else kwargs.get("data")
+                    if isinstance(data, ast.Lambda):  # built on the click: lambda: safe_csv(...)
+                        data = data.body
                     func = getattr(data, "func", None)  # safe_csv(...) or files.safe_csv(...)
                     name = getattr(func, "id", None) or getattr(func, "attr", None)
                     calls.append(name == "safe_csv")
@@ -799,6 +801,8 @@ def test_the_predictions_csv_defuses_formula_text_from_an_uploaded_file(
     assert not at.exception and not at.error
     assert list(table_with(at, "predicted y (sgd)")["name"])[:1] == ['=HYPERLINK("http://evil")']
     data = sent["Predictions for new.csv (CSV)"]
+    if callable(data):  # written when the button is clicked: what a click downloads
+        data = data()
     back = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig")
     assert back["name"].tolist() == ['\'=HYPERLINK("http://evil")', "'+1+2", "'@SUM(A1)", "plain"]
     assert back["x"].tolist() == [1000, 2000, 3000, 4000]  # numbers stay numbers

@@ -141,10 +141,12 @@ def unusable(df: pd.DataFrame) -> str | None:
     are left to the page, which names them once the table is loaded."""
     numeric = numeric_columns(df)
     target, features = state.default_columns(df, state.settings().target, state.settings().features)
-    if len(numeric) < 2 or target is None or not features:
+    # a table too wide for every column to be a feature starts with none chosen: try the first
+    first = features[:1] or tuple(c for c in numeric if c != target)[:1]
+    if len(numeric) < 2 or target is None or not first:
         return too_few_numeric(df, numeric)
     try:
-        prepare(df, RunConfig(target=target, features=features[:1], bias=state.settings().bias))
+        prepare(df, RunConfig(target=target, features=first, bias=state.settings().bias))
     except LinRegError as exc:
         return str(exc)
     return None

@@ -15,6 +15,8 @@ from ui.tables import fit_frames, number_columns, typed_predictions
 if TYPE_CHECKING:
     from linreg_core import Comparison
 
+MAX_TYPED_FEATURES = 12  # number boxes on Predict; more rows of them are a form, not a try-out
+
 
 @st.fragment
 def fit_section(comp: Comparison, domain: list[str]) -> None:
@@ -52,8 +54,16 @@ def log_section(comp: Comparison, domain: list[str]) -> None:
 
 @st.fragment
 def typed_section(comp: Comparison) -> None:
-    """A number per feature (starting at its training mean) and every model's prediction."""
+    """A number per feature (starting at its training mean) and every model's prediction; for
+    more than MAX_TYPED_FEATURES features, where to give a row instead."""
     ds = comp.dataset
+    if len(ds.features) > MAX_TYPED_FEATURES:
+        st.caption(
+            f"This model has {len(ds.features)} features, more than the {MAX_TYPED_FEATURES} "
+            "that can be typed in here: put rows with those columns in a table and upload it "
+            "under “A new file” below. · 특성이 많으면 파일로 예측하세요."
+        )
+        return
     cols = st.columns(4)
     x = [  # the mean, rounded to 4 significant digits
         cols[i % 4].number_input(

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 import streamlit as st
 
-from linreg_core import numeric_columns
+from linreg_core import MAX_FEATURES, numeric_columns
 
 if TYPE_CHECKING:  # types only: importing them loads torch, which the Start page does not need
     from linreg_core import Comparison, Dataset, Scaler
@@ -131,6 +131,15 @@ def too_few_numeric(df: pd.DataFrame, numeric: list[str] | None = None) -> str:
     return message
 
 
+def too_many_features(n_candidates: int) -> str:
+    """Why a table with more numeric columns than a model may have starts with none chosen."""
+    return (
+        f"This table has {n_candidates:,} numeric columns besides the target; a model can have "
+        f"at most {MAX_FEATURES} features, so none is chosen yet. Choose up to {MAX_FEATURES} "
+        f"features above (type to search). · 입력 열은 최대 {MAX_FEATURES}개까지 고를 수 있습니다."
+    )
+
+
 def target_scale_hint(target: Scaler, scaled: bool) -> str | None:
     """A nudge to scale the target when it sits far from 0 (a Scaler fitted on the target)."""
     mean, std = float(target.mean[0]), float(target.std[0])
@@ -197,6 +206,21 @@ def loss_caption(comp: Comparison) -> str:
     if cfg.epochs > MAX_EPOCHS_SHOWN:
         text += f" Drawn at {MAX_EPOCHS_SHOWN} evenly spaced epochs per optimizer."
     return text
+
+
+def params_caption(comp: Comparison, shown: list[str]) -> str | None:
+    """Which parameters the chart draws when it cannot draw them all (None when it does)."""
+    names = comp.param_names()
+    if len(shown) == len(names):
+        return None
+    feature = dict(zip(names, comp.dataset.features, strict=False))  # W1 -> its column
+    listed = ", ".join(f"{n} ({escape_md(feature[n])})" if n in feature else n for n in shown)
+    weights = len([n for n in shown if n in feature])
+    return (
+        f"Drawn: {len(shown)} of the {len(names)} parameters, the {weights} weights farthest "
+        f"from zero at the least-squares optimum (as trained){' and b' if comp.config.bias else ''}"
+        f": {listed}. The summary below has every weight. · 큰 파라미터만 그렸습니다."
+    )
 
 
 def summary_caption(comp: Comparison) -> str:

@@ -1,11 +1,15 @@
 """The pages' one way into the engine: the session's settings -> a cached comparison, with a
 progress bar.
 
-run_comparison() is served from st.cache_data, so pressing Train again with the same table and
-settings returns the stored result at once instead of training again. The progress callback is
-an underscore argument (not part of the cache key) and runs outside the cache's element
-recording: a cache hit replays the elements a cached function drew, and a progress bar drawn
-from inside would point at a block of an earlier run (CacheReplayClosureError).
+What training found is served from st.cache_data, so pressing Train again with the same table
+and settings returns it at once instead of training again. The cache keeps the results without
+the rows (linreg_core.compare.Trained: the histories, at most 32 MB with the engine's
+MAX_HISTORY), keyed by a digest of the table: st.cache_data pickles what it keeps, and a
+comparison with its rows was a third copy of an uploaded table per session, larger than the
+cache's whole bound. The progress callback is an underscore argument (not part of the cache
+key) and runs outside the cache's element recording: a cache hit replays the elements a cached
+function drew, and a progress bar drawn from inside would point at a block of an earlier run
+(CacheReplayClosureError).
 """
 
 from __future__ import annotations
@@ -21,11 +25,12 @@ from typing import TYPE_CHECKING
 import pandas as pd
 import streamlit as st
 
-from linreg_core import RunConfig
+from linreg_core import RunConfig, prepare
 from ui import state
 
 if TYPE_CHECKING:
-    from linreg_core import Comparison
+    from linreg_core import Comparison, Dataset
+    from linreg_core.compare import Trained
 
 Progress = Callable[[int, int], None]  # (epochs done, epochs in all)
 
@@ -37,7 +42,10 @@ def frame_key(df: pd.DataFrame) -> str:
     dicts) is hashed by its cells' text instead.
     """
     h = hashlib.sha256(repr((df.shape, list(df.columns), list(map(str, df.dtypes)))).encode())
-    h.update(pd.util.hash_pandas_object(df.index).to_numpy().tobytes())
+    if isinstance(df.index, pd.RangeIndex):  # hashing it would materialise every position, and
+        h.update(repr(df.index).encode())  # the index keeps them: 12 MB for 1.5 million rows
+    else:
+        h.update(pd.util.hash_pandas_object(df.index).to_numpy().tobytes())
     for i in range(df.shape[1]):
         column = df.iloc[:, i]
         try:
@@ -72,21 +80,30 @@ def interrupted() -> bool:
 @st.cache_data(
     show_spinner=False,
     max_entries=32,
-    max_size="256MB",  # a comparison holds its rows; a few big tables must not fill the server
-    hash_funcs={pd.DataFrame: frame_key},
+    # counted in pickled bytes, which is what it holds; no entry is larger (MAX_HISTORY), so
+    # the bound is never exceeded by keeping one oversized value
+    max_size="64MB",
 )
-def _cached_run(
-    df: pd.DataFrame, cfg: RunConfig, test_df: pd.DataFrame | None, _progress: Progress | None
-) -> Comparison:
-    from linreg_core import run  # torch is imported with the first training, not the first page
+def _cached_training(
+    table: str,
+    test_table: str | None,
+    cfg: RunConfig,
+    _ds: Dataset,
+    _progress: Progress | None,
+    _fresh: list[Comparison],
+) -> Trained:
+    """Train cfg on _ds, the rows of the tables whose digests are table and test_table; the
+    new comparison goes to _fresh (the caller's, with its rows), the rest to the cache."""
+    from linreg_core.compare import compare  # torch: imported with the first training
 
     _use_the_cores()
     if _progress is not None:
         _progress(0, cfg.epochs * len(cfg.optimizers))  # says the run is fresh, not from cache
-    comp = run(df, cfg, test_df, progress=_progress, should_stop=interrupted)
+    comp = compare(_ds, cfg, progress=_progress, should_stop=interrupted)
     if any(h.cancelled for h in comp.runs):
         raise Stopped(comp)
-    return comp
+    _fresh.append(comp)
+    return comp.trained()
 
 
 _WARMING = threading.Event()  # set once a server process has started importing the engine
@@ -154,7 +171,19 @@ def run_comparison(
     Raises LinRegError when the table does not fit the settings (e.g. a constant column), and
     Stopped, with what was trained, when the session asked the run to end.
     """
-    return _cached_run(df, cfg, test_df, None if progress is None else progress.callback)
+    from linreg_core.compare import Comparison
+
+    ds = prepare(df, cfg, test_df)  # the rows, once; from the cache comes the rest
+    fresh: list[Comparison] = []
+    trained = _cached_training(
+        frame_key(df),
+        None if test_df is None else frame_key(test_df),
+        cfg,
+        ds,
+        None if progress is None else progress.callback,
+        fresh,
+    )
+    return fresh[0] if fresh else Comparison.of(ds, cfg, trained)
 
 
 LOCK_WAIT = 5.0  # s: at most this long for a stopped run to hand over what it did
@@ -200,4 +229,4 @@ def check_budget(df: pd.DataFrame, cfg: RunConfig) -> float:
 
 def clear_cache() -> None:
     """Forget every cached comparison (tests that must train for themselves)."""
-    _cached_run.clear()
+    _cached_training.clear()

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 import streamlit as st
 
-from linreg_core import OptimizerConfig, RunConfig, numeric_columns
+from linreg_core import MAX_FEATURES, OptimizerConfig, RunConfig, numeric_columns
 
 if TYPE_CHECKING:
     from ui.presets import Preset
@@ -126,14 +126,16 @@ def default_columns(
     df: pd.DataFrame, target: str | None = None, features: tuple[str, ...] = ()
 ) -> tuple[str | None, tuple[str, ...]]:
     """Keep a numeric target and features that still exist; else the last numeric column
-    predicted from every other numeric column."""
+    predicted from every other numeric column, or from none when there are more of them than a
+    model may have (MAX_FEATURES): the learner chooses which, the Data page says why."""
     numeric = numeric_columns(df)
     if not numeric:
         return None, ()
     if target not in numeric:
         target, features = numeric[-1], ()
     kept = tuple(c for c in features if c in numeric and c != target)
-    return target, kept or tuple(c for c in numeric if c != target)
+    others = tuple(c for c in numeric if c != target)
+    return target, kept or (others if len(others) <= MAX_FEATURES else ())
 
 
 def use_data(df: pd.DataFrame, name: str) -> None:

@@ -21,17 +21,25 @@ if TYPE_CHECKING:  # types only: importing them loads torch
     from ui.presets import Published
 
 LANDSCAPE_SIZE = 100  # grid points per axis; the chart draws at most 70 lines of cells
+MAX_ROWS_SHOWN = 1_000  # of a new file's predictions on Predict; 1.5 million rows were 100 MB
+MAX_PARAMS_SHOWN = 12  # panels in the parameters chart; a chart of 101 was 500 MB, unreadable
 
 
 # -- chart frames -----------------------------------------------------------------------------
+def spaced(n: int, max_count: int = MAX_EPOCHS_SHOWN) -> np.ndarray:
+    """Positions of at most max_count evenly spaced items of n, first and last kept."""
+    if n <= max_count:
+        return np.arange(n)
+    return np.unique(np.linspace(0, n - 1, max_count).round().astype(int))
+
+
 def thin_epochs(df: pd.DataFrame, max_epochs: int = MAX_EPOCHS_SHOWN) -> pd.DataFrame:
     """Rows of at most max_epochs evenly spaced epochs per optimizer, first and last kept."""
     parts = []
     for _, group in df.groupby("optimizer", sort=False):
         epochs = np.unique(group["epoch"].to_numpy())
         if len(epochs) > max_epochs:
-            keep = np.unique(np.linspace(0, len(epochs) - 1, max_epochs).round().astype(int))
-            group = group[group["epoch"].isin(epochs[keep])]
+            group = group[group["epoch"].isin(epochs[spaced(len(epochs), max_epochs)])]
         parts.append(group)
     return pd.concat(parts, ignore_index=True) if parts else df
 
@@ -78,17 +86,44 @@ def losses_frame(comp: Comparison) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-def params_frame(comp: Comparison) -> pd.DataFrame:
-    """Columns optimizer, epoch (0 = start), param ('W' or 'W1'.., 'b'), value."""
-    parts = []
+def shown_params(comp: Comparison, max_count: int = MAX_PARAMS_SHOWN) -> list[str]:
+    """The parameters the chart draws, in table order: all of them up to max_count, else b and
+    the weights farthest from zero at the least-squares optimum (as trained)."""
     names = comp.param_names()
+    if len(names) <= max_count:
+        return names
+    bias = comp.config.bias
+    largest = np.argsort(-np.abs(comp.ols.weights), kind="stable")[: max_count - int(bias)]
+    return [names[i] for i in np.sort(largest)] + (["b"] if bias else [])
+
+
+def params_frame(
+    comp: Comparison, names: Sequence[str] | None = None, max_epochs: int = MAX_EPOCHS_SHOWN
+) -> pd.DataFrame:
+    """Columns optimizer, epoch (0 = start), param ('W' or 'W1'.., 'b'), value.
+
+    Only the named parameters (default: all), at most max_epochs evenly spaced epochs per run
+    (first and last kept), so the frame's size does not grow with the features or the epochs.
+    """
+    every = comp.param_names()
+    names = every if names is None else list(names)
+    position = {name: i for i, name in enumerate(every)}  # b, if any, is last: after the d weights
+    d = len(comp.dataset.features)
+    parts = []
     for h in comp.runs:
-        values = h.weights if h.bias is None else np.column_stack([h.weights, h.bias])
-        wide = pd.DataFrame(values, columns=names)
-        wide.insert(0, "epoch", np.arange(len(wide)))
-        long = wide.melt(id_vars="epoch", var_name="param", value_name="value")
-        long.insert(0, "optimizer", h.label)
-        parts.append(long)
+        rows = spaced(len(h.weights), max_epochs)  # (n,) epochs kept
+        history = [h.bias if position[n] == d else h.weights[:, position[n]] for n in names]
+        values = [column[rows] for column in history]
+        parts.append(
+            pd.DataFrame(
+                {
+                    "optimizer": h.label,
+                    "epoch": np.tile(rows, len(names)),
+                    "param": np.repeat(names, len(rows)),
+                    "value": np.concatenate(values) if values else np.empty(0),
+                }
+            )
+        )
     return pd.concat(parts, ignore_index=True)
 
 
@@ -124,31 +159,33 @@ def label(h: History | None) -> str:
 
 # -- tables ------------------------------------------------------------------------------------
 def summary_table(comp: Comparison) -> pd.DataFrame:
-    """comp.summary() with one column per parameter: original units first, then as trained."""
+    """comp.summary() with one column per parameter: original units first, then as trained.
+
+    Built in one step from a dict of columns: a column inserted at a time copies the frame
+    each time and fragments it (pandas' PerformanceWarning beyond 100 columns).
+    """
     from linreg_core import report  # with the results, so torch is already loaded
 
     raw = report.summary(comp)
-    cfg = comp.config
-    out = raw[["optimizer", "train MSE"]].copy()
+    cfg, features = comp.config, comp.dataset.features
+    columns: dict[str, Any] = {"optimizer": raw["optimizer"], "train MSE": raw["train MSE"]}
     if comp.dataset.y_test.size:
-        out[["test MSE", "test R²"]] = raw[["test MSE", "test R²"]]
+        columns |= {"test MSE": raw["test MSE"], "test R²": raw["test R²"]}
     else:
-        out["train R²"] = raw["train R²"]
-    for i, feature in enumerate(comp.dataset.features):
-        out[f"{feature} weight"] = [w[i] for w in raw["weights (original units)"]]
+        columns["train R²"] = raw["train R²"]
+    original = np.array(raw["weights (original units)"].tolist(), dtype=float)  # (rows, d)
+    columns |= {f"{f} weight": original[:, i] for i, f in enumerate(features)}
     if raw["bias (original units)"].notna().any():
-        out["intercept"] = raw["bias (original units)"].astype(float)
+        columns["intercept"] = raw["bias (original units)"].astype(float)
     if cfg.normalize or cfg.normalize_target:  # else the trained parameters are the same numbers
+        trained = np.array(raw["weights"].tolist(), dtype=float)  # (rows, d)
         names = comp.param_names()
-        for i, name in enumerate(names[: comp.problem.n_features]):
-            out[f"{name} (z)"] = [w[i] for w in raw["weights"]]
-        if comp.problem.bias:
-            out["b (z)"] = raw["bias"].astype(float)
-    out["epochs to 1% of optimum"] = raw["epochs to 1% of optimum"]
-    out["distance to optimum"] = raw["distance to optimum"]
-    out["diverged at epoch"] = raw["diverged at epoch"]
-    out["seconds"] = raw["seconds"]
-    return out
+        columns |= {f"{name} (z)": trained[:, i] for i, name in enumerate(names[: len(features)])}
+        if cfg.bias:
+            columns["b (z)"] = raw["bias"].astype(float)
+    for name in ("epochs to 1% of optimum", "distance to optimum", "diverged at epoch", "seconds"):
+        columns[name] = raw[name]
+    return pd.DataFrame(columns)
 
 
 def number_columns(table: pd.DataFrame, fmt: str = "%.6g") -> dict[str, Any]:

@@ -173,7 +173,7 @@ def upload(page, path: Path, rows: int, columns: int) -> None:
     """Open Data, upload path, wait until the table (or a message) is shown."""
     open_page(page, "/data", "Data")
     upload_file(page, "w_data_upload", path)
-    loaded = page.get_by_text(f"{path.name}: {rows:,} rows × {columns:,} columns")
+    loaded = page.get_by_text(f"{path.name}: {rows:,} rows × {columns} columns")
     loaded.or_(page.get_by_test_id("stAlertContentError")).first.wait_for()
     idle(page)
 

@@ -3,8 +3,10 @@ trained, and CSV downloads that a spreadsheet cannot run as formulas."""
 
 from __future__ import annotations
 
+import functools
 import logging
 import unicodedata
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -79,6 +81,17 @@ def safe_csv(df: pd.DataFrame) -> bytes:
             out[col] = out[col].map(_safe_text, na_action="ignore")
     # CRLF rows (RFC 4180) also make the writer quote a cell holding a lone carriage return
     return out.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+
+
+def csv_when_clicked(rows: pd.DataFrame | Callable[[], pd.DataFrame]) -> Callable[[], bytes]:
+    """st.download_button data that writes rows (or what rows() returns) with safe_csv when
+    the button is clicked. It holds rows alone: a lambda written on a page would keep every
+    variable of that page's run (the charts' frames too) until the next run."""
+    return functools.partial(_write_csv, rows)
+
+
+def _write_csv(rows: pd.DataFrame | Callable[[], pd.DataFrame]) -> bytes:
+    return safe_csv(rows() if callable(rows) else rows)
 
 
 def load_table(df: pd.DataFrame, name: str) -> None:

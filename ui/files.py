@@ -11,6 +11,7 @@ from typing import Any
 
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from linreg_core import LinRegError, RunConfig, numeric_columns, prepare, read_table
 from ui import state
@@ -54,7 +55,21 @@ def new_upload(upload: Any, seen_key: str, keeping: str | None = None) -> pd.Dat
     if upload is None or upload.file_id == st.session_state[seen_key]:
         return None
     st.session_state[seen_key] = upload.file_id
-    return read_upload(upload, keeping)
+    try:
+        return read_upload(upload, keeping)
+    finally:
+        let_go(upload)
+
+
+def let_go(upload: Any) -> None:
+    """Drop the server's copy of an uploaded file once it is read: the table read from it is
+    the one copy a session keeps (the file itself stayed for the session's life, 44 MB for a
+    CSV of 1.5 million rows). The uploader still shows the file; later runs get it back as
+    deleted, with the same file_id, which new_upload skips as read."""
+    ctx = get_script_run_ctx()
+    remove = getattr(getattr(ctx, "uploaded_file_mgr", None), "remove_file", None)
+    if ctx is not None and remove is not None:  # Streamlit's in-memory store of uploads
+        remove(ctx.session_id, upload.file_id)
 
 
 def _safe_text(value: object) -> object:

@@ -3,7 +3,7 @@ which data is loaded; then the chosen page runs."""
 
 import streamlit as st
 
-from ui import navigation, sidebar, state
+from ui import memory, navigation, sidebar, state
 
 st.set_page_config(page_title="LinReg Lab", page_icon=":material/show_chart:", layout="wide")
 
@@ -20,6 +20,9 @@ if ss[state.NOTICE]:  # one-time message, e.g. after a preset loaded; shown abov
     st.info(ss[state.NOTICE], icon=":material/info:")
     ss[state.NOTICE] = None
 
-pg.run()  # a page that calls st.stop() ends the script here; its sidebar is still current
-with status.container():
-    sidebar.status()
+try:
+    pg.run()  # a page that calls st.stop() ends the script here; its sidebar is still current
+    with status.container():
+        sidebar.status()
+finally:
+    memory.release()  # what a run on a big table freed goes back to the system

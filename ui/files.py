@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
+from streamlit.runtime.uploaded_file_manager import DeletedFile
 
 from linreg_core import LinRegError, RunConfig, numeric_columns, prepare, read_table
 from ui import state
@@ -52,7 +53,9 @@ def read_upload(upload: Any, keeping: str | None = None) -> pd.DataFrame | None:
 def new_upload(upload: Any, seen_key: str, keeping: str | None = None) -> pd.DataFrame | None:
     """The table of an upload not read before (a rerun keeps the file in the widget); errors are
     shown with st.error and give None, so the last good table (named `keeping`) stays."""
-    if upload is None or upload.file_id == st.session_state[seen_key]:
+    if upload is None or isinstance(upload, DeletedFile):  # DeletedFile: read and let go
+        return None
+    if upload.file_id == st.session_state[seen_key]:
         return None
     st.session_state[seen_key] = upload.file_id
     try:
@@ -64,8 +67,8 @@ def new_upload(upload: Any, seen_key: str, keeping: str | None = None) -> pd.Dat
 def let_go(upload: Any) -> None:
     """Drop the server's copy of an uploaded file once it is read: the table read from it is
     the one copy a session keeps (the file itself stayed for the session's life, 44 MB for a
-    CSV of 1.5 million rows). The uploader still shows the file; later runs get it back as
-    deleted, with the same file_id, which new_upload skips as read."""
+    CSV of 1.5 million rows). The uploader still shows the file; later runs get it back as a
+    DeletedFile, which new_upload skips."""
     ctx = get_script_run_ctx()
     remove = getattr(getattr(ctx, "uploaded_file_mgr", None), "remove_file", None)
     if ctx is not None and remove is not None:  # Streamlit's in-memory store of uploads

@@ -3,7 +3,7 @@ which data is loaded; then the chosen page runs."""
 
 import streamlit as st
 
-from ui import navigation, run, sidebar, state
+from ui import memory, navigation, run, sidebar, state
 
 st.set_page_config(page_title="LinReg Lab", page_icon=":material/show_chart:", layout="wide")
 
@@ -26,3 +26,4 @@ try:
         sidebar.status()
 finally:
     run.warm_up()  # torch loads in the background once the first page is drawn
+    memory.release()  # what a run on a big table freed goes back to the system

@@ -1,5 +1,6 @@
 """Predict: the trained models on held-out rows, on values typed in, and on a new file."""
 
+import functools
 import re
 
 import streamlit as st
@@ -69,12 +70,12 @@ if upload is not None and (new := files.read_upload(upload)) is not None:  # err
 st.subheader("Downloads · 내려받기")
 left, right = st.columns(2)
 csv_label = "Predictions (CSV)"
-rows = (lambda: table) if table is not None else (lambda: tables.split_predictions(comp, split))
+rows = table if table is not None else functools.partial(tables.split_predictions, comp, split)
 if table is not None:
     csv_label = f"Predictions for {messages.escape_md(messages.short(upload.name))} (CSV)"
 left.download_button(
     csv_label,
-    lambda: files.safe_csv(rows()),  # written on the click: a big table's CSV is 100 MB
+    files.csv_when_clicked(rows),  # written on the click: a big table's CSV is 100 MB
     file_name="predictions.csv",
     mime="text/csv",
     icon=":material/download:",

@@ -15,7 +15,16 @@ from apptest_harness import SAMPLE_DATA
 from streamlit.runtime.caching.cache_data_api import get_data_cache_stats_provider
 from streamlit.testing.v1 import AppTest
 
-from linreg_core import ConfigError, LinRegError, RunConfig, read_table, report
+from linreg_core import (
+    MAX_FEATURES,
+    ConfigError,
+    LinRegError,
+    OptimizerConfig,
+    RunConfig,
+    read_table,
+    report,
+)
+from linreg_core.config import MAX_HISTORY
 from ui import run
 from ui.forms import training_settings
 
@@ -158,6 +167,21 @@ def test_the_cache_keeps_what_training_found_not_the_rows() -> None:
         .drop(columns="seconds")
         .equals(report.summary(first).drop(columns="seconds"))
     )
+
+
+def test_the_largest_comparison_the_limits_allow_fits_the_cache_bound() -> None:
+    # 100 features and b, 4 optimizers, as many epochs as MAX_HISTORY lets them have
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(150, MAX_FEATURES))
+    df = pd.DataFrame(X, columns=[f"f{i}" for i in range(MAX_FEATURES)]).assign(y=X.sum(axis=1))
+    optimizers = tuple(OptimizerConfig(n, lr=0.01) for n in ("sgd", "momentum", "rmsprop", "adam"))
+    epochs = MAX_HISTORY // ((MAX_FEATURES + 1) * len(optimizers))
+    cfg = RunConfig(target="y", normalize=True, epochs=epochs, optimizers=optimizers)
+
+    run.run_comparison(df, cfg)
+
+    # each value of history is a weight and a gradient, 8 bytes each
+    assert 16 * MAX_HISTORY * 0.99 < cached_bytes() < run.CACHE_MAX_BYTES
 
 
 def test_a_comparison_survives_pickling_as_cache_data_stores_it() -> None:

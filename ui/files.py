@@ -3,12 +3,16 @@ trained, and CSV downloads that a spreadsheet cannot run as formulas."""
 
 from __future__ import annotations
 
+import functools
 import logging
 import unicodedata
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
+from streamlit.runtime.uploaded_file_manager import DeletedFile
 
 from linreg_core import LinRegError, RunConfig, numeric_columns, prepare, read_table
 from ui import state
@@ -52,10 +56,26 @@ def read_upload(
 def new_upload(upload: Any, seen_key: str, keeping: str | None = None) -> pd.DataFrame | None:
     """The table of an upload not read before (a rerun keeps the file in the widget); errors are
     shown with st.error and give None, so the last good table (named `keeping`) stays."""
-    if upload is None or upload.file_id == st.session_state[seen_key]:
+    if upload is None or isinstance(upload, DeletedFile):  # DeletedFile: read and let go
+        return None
+    if upload.file_id == st.session_state[seen_key]:
         return None
     st.session_state[seen_key] = upload.file_id
-    return read_upload(upload, keeping)
+    try:
+        return read_upload(upload, keeping)
+    finally:
+        let_go(upload)
+
+
+def let_go(upload: Any) -> None:
+    """Drop the server's copy of an uploaded file once it is read: the table read from it is
+    the one copy a session keeps (the file itself stayed for the session's life, 44 MB for a
+    CSV of 1.5 million rows). The uploader still shows the file; later runs get it back as a
+    DeletedFile, which new_upload skips."""
+    ctx = get_script_run_ctx()
+    remove = getattr(getattr(ctx, "uploaded_file_mgr", None), "remove_file", None)
+    if ctx is not None and remove is not None:  # Streamlit's in-memory store of uploads
+        remove(ctx.session_id, upload.file_id)
 
 
 def upload_with_sheets(upload: Any, keeping: str | None = None) -> pd.DataFrame | None:
@@ -106,6 +126,17 @@ def safe_csv(df: pd.DataFrame) -> bytes:
             out[col] = out[col].map(_safe_text, na_action="ignore")
     # CRLF rows (RFC 4180) also make the writer quote a cell holding a lone carriage return
     return out.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+
+
+def csv_when_clicked(rows: pd.DataFrame | Callable[[], pd.DataFrame]) -> Callable[[], bytes]:
+    """st.download_button data that writes rows (or what rows() returns) with safe_csv when
+    the button is clicked. It holds rows alone: a lambda written on a page would keep every
+    variable of that page's run (the charts' frames too) until the next run."""
+    return functools.partial(_write_csv, rows)
+
+
+def _write_csv(rows: pd.DataFrame | Callable[[], pd.DataFrame]) -> bytes:
+    return safe_csv(rows() if callable(rows) else rows)
 
 
 def load_table(df: pd.DataFrame, name: str) -> None:

@@ -77,13 +77,13 @@ def interrupted() -> bool:
     return getattr(state, "name", "CONTINUE") in ("RERUN", "STOP")
 
 
-@st.cache_data(
-    show_spinner=False,
-    max_entries=32,
-    # counted in pickled bytes, which is what it holds; no entry is larger (MAX_HISTORY), so
-    # the bound is never exceeded by keeping one oversized value
-    max_size="64MB",
-)
+# What the cache may hold, counted as Streamlit counts it: pickled bytes, which is what it keeps.
+# Streamlit keeps a single value larger than the bound (it held 695 MB of one wide comparison);
+# no entry here is that large, as the engine's MAX_HISTORY caps the histories at 32 MB.
+CACHE_MAX_BYTES = 64 * 2**20
+
+
+@st.cache_data(show_spinner=False, max_entries=32, max_size=CACHE_MAX_BYTES)
 def _cached_training(
     table: str,
     test_table: str | None,

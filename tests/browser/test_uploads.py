@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+import urllib.request
 from pathlib import Path
 
 from .conftest import (
+    AppServer,
     assert_no_exception,
     open_page,
     save_screenshot,
@@ -79,3 +82,33 @@ def test_upload_over_the_size_limit_is_refused_with_a_message(page, tmp_path: Pa
 
     assert page.get_by_test_id("stMain").get_by_test_id("stAlertContentError").count() == 0
     assert_good_table_still_loaded(page)
+
+
+def uploaded_bytes(url: str) -> int:
+    """What the server holds of uploaded files, by its own count (/_stcore/metrics)."""
+    with urllib.request.urlopen(f"{url}/_stcore/metrics?families=cache_memory_bytes") as r:
+        text = r.read().decode()
+    held = re.findall(r"^cache_memory_bytes\{[^}]*UploadedFileManager[^}]*\} (\d+)", text, re.M)
+    return sum(map(int, held))
+
+
+def test_an_uploaded_table_is_kept_once_and_the_file_itself_let_go(
+    fresh_page, fresh_server: AppServer, tmp_path: Path
+) -> None:
+    page = fresh_page
+    rows = "\n".join(f"{x},{2 * x + 1}" for x in range(20_000))
+    (tmp_path / "long.csv").write_text(f"x,y\n{rows}\n", encoding="utf-8")  # 250 kB
+    open_page(page, "/data", "Data")
+
+    upload_file(page, "w_data_upload", tmp_path / "long.csv")
+    page.get_by_text("long.csv: 20,000 rows × 2 columns").wait_for()
+    wait_for_app_idle(page)
+
+    assert_no_exception(page, fresh_server.log)
+    assert uploaded_bytes(fresh_server.url) == 0, "the file is dropped once its table is read"
+    page.get_by_role("slider", name="Fraction held out").press("ArrowRight")  # a rerun: 25%
+    page.get_by_text("15,000 training rows, 5,000 test rows").wait_for()
+    wait_for_app_idle(page)
+    assert_no_exception(page, fresh_server.log)
+    assert page.get_by_test_id("stMain").get_by_test_id("stAlertContentError").count() == 0
+    assert "long.csv · 20,000 rows" in sidebar_text(page)

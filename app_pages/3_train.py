@@ -32,15 +32,15 @@ ss[state.AUTO_TRAIN] = False
 hand = run.handover()
 if (stopped := hand.take()) is not None:  # a run stopped by the click that started this one
     ss[state.COMPARISON] = stopped
+# drawn on every run, empty unless training: the page below does not shift while it trains
+estimate, stop, bar = st.empty(), st.empty(), run.ProgressBar()
 if new is not None:
     ss[state.SETTINGS] = new
     try:
         seconds = run.check_budget(ss[state.DATA], new)  # refuses a run too long to share
         if seconds > budget.WARN_SECONDS:
-            st.info(messages.estimate_note(seconds), icon=":material/schedule:")
-        stop = st.empty()
+            estimate.info(messages.estimate_note(seconds), icon=":material/schedule:")
         stop.button("Stop", key=state.W_TRAIN_STOP, icon=":material/stop:")  # a click stops it
-        bar = run.ProgressBar()
         with hand.lock:
             try:
                 comp = run.run_comparison(ss[state.DATA], new, ss[state.TEST_DATA], bar)
@@ -50,6 +50,7 @@ if new is not None:
             hand.stopped = None
         bar.clear()
         stop.empty()
+        estimate.empty()
         if not bar.fresh:
             st.caption("Same table and settings as before: from the cache, not retrained.")
     except LinRegError as exc:  # the message says what to change; the last result stays

@@ -109,7 +109,9 @@ def test_newcomer_can_upload_a_table_train_and_download_predictions(page, tmp_pa
     assert_no_exception(page)
     page.get_by_test_id("stVegaLiteChart").first.wait_for()
     save_screenshot(page, "newcomer_5_predict")
-    with page.expect_download() as download_info:
+    wait_for_app_idle(page)  # the full-page screenshot resizes the page, which may rerun it
+    # the CSV is written on the click, one round trip to the server: give a loaded server time
+    with page.expect_download(timeout=90_000) as download_info:
         page.get_by_role("button", name="Predictions (CSV)").click()
     download = download_info.value
     assert download.suggested_filename == "predictions.csv"

@@ -5,7 +5,7 @@ import streamlit as st
 
 from linreg_core import DataError, LinRegError, Scaler, prepare
 from ui import messages, navigation, state, tables
-from ui.charts import distribution_chart
+from ui.charts import distribution_chart, show
 
 ss = st.session_state
 cfg = state.settings()
@@ -79,7 +79,7 @@ if hint := messages.target_scale_hint(target_stats, cfg.normalize_target):
 
 st.subheader("Before and after (training rows)")
 values, shown = tables.zscore_frame(names, train_rows, scaler, max_columns=MAX_CHART_COLUMNS)
-st.altair_chart(distribution_chart(values))
+show(distribution_chart(values))
 if len(names) > shown:
     st.caption(f"Drawn: {shown} of {len(names)} columns (the first features, the target).")
 st.caption("Same shape, new scale: z-scoring moves and stretches the axis, not the histogram.")

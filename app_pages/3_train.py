@@ -69,16 +69,14 @@ if note := messages.batch_note(comp):  # a batch as large as the data is full ba
 
 st.subheader("Loss per epoch · 손실")
 losses = tables.thin_epochs(tables.losses_frame(comp))
-st.altair_chart(
-    charts.loss_chart(losses, messages.optimum_mse(comp), domain=domain), width="stretch"
-)
+charts.show(charts.loss_chart(losses, messages.optimum_mse(comp), domain=domain), width="stretch")
 st.caption(messages.loss_caption(comp))
 
 st.subheader("Loss landscape · 손실 지형")
 if comp.has_landscape():
     grid, paths = comp.landscape(size=tables.LANDSCAPE_SIZE)
     chart = charts.landscape_chart(grid, paths, tables.optimum(comp), domain=domain)
-    st.altair_chart(chart, width="stretch")
+    charts.show(chart, width="stretch")
     st.caption("Each optimizer's path over (W, b); lighter is lower loss, ✚ is least squares.")
 else:
     st.caption(
@@ -89,7 +87,7 @@ else:
 st.subheader("Parameters per epoch · 파라미터")
 shown = tables.shown_params(comp)  # the largest dozen of a wide model's parameters
 params = tables.params_frame(comp, shown)
-st.altair_chart(charts.params_chart(params, tables.optimum(comp), domain=domain))
+charts.show(charts.params_chart(params, tables.optimum(comp), domain=domain))
 if note := messages.params_caption(comp, shown):
     st.caption(note)
 

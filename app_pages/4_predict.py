@@ -39,8 +39,8 @@ if diverged := [h.label for h in comp.runs if h.diverged]:
     st.caption(f"Left out of the charts, as they diverged: {', '.join(diverged)}.")
 if len(preds):
     left, right = st.columns(2)
-    left.altair_chart(charts.pred_vs_actual_chart(preds, domain=domain), width="stretch")
-    right.altair_chart(charts.residuals_chart(preds, domain=domain), width="stretch")
+    charts.show(charts.pred_vs_actual_chart(preds, domain=domain), left, width="stretch")
+    charts.show(charts.residuals_chart(preds, domain=domain), right, width="stretch")
 
 st.subheader("From values typed in · 직접 입력해서 예측")
 fragments.typed_section(comp)  # a fragment: typing reruns only this part

@@ -5,9 +5,11 @@
 For each table: 4 optimizers (sgd, momentum, rmsprop, adam) x 1000 epochs, full batch, with the
 page's settings (the apartments z-scored with 20% held out; the seeds as the tutorials ran them).
 "core" is linreg_core.run(); "frames" builds the chart frames and tables; "specs" turns every
-chart into its Vega-Lite dict (what st.altair_chart sends); "page" runs app_pages/3_train.py in
-AppTest from the click on Train to the end of the script (core + frames + specs + Streamlit's
-own serialisation, no browser). Times are the best of --repeat runs, in seconds.
+chart into the Vega-Lite dict the page sends (ui.charts.spec: no schema validation, frames as
+Arrow); "validated" does the same through st.altair_chart's own conversion, which validates;
+"page" runs app_pages/3_train.py in AppTest from the click on Train to the end of the script
+(core + frames + specs + Streamlit's own serialisation, no browser). Times are the best of
+--repeat runs, in seconds.
 """
 
 from __future__ import annotations
@@ -20,8 +22,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import altair as alt  # noqa: E402
 import torch  # noqa: E402
+from streamlit.elements import vega_charts  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from linreg_core import RunConfig, read_table, run  # noqa: E402
@@ -105,15 +107,19 @@ def main() -> None:
             ]
             if comp.has_landscape():
                 out.append(charts.landscape_chart(*built[2], tables.optimum(comp), domain=domain))
-            with alt.data_transformers.disable_max_rows():  # Streamlit sends data on its own
-                return [c.to_dict() for c in out]
+            return out
 
-        spec_s, _ = best(specs, repeat)
+        def sent(convert, built=built):
+            return [convert(c) for c in specs(built=built)]
+
+        spec_s, _ = best(lambda: sent(charts.spec), repeat)
+        checked_s, _ = best(lambda: sent(vega_charts._convert_altair_to_vega_lite_spec), repeat)
         page_s = min(page_seconds(df, cfg) for _ in range(repeat))
         paths = ",".join(sorted({h.path for h in comp.runs}))
         print(
             f"{name:28s} core {core:6.3f}  frames {frame_s:6.3f}  specs {spec_s:6.3f}  "
-            f"page {page_s:6.3f}  (path {paths}, {len(comp.dataset.y_train)} train rows)"
+            f"(validated {checked_s:6.3f})  page {page_s:6.3f}  "
+            f"(path {paths}, {len(comp.dataset.y_train)} train rows)"
         )
 
 

@@ -12,12 +12,17 @@ headers, with the full name in the tooltip.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import threading
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import altair as alt
 import numpy as np
 import pandas as pd
+import streamlit as st
+from streamlit import dataframe_util
 
 from linreg_core import OPTIMUM_LABEL, param_names  # OPTIMUM_LABEL: its line in `lines`
 from ui.messages import short
@@ -515,3 +520,37 @@ def distribution_chart(values: pd.DataFrame, *, bins: int = 30) -> alt.FacetChar
         )
         .resolve_scale(x="independent")
     )
+
+
+# Drawing. Streamlit's st.altair_chart turns a chart into its spec with Altair's full JSON-schema
+# validation, which was two thirds of the Train page's chart time (profile: benchmarks/README.md).
+# Every builder's spec is validated by the tests instead (tests/test_charts.py), so the page
+# sends the same spec unvalidated, its frames as named datasets that Streamlit ships as Arrow.
+_SPEC_LOCK = threading.Lock()  # Altair's active data transformer and theme are process-wide
+_SINK = threading.local()
+
+
+def _named_dataset(data: Any) -> dict[str, str]:
+    """Altair data transformer: the frame as Arrow bytes, named by their hash, as Streamlit does."""
+    arrow = dataframe_util.convert_anything_to_arrow_bytes(data)
+    name = hashlib.md5(arrow, usedforsecurity=False).hexdigest()
+    _SINK.datasets[name] = arrow
+    return {"name": name}
+
+
+alt.data_transformers.register("linreg_named", _named_dataset)
+
+
+def spec(chart: alt.TopLevelMixin) -> dict[str, Any]:
+    """chart as the Vega-Lite dict st.altair_chart would send, without schema validation."""
+    with _SPEC_LOCK, alt.theme.enable("none"), alt.data_transformers.enable("linreg_named"):
+        _SINK.datasets = {}
+        out = chart.to_dict(validate=False)
+        out["datasets"] = {**out.get("datasets", {}), **_SINK.datasets}
+        _SINK.datasets = None
+    return out
+
+
+def show(chart: alt.TopLevelMixin, where: Any = None, **kwargs: Any) -> None:
+    """Draw chart in where (a column or container; the page by default), as st.altair_chart."""
+    (where or st).vega_lite_chart(spec=spec(chart), **kwargs)

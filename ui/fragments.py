@@ -29,7 +29,7 @@ def fit_section(comp: Comparison, domain: list[str]) -> None:
     chart = charts.fit_chart(
         points, lines, x_title=shown, y_title=comp.dataset.target, domain=domain
     )
-    st.altair_chart(chart, width="stretch")
+    charts.show(chart, width="stretch")
     if len(features) > 1:
         st.caption(
             "Other features are held at their training mean, so the points scatter around the "

@@ -3,11 +3,12 @@ which data is loaded; then the chosen page runs."""
 
 import streamlit as st
 
-from ui import memory, navigation, run, sidebar, state
+from ui import links, memory, navigation, run, sidebar, state
 
 st.set_page_config(page_title="LinReg Lab", page_icon=":material/show_chart:", layout="wide")
 
 state.init_state()
+links.restore()  # a link's experiment, on the session's first run
 ss = st.session_state
 
 pg = st.navigation(navigation.st_pages())
@@ -25,5 +26,6 @@ try:
     with status.container():
         sidebar.status()
 finally:
+    links.publish()  # the address bar holds the experiment as it now stands
     run.warm_up()  # torch loads in the background once the first page is drawn
     memory.release()  # what a run on a big table freed goes back to the system

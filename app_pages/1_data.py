@@ -11,7 +11,7 @@ from linreg_core import (
     prepare,
     read_table,
 )
-from ui import files, messages, navigation, state, tables
+from ui import files, links, messages, navigation, state, tables
 from ui.presets import SAMPLE_DIR, sample_path
 
 ss = st.session_state
@@ -35,7 +35,7 @@ with upload_tab:
 with sample_tab:
     sample = st.selectbox("Sample table", SAMPLES, key=state.W_SAMPLE)
     if st.button("Load this sample", key=state.W_LOAD_SAMPLE, icon=":material/download:"):
-        files.load_table(read_table(sample_path(sample)), sample)
+        files.load_table(read_table(sample_path(sample)), sample, state.Source("sample", sample))
 with typed_tab:
     st.caption("Edit the cells or add rows at the bottom (it starts with seed 000's table).")
     typed = st.data_editor(TYPED_START, num_rows="dynamic", key=state.W_TYPED)
@@ -43,7 +43,8 @@ with typed_tab:
         if len(rows := typed.dropna(how="all")) < 2:
             st.error("The typed table needs at least two rows with numbers.")
         else:
-            files.load_table(rows.reset_index(drop=True), "typed table")
+            rows = rows.reset_index(drop=True)
+            files.load_table(rows, state.TYPED_NAME, links.typed_source(rows))
 
 if (df := ss[state.DATA]) is None:
     st.info("Load a table above to go on. · 먼저 데이터를 불러오세요.", icon=":material/info:")

@@ -139,16 +139,17 @@ def _write_csv(rows: pd.DataFrame | Callable[[], pd.DataFrame]) -> bytes:
     return safe_csv(rows() if callable(rows) else rows)
 
 
-def load_table(df: pd.DataFrame, name: str) -> None:
+def load_table(df: pd.DataFrame, name: str, source: state.Source | None = None) -> None:
     """Make df the training table, then rerun so that the sidebar, drawn before the page,
     names it (with the sheet, for a workbook of several). A table that no choice of the page
-    can train is refused: the error is shown and the current table and results stay."""
+    can train is refused: the error is shown and the current table and results stay. source:
+    where df came from, for links (None: an upload)."""
     if len(df.attrs.get("sheets", [])) > 1:
         name = f"{name} ({df.attrs['sheet']})"
     if (problem := unusable(df)) is not None:
         show_error(problem + kept(st.session_state[state.DATA_NAME]))
         return
-    state.use_data(df, name)
+    state.use_data(df, name, source)
     st.rerun()
 
 

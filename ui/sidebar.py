@@ -8,6 +8,11 @@ import streamlit as st
 from ui import state
 from ui.messages import escape_md, full_names, short
 
+SHARE_NOTE = (  # [made with an upload?]
+    "The address bar holds this experiment: copy it to share the table and every setting.",
+    "The address bar holds these settings; whoever opens it uploads the table again.",
+)
+
 
 def status() -> None:
     """The sidebar's summary of the session."""
@@ -32,6 +37,8 @@ def status() -> None:
             st.markdown(f"Test table: {escape_md(short(test_name))}", help=full_names(test_name))
         if ss[state.PRESET]:
             st.caption(f"Preset: {ss[state.PRESET]}")
+        if (source := ss[state.SOURCE]) is not None:
+            st.caption(SHARE_NOTE[source.kind == "upload"])
     if ss[state.COMPARISON] is not None:
         st.success("Comparison ready", icon=":material/check_circle:")
     elif df is not None:

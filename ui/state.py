@@ -10,6 +10,7 @@ a page's widget state when the learner moves to another page).
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -21,7 +22,8 @@ if TYPE_CHECKING:
     from ui.presets import Preset
 
 DATA = "data"  # pd.DataFrame | None: the last good training table
-DATA_NAME = "data_name"  # str | None: file name, sample name or "typed table"
+DATA_NAME = "data_name"  # str | None: file name, sample name or TYPED_NAME
+SOURCE = "source"  # Source | None: where the training table came from (for links)
 TEST_DATA = "test_data"  # pd.DataFrame | None: a separate held-out table, if uploaded
 TEST_DATA_NAME = "test_data_name"  # str | None
 SETTINGS = "settings"  # RunConfig: columns, split, scaling and training, all in one
@@ -33,6 +35,8 @@ PUBLISHED = "published"  # ui.presets.Published | None: a tutorial's printed num
 UPLOAD_SEEN = "upload_seen"  # str | None: file_id of the last upload read (read each file once)
 TEST_UPLOAD_SEEN = "test_upload_seen"  # str | None: the same for the separate test table
 HANDOVER = "handover"  # ui.run.Handover: a training lock and what a stopped run did
+LINK_READ = "link_read"  # bool: this session has read its link's parameters (ui.links)
+PENDING_LINK = "pending_link"  # RunConfig | None: a link's settings waiting for its upload
 # (file_id, sheet names, sheet read last) | None: the uploaded workbook, when it has several sheets
 UPLOAD_SHEETS = "upload_sheets"
 
@@ -79,6 +83,24 @@ DASHBOARD_OPTIMIZERS = tuple(
 )
 DASHBOARD = RunConfig(normalize=True, test_size=0.2, optimizers=DASHBOARD_OPTIMIZERS)
 
+TYPED_NAME = "typed table"  # the name of a table typed on the Data page
+SOURCES = ("preset", "sample", "typed", "upload")  # kinds of Source, in a link's precedence
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where the training table came from: a kind of SOURCES and the preset's key, the sample's
+    or upload's file name, or a typed table's cells ("" when too many to carry)."""
+
+    kind: str
+    value: str
+
+    @property
+    def name(self) -> str:
+        """As the sidebar names a sample, typed or uploaded table (a preset: by its file's)."""
+        return TYPED_NAME if self.kind == "typed" else self.value
+
+
 DEFAULTS: dict[str, Any] = {
     DATA: None,
     DATA_NAME: None,
@@ -93,6 +115,9 @@ DEFAULTS: dict[str, Any] = {
     UPLOAD_SEEN: None,
     TEST_UPLOAD_SEEN: None,
     UPLOAD_SHEETS: None,
+    SOURCE: None,
+    LINK_READ: False,
+    PENDING_LINK: None,
 }
 
 
@@ -138,15 +163,37 @@ def default_columns(
     return target, kept or (others if len(others) <= MAX_FEATURES else ())
 
 
-def use_data(df: pd.DataFrame, name: str) -> None:
+def use_data(df: pd.DataFrame, name: str, source: Source | None = None) -> None:
     """Make df the training table with columns that fit it (an earlier result and test table
-    no longer apply). The caller checks first that the table can be trained at all."""
+    no longer apply). The caller checks first that the table can be trained at all. source:
+    None for an upload; an upload that a link waits for takes the link's settings."""
     ss = st.session_state
     target, features = default_columns(df, settings().target, settings().features)
     ss[SETTINGS] = dataclasses.replace(settings(), target=target, features=features)
     ss[DATA], ss[DATA_NAME] = df, name
+    ss[SOURCE] = source or Source("upload", name)
     ss[TEST_DATA], ss[TEST_DATA_NAME] = None, None
     forget_results()
+    if source is None and (pending := ss[PENDING_LINK]) is not None:
+        ss[PENDING_LINK] = None
+        if {pending.target, *pending.features} <= set(df.columns):
+            use_link_settings(pending)
+            ss[NOTICE] = f"The link's settings now apply to {name}. Train trains them."
+        else:
+            ss[NOTICE] = (
+                f"{name} lacks the link's columns, so its settings were not applied; "
+                "choose the columns below."
+            )
+
+
+def use_link_settings(cfg: RunConfig) -> None:
+    """A link's settings on the table just loaded; the Train page trains them on arrival. A
+    preset's published numbers stay only when the link keeps the preset's settings."""
+    ss = st.session_state
+    if cfg != ss[SETTINGS]:
+        ss[SETTINGS] = cfg
+        forget_results()
+    ss[AUTO_TRAIN] = True
 
 
 def use_test_data(df: pd.DataFrame | None, name: str | None) -> None:
@@ -162,6 +209,7 @@ def use_preset(df: pd.DataFrame, preset: Preset) -> None:
     """A preset's table and settings; the Train page trains them as soon as it opens."""
     ss = st.session_state
     ss[DATA], ss[DATA_NAME] = df, preset.csv
+    ss[SOURCE] = Source("preset", preset.key)
     ss[TEST_DATA], ss[TEST_DATA_NAME] = None, None
     ss[SETTINGS] = preset.settings
     ss[COMPARISON], ss[PRESET], ss[PUBLISHED] = None, preset.name, preset.published

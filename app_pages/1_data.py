@@ -11,7 +11,7 @@ from linreg_core import (
     prepare,
     read_table,
 )
-from ui import files, links, messages, navigation, state, tables
+from ui import experiment, files, links, messages, navigation, state, tables
 from ui.presets import SAMPLE_DIR, sample_path
 
 ss = st.session_state
@@ -22,7 +22,9 @@ SAMPLES = sorted(p.name for p in SAMPLE_DIR.glob("*.csv"))
 st.title("Data")
 st.caption("Load a table, then choose what to predict (y) and from what (x). · 데이터 불러오기")
 
-upload_tab, sample_tab, typed_tab = st.tabs(["Upload a file", "Sample data", "Type a table"])
+upload_tab, sample_tab, typed_tab, experiment_tab = st.tabs(
+    ["Upload a file", "Sample data", "Type a table", "Open an experiment file"]
+)
 with upload_tab:
     upload = st.file_uploader(
         f"CSV, TSV, TXT, XLSX, Parquet, JSON or JSON lines, {files.upload_limit()}",
@@ -45,6 +47,12 @@ with typed_tab:
         else:
             rows = rows.reset_index(drop=True)
             files.load_table(rows, state.TYPED_NAME, links.typed_source(rows))
+
+with experiment_tab:
+    st.caption("A file downloaded from Train & compare: its table, settings and results.")
+    experiment.open_upload(
+        st.file_uploader("Experiment file (JSON)", type=["json"], key=state.W_EXPERIMENT)
+    )
 
 if (df := ss[state.DATA]) is None:
     st.info("Load a table above to go on. · 먼저 데이터를 불러오세요.", icon=":material/info:")

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from linreg_core import LinRegError, budget
-from ui import charts, forms, fragments, messages, navigation, run, state, tables
+from ui import charts, experiment, forms, fragments, messages, navigation, run, state, tables
 
 state.init_state()  # cheap and idempotent; lets the page run on its own (tests)
 ss = st.session_state
@@ -98,6 +98,7 @@ st.subheader("Summary · 요약")
 table = tables.summary_table(comp)
 st.dataframe(table, hide_index=True, column_config=tables.number_columns(table))
 st.caption(messages.summary_caption(comp))
+experiment.download_button(comp)
 if (published := ss[state.PUBLISHED]) is not None:
     st.markdown(f"**Published by {published.source}** · 튜토리얼 결과와 비교")
     st.dataframe(tables.published_table(published, comp), hide_index=True)

@@ -37,6 +37,7 @@ TEST_UPLOAD_SEEN = "test_upload_seen"  # str | None: the same for the separate t
 HANDOVER = "handover"  # ui.run.Handover: a training lock and what a stopped run did
 LINK_READ = "link_read"  # bool: this session has read its link's parameters (ui.links)
 PENDING_LINK = "pending_link"  # RunConfig | None: a link's settings waiting for its upload
+EXPERIMENT_SEEN = "experiment_seen"  # str | None: file_id of the last experiment file opened
 # (file_id, sheet names, sheet read last) | None: the uploaded workbook, when it has several sheets
 UPLOAD_SHEETS = "upload_sheets"
 
@@ -47,6 +48,7 @@ W_SAMPLE = "w_data_sample"  # Data: selectbox of sample_data/*.csv
 W_LOAD_SAMPLE = "w_data_load_sample"  # Data: button
 W_TYPED = "w_data_typed"  # Data: st.data_editor of the typed table
 W_USE_TYPED = "w_data_use_typed"  # Data: button
+W_EXPERIMENT = "w_data_experiment"  # Data: st.file_uploader of an experiment file (JSON)
 W_TARGET = "w_data_target"  # Data: selectbox -> settings.target
 W_FEATURES = "w_data_features"  # Data: multiselect -> settings.features
 W_TEST_FILE = "w_data_test_file"  # Data: toggle, held-out rows from a separate file
@@ -69,6 +71,7 @@ W_TRAIN_INIT = "w_train_init"  # Train: radio zeros/random
 W_TRAIN_BIAS = "w_train_bias"  # Train: checkbox
 W_TRAIN_FIT_FEATURE = "w_train_fit_feature"  # Train: selectbox, feature on the fit chart's x
 W_TRAIN_LOG_RUN = "w_train_log_run"  # Train: selectbox, whose epoch log is shown
+W_TRAIN_EXPERIMENT = "w_train_experiment"  # Train: download_button, the experiment file
 W_PREDICT_X = "w_predict_x_{feature}"  # Predict: number_input per feature, a typed-in row
 W_PREDICT_UPLOAD = "w_predict_upload"  # Predict: st.file_uploader of a new table
 W_PREDICT_MODEL = "w_predict_model"  # Predict: selectbox, the model to download as JSON
@@ -118,6 +121,7 @@ DEFAULTS: dict[str, Any] = {
     SOURCE: None,
     LINK_READ: False,
     PENDING_LINK: None,
+    EXPERIMENT_SEEN: None,
 }
 
 

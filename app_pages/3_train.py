@@ -3,7 +3,18 @@
 import streamlit as st
 
 from linreg_core import LinRegError, budget
-from ui import charts, experiment, forms, fragments, messages, navigation, run, state, tables
+from ui import (
+    charts,
+    experiment,
+    forms,
+    fragments,
+    history,
+    messages,
+    navigation,
+    run,
+    state,
+    tables,
+)
 
 state.init_state()  # cheap and idempotent; lets the page run on its own (tests)
 ss = st.session_state
@@ -58,6 +69,7 @@ if new is not None:
 
 if (comp := ss[state.COMPARISON]) is None:
     st.stop()
+history.record(comp, ss[state.DATA_NAME])  # once per comparison: the session's run history
 domain = [h.label for h in comp.runs]
 if note := messages.stopped_note(comp):
     st.warning(note, icon=":material/stop_circle:")
@@ -68,7 +80,7 @@ if note := messages.batch_note(comp):  # a batch as large as the data is full ba
     st.info(note, icon=":material/info:")
 
 st.subheader("Loss per epoch · 손실")
-losses = tables.thin_epochs(tables.losses_frame(comp))
+losses = history.with_overlay(tables.thin_epochs(tables.losses_frame(comp)))
 charts.show(charts.loss_chart(losses, messages.optimum_mse(comp), domain=domain), width="stretch")
 st.caption(messages.loss_caption(comp))
 
@@ -99,6 +111,9 @@ table = tables.summary_table(comp)
 st.dataframe(table, hide_index=True, column_config=tables.number_columns(table))
 st.caption(messages.summary_caption(comp))
 experiment.download_button(comp)
+
+st.subheader("Earlier runs · 이전 실행")
+history.section()
 if (published := ss[state.PUBLISHED]) is not None:
     st.markdown(f"**Published by {published.source}** · 튜토리얼 결과와 비교")
     st.dataframe(tables.published_table(published, comp), hide_index=True)

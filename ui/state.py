@@ -38,6 +38,9 @@ HANDOVER = "handover"  # ui.run.Handover: a training lock and what a stopped run
 LINK_READ = "link_read"  # bool: this session has read its link's parameters (ui.links)
 PENDING_LINK = "pending_link"  # RunConfig | None: a link's settings waiting for its upload
 EXPERIMENT_SEEN = "experiment_seen"  # str | None: file_id of the last experiment file opened
+HISTORY = "history"  # tuple[ui.history.Entry, ...]: the session's last trainings, oldest first
+CURRENT_ENTRY = "current_entry"  # int | None: id() of the comparison recorded last
+CURRENT_NUMBER = "current_number"  # int | None: its entry's number
 # (file_id, sheet names, sheet read last) | None: the uploaded workbook, when it has several sheets
 UPLOAD_SHEETS = "upload_sheets"
 
@@ -72,6 +75,9 @@ W_TRAIN_BIAS = "w_train_bias"  # Train: checkbox
 W_TRAIN_FIT_FEATURE = "w_train_fit_feature"  # Train: selectbox, feature on the fit chart's x
 W_TRAIN_LOG_RUN = "w_train_log_run"  # Train: selectbox, whose epoch log is shown
 W_TRAIN_EXPERIMENT = "w_train_experiment"  # Train: download_button, the experiment file
+W_TRAIN_OVERLAY = "w_train_overlay_{number}"  # Train: checkbox, draw an earlier run
+W_TRAIN_RUN_NAME = "w_train_run_name_{number}"  # Train: text_input, an earlier run's name
+W_TRAIN_REMOVE_RUN = "w_train_remove_run_{number}"  # Train: button, forget an earlier run
 W_PREDICT_X = "w_predict_x_{feature}"  # Predict: number_input per feature, a typed-in row
 W_PREDICT_UPLOAD = "w_predict_upload"  # Predict: st.file_uploader of a new table
 W_PREDICT_MODEL = "w_predict_model"  # Predict: selectbox, the model to download as JSON
@@ -122,6 +128,9 @@ DEFAULTS: dict[str, Any] = {
     LINK_READ: False,
     PENDING_LINK: None,
     EXPERIMENT_SEEN: None,
+    HISTORY: (),
+    CURRENT_ENTRY: None,
+    CURRENT_NUMBER: None,
 }
 
 

@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 
 MAX_ENTRIES = 10  # the most recent trainings kept
 MAX_EPOCHS_KEPT = 300  # per optimizer and split, on an entry's loss curves
+COLUMNS = [0.7, 3.0, 2.2, 1.0]  # widths: overlay tick, name, what it trained, remove
+HEADERS = ["show", "name (type to rename)", "table; best run", ""]
 SUMMARY = ["optimizer", "train MSE", "test MSE", "train R²", "epochs to 1% of optimum"]
 _numbers = itertools.count(1)  # entry numbers, unique in the process
 
@@ -128,14 +130,21 @@ def _remove(number: int) -> None:
 def section() -> None:
     """The run history, newest first: an overlay tick, an editable name and a remove button."""
     current = st.session_state[state.CURRENT_NUMBER]
+    for column, title in zip(st.columns(COLUMNS), HEADERS, strict=True):
+        column.caption(title)
     for e in reversed(entries()):
-        tick, name, about, remove = st.columns([0.7, 3.0, 2.2, 1.0], vertical_alignment="center")
+        tick, name, about, remove = st.columns(COLUMNS, vertical_alignment="center")
         if e.number == current:
             tick.caption("this run")
         else:
             key = state.W_TRAIN_OVERLAY.format(number=e.number)
             tick.checkbox(
-                "overlay", value=e.shown, key=key, on_change=_toggle, args=(e.number, key)
+                "overlay",
+                value=e.shown,
+                key=key,
+                on_change=_toggle,
+                args=(e.number, key),
+                label_visibility="collapsed",
             )
         key = state.W_TRAIN_RUN_NAME.format(number=e.number)
         name.text_input(
@@ -155,15 +164,14 @@ def section() -> None:
             else f"{e.data_name}; every run diverged"
         )
         remove.button(
-            "Remove",
+            ":material/delete:",  # the icon alone fits a narrow column
             key=state.W_TRAIN_REMOVE_RUN.format(number=e.number),
-            icon=":material/delete:",
             help="Remove this run from the history",
             on_click=_remove,
             args=(e.number,),
         )
     st.caption(
-        f"The last {MAX_ENTRIES} trainings of this session, newest first. Tick overlay to draw an "
+        f"The last {MAX_ENTRIES} trainings of this session, newest first. Tick show to draw an "
         "earlier run's losses on the loss chart above (each in the space it trained in) and to "
         "list its numbers here."
     )

@@ -15,7 +15,7 @@ import math
 
 import numpy as np
 
-from linreg_core.compare import Comparison, near_optimum
+from linreg_core.compare import NEAR_OPTIMUM, Comparison, near_optimum
 from linreg_core.curvature import Curvature, raw_and_zscored
 from linreg_core.errors import LinRegError
 from linreg_core.model import param_names
@@ -28,10 +28,12 @@ JITTER_UPS = 0.2  # a tail whose loss goes up this often between epochs is oscil
 STEADY = 0.99  # a tail that ends below this share of its starting excess is still going down
 
 # -- the sentences: one template each ---------------------------------------------------------
-DIVERGED = (
-    "{label} diverged at epoch {epoch}: its learning rate {lr:g} is {factor:.3g} times its "
-    "stable limit {limit:.3g} (the largest full-batch learning rate that does not blow up on "
-    "this loss, from its steepest curvature {lmax:.3g}). Use a learning rate below {limit:.3g}."
+DIVERGED = "{label} diverged at epoch {epoch}"
+GROWING = "{label}'s loss was growing when it stopped after {epoch:,} epochs"
+OVER_LIMIT = (
+    ": its learning rate {lr:g} is {factor:.3g} times its stable limit {limit:.3g} (the largest "
+    "full-batch learning rate that does not blow up on this loss, from its steepest curvature "
+    "{lmax:.3g}). Use a learning rate below {limit:.3g}."
 )
 DIVERGED_ZSCORE = (
     " With z-scored features the limit would be {zlimit:.3g} (condition number {zcond} instead "
@@ -47,27 +49,40 @@ DIVERGED_NO_LIMIT = (
     "{lower:g}."
 )
 JITTER = (
-    "{label} hovers around the optimum without settling: over its last {n} epochs the loss went "
-    "up and down between {low:.4g} and {high:.4g}, above the optimum's {floor:.4g}. {title} "
-    "steps about lr = {lr:g} per epoch however small the gradient gets near the optimum, so its "
-    "steps do not shrink there. Lower the learning rate (e.g. {lower:g}) to land closer."
+    "{label} hovers without settling: over its last {n} epochs the loss went up and down "
+    "between {low:.4g} and {high:.4g}, above the optimum's {floor:.4g}. {title} steps each "
+    "parameter by about lr = {lr:g} per epoch however small the gradient gets, so its steps do "
+    "not shrink near the optimum, and one such step in {param} alone changes the loss by about "
+    "{rise:.3g}."
 )
+JITTER_LR = " A learning rate of about {lr_ok:.2g} keeps that within 1% of the optimum's loss."
 JITTER_BATCHES = (
-    "{label} hovers around the optimum without settling: over its last {n} epochs the loss went "
-    "up and down between {low:.4g} and {high:.4g}, above the optimum's {floor:.4g}. Each step "
-    "follows one mini-batch's gradient, which does not vanish at the optimum. Use a smaller "
-    "learning rate (e.g. {lower:g}), larger batches, or full batch."
+    "{label} hovers without settling: over its last {n} epochs the loss went up and down "
+    "between {low:.4g} and {high:.4g}, above the optimum's {floor:.4g}. Each step follows one "
+    "mini-batch's gradient, which does not vanish at the optimum. Use a smaller learning rate "
+    "(e.g. {lower:g}), larger batches, or full batch."
 )
 FAR_ADAPTIVE = (
     "{label} ended far from the optimum: {distance:.3g} away from the least-squares parameters "
     "(the largest gap, {gap:.3g}, in {param}), with a training loss of {loss:.4g} against the "
-    "optimum's {floor:.4g}. {title} moves each parameter by about lr = {lr:g} per epoch whatever "
-    "the gradient's size, so that gap needs about {needed:,} epochs at this learning rate; or "
-    "use a learning rate of about {lr_fit:.2g} for {epochs:,} epochs."
+    "optimum's {floor:.4g}. {title} moves each parameter by at most about lr = {lr:g} per epoch "
+    "whatever the gradient's size, so that gap needs at least {needed:,} more epochs."
+)
+FAR_WHOLE_WAY = (
+    " The whole way from the start is {whole:.3g} in {whole_param}, more than {epochs:,} epochs "
+    "of lr = {lr:g} can cover: a learning rate of about {lr_fit:.2g} can."
+)
+ADAGRAD_SHRINKS = (
+    " Its steps also keep shrinking as its squared gradients add up, so a larger learning rate "
+    "helps more than more epochs."
 )
 FAR_TARGET = (
-    " Or z-score the target too: the target's spread ({spread:.3g}) is what the parameters "
-    "must travel, and scaled it is about 1."
+    " Or scale the target too: the distance to travel shrinks with the target's spread "
+    "({spread:.3g})."
+)
+ZSCORE_STEPS = (
+    " Or z-score the features: then every parameter's curvature is 2 (now from {low:.3g} to "
+    "{high:.3g}), so a step of lr fits every parameter alike."
 )
 STILL_FALLING = (
     "{label} was still going down steadily when it stopped after {epochs:,} epochs: its "
@@ -79,7 +94,7 @@ RAISE_LR = (
     "of it)."
 )
 ZSCORE_SPEED = (
-    " Or z-score the features: its slowest direction is {cond:.3g} times flatter than its "
+    " Or z-score the features: its slowest direction is {cond} times flatter than its "
     "steepest (the condition number), {zcond} after z-scoring, so it would need far fewer "
     "epochs."
 )
@@ -120,36 +135,43 @@ def advise(comp: Comparison, run: History) -> str | None:
         "lower": lr / 10,
         "distance": float(np.linalg.norm(delta)),
     }
+    names = param_names(len(comp.dataset.features), comp.config.bias)
+    adaptive = spec.lr_limit is None
     # 1. hovering: the loss goes up and down above the optimum instead of down
     if ups >= JITTER_UPS and not excess[-1] < 0.5 * excess[0]:
-        adaptive = spec.lr_limit is None
-        if adaptive or run.path == "minibatch":
-            template = JITTER if adaptive and run.path != "minibatch" else JITTER_BATCHES
-            return template.format(
-                n=len(tail), low=tail.min() * scale, high=tail.max() * scale, **words
-            )
+        seen = {"n": len(tail), "low": tail.min() * scale, "high": tail.max() * scale}
+        if run.path == "minibatch":
+            return JITTER_BATCHES.format(**seen, **words)
+        if adaptive:
+            return _jitter(comp, words, seen, names)
     # 2. adaptive steps of about lr: the gap in parameters sets the epochs it needs
-    if spec.lr_limit is None:
-        gaps = np.abs(delta)
-        i = int(np.argmax(gaps))
-        names = param_names(len(comp.dataset.features), comp.config.bias)
+    if adaptive:
+        gaps, whole = np.abs(delta), np.abs(start)
+        i, j = int(np.argmax(gaps)), int(np.argmax(whole))
         text = FAR_ADAPTIVE.format(
-            gap=float(gaps[i]),
-            param=names[i],
-            needed=math.ceil(float(gaps[i]) / lr),
-            lr_fit=float(gaps[i]) / run.epochs_run,
-            **words,
+            gap=float(gaps[i]), param=names[i], needed=math.ceil(float(gaps[i]) / lr), **words
         )
-        spread = float(np.std(comp.dataset.y_train))
-        if not comp.config.normalize_target and abs(t_star).max() > 10 * lr * run.epochs_run:
-            text += FAR_TARGET.format(spread=spread)
-        return text
-    # 3. still going down: too few epochs, and how to need fewer
+        if whole[j] > lr * run.epochs_run:
+            text += FAR_WHOLE_WAY.format(
+                whole=float(whole[j]),
+                whole_param=names[j],
+                lr_fit=2 * float(whole[j]) / run.epochs_run,
+                **words,
+            )
+        if spec.name == "adagrad":
+            text += ADAGRAD_SHRINKS
+        if not comp.config.normalize_target and whole[j] > 2:
+            text += FAR_TARGET.format(spread=float(np.std(comp.dataset.y_train)))
+        return text + _zscore_steps(comp)
+    # 3. full batch above its stable limit: blowing up, not yet past float32
     limit = curv.lr_limit(run.optimizer.name, hp)
+    if limit is not None and lr > limit and run.path != "minibatch":
+        return GROWING.format(label=run.label, epoch=run.epochs_run) + _over_limit(comp, run, limit)
+    # 4. still going down: too few epochs, and how to need fewer
     if steady:
         more = ""
         bar_excess = near_optimum(floor, start_loss) - floor
-        rate = (excess[-1] / excess[0]) ** (1 / max(len(tail) - 1, 1))
+        rate = (excess[-1] / excess[0]) ** (1 / max(len(tail) - 1, 1)) if excess[0] > 0 else 0
         if 0 < rate < 1 and excess[-1] > bar_excess > 0:
             needed = math.log(bar_excess / excess[-1]) / math.log(rate)
             more = MORE_EPOCHS.format(more=math.ceil(needed))
@@ -167,6 +189,32 @@ def advise(comp: Comparison, run: History) -> str | None:
     return text
 
 
+def _jitter(
+    comp: Comparison, words: dict[str, object], seen: dict[str, object], names: list[str]
+) -> str:
+    """An adaptive run hovering: one step of lr in the steepest parameter, and the lr that fits."""
+    lr = float(words["lr"])  # type: ignore[arg-type]
+    curvatures = np.diag(comp.curvature.hessian)  # (k,) each parameter's own curvature
+    i = int(np.argmax(curvatures))
+    rise = 0.5 * lr**2 * float(curvatures[i])  # L(t + lr e_i) - L(t) near the optimum
+    text = JITTER.format(param=names[i], rise=rise * _loss_scale(comp), **seen, **words)
+    if comp.ols.mse > 0:
+        text += JITTER_LR.format(lr_ok=math.sqrt(2 * NEAR_OPTIMUM * comp.ols.mse / curvatures[i]))
+    return text + _zscore_steps(comp)
+
+
+def _zscore_steps(comp: Comparison) -> str:
+    """Advice to z-score for adaptive steps, when it is off and the parameters' curvatures
+    differ tenfold or more (z-scored, each is 2)."""
+    if comp.config.normalize:
+        return ""
+    curvatures = np.diag(comp.curvature.hessian)
+    low, high = float(curvatures.min()), float(curvatures.max())
+    if not high > 10 * low and not high > 20:
+        return ""
+    return ZSCORE_STEPS.format(low=low, high=high)
+
+
 def _diverged(comp: Comparison, run: History) -> str:
     opt = run.optimizer
     limit = comp.curvature.lr_limit(opt.name, opt.hyperparameters())
@@ -175,16 +223,23 @@ def _diverged(comp: Comparison, run: History) -> str:
         return DIVERGED_NO_LIMIT.format(lower=opt.lr / 10, **words)
     if opt.lr <= limit:
         return DIVERGED_BATCHES.format(limit=limit, **words)
-    text = DIVERGED.format(factor=opt.lr / limit, limit=limit, lmax=comp.curvature.lmax, **words)
+    return DIVERGED.format(**words) + _over_limit(comp, run, limit)
+
+
+def _over_limit(comp: Comparison, run: History, limit: float) -> str:
+    """By how much lr is over its stable limit, and the limit z-scoring would give."""
+    opt = run.optimizer
+    text = OVER_LIMIT.format(
+        lr=opt.lr, factor=opt.lr / limit, limit=limit, lmax=comp.curvature.lmax
+    )
     z = _zscored(comp)
-    if z is not None:
-        zlimit = z.lr_limit(opt.name, opt.hyperparameters())
-        if zlimit is not None:
-            text += DIVERGED_ZSCORE.format(
-                zlimit=zlimit,
-                zcond=_cond(z.condition_number),
-                cond=_cond(comp.curvature.condition_number),
-            )
+    zlimit = None if z is None else z.lr_limit(opt.name, opt.hyperparameters())
+    if z is not None and zlimit is not None:
+        text += DIVERGED_ZSCORE.format(
+            zlimit=zlimit,
+            zcond=_cond(z.condition_number),
+            cond=_cond(comp.curvature.condition_number),
+        )
     return text
 
 

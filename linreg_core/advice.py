@@ -16,7 +16,7 @@ import math
 import numpy as np
 
 from linreg_core.compare import NEAR_OPTIMUM, Comparison, near_optimum
-from linreg_core.curvature import Curvature, raw_and_zscored
+from linreg_core.curvature import Curvature
 from linreg_core.errors import LinRegError
 from linreg_core.model import param_names
 from linreg_core.registry import OPTIMIZERS
@@ -246,7 +246,7 @@ def _zscored(comp: Comparison) -> Curvature | None:
     if comp.config.normalize:
         return None
     try:
-        return raw_and_zscored(comp.dataset, comp.config)[1]
+        return comp.zscored_curvature
     except LinRegError:  # a constant column: z-scoring is no advice to give
         return None
 

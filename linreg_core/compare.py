@@ -8,13 +8,14 @@ when asked for. What training found without the rows (Trained) is small enough f
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
 from linreg_core import landscape
 from linreg_core.config import MAX_HISTORY, RunConfig
+from linreg_core.curvature import Curvature, curvature_of, from_gram
 from linreg_core.data import Dataset, prepare
 from linreg_core.errors import ConfigError
 from linreg_core.model import init_params, param_names
@@ -27,11 +28,18 @@ from linreg_core.train import (
     Progress,
     StopCheck,
     choose_path,
+    gram,
     statistics,
     train_all,
 )
 
 NEAR_OPTIMUM = 0.01  # "within 1% of the optimum's loss"
+
+
+def near_optimum(floor: float, start: float) -> float:
+    """The loss a run must stay under to count as at the optimum: 1% above the optimum's loss
+    `floor`, or floor + 1e-6 of the starting loss `start` when floor is (nearly) 0."""
+    return floor * (1 + NEAR_OPTIMUM) if floor > 1e-6 * start else floor + 1e-6 * start
 
 
 @dataclass(frozen=True)
@@ -44,6 +52,7 @@ class Trained:
     ols: LeastSquares  # in the trained space
     runs: list[History]
     seconds: float  # wall time of the comparison, statistics included
+    curvature: Curvature | None = None  # the training MSE's, once known
 
 
 @dataclass
@@ -60,6 +69,8 @@ class Comparison:
     _metrics: dict[tuple[int, str], dict[str, float] | None] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
+    _curvature: Curvature | None = field(default=None, repr=False, compare=False)
+    _zscored: Curvature | None = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
     def of(cls, dataset: Dataset, config: RunConfig, trained: Trained) -> Comparison:
@@ -72,11 +83,32 @@ class Comparison:
             trained.ols,
             trained.runs,
             trained.seconds,
+            trained.curvature,
         )
 
     def trained(self) -> Trained:
         """Everything but the rows."""
-        return Trained(self.scaler, self.start, self.ols, self.runs, self.seconds)
+        return Trained(self.scaler, self.start, self.ols, self.runs, self.seconds, self._curvature)
+
+    @property
+    def curvature(self) -> Curvature:
+        """The training MSE's Hessian in the trained space (curvature.py): from the fast path's
+        statistics when it trained, else from one pass over the (small or batched) rows."""
+        if self._curvature is None:
+            rows = self.problem
+            stats = statistics(rows.X_train, rows.y_train, self.config.bias, self.ols)
+            self._curvature = curvature_of(stats)
+        return self._curvature
+
+    @property
+    def zscored_curvature(self) -> Curvature:
+        """The curvature z-scoring the features gives (this one when they are z-scored); a
+        DataError when a feature is constant."""
+        if self.config.normalize:
+            return self.curvature
+        if self._zscored is None:
+            self._zscored = curvature_under(self.dataset, self.config, normalize=True)
+        return self._zscored
 
     @property
     def problem(self) -> Problem:
@@ -132,8 +164,7 @@ class Comparison:
         loss = history.train_loss
         if len(loss) == 0:
             return None
-        floor = self.ols.mse
-        bar = floor * (1 + NEAR_OPTIMUM) if floor > 1e-6 * loss[0] else floor + 1e-6 * loss[0]
+        bar = near_optimum(self.ols.mse, float(loss[0]))
         above = np.flatnonzero(~(loss <= bar))  # NaN counts as above
         if len(above) == 0:
             return 1
@@ -203,6 +234,22 @@ def fit_scaler(ds: Dataset, cfg: RunConfig) -> Scaler:
             scaler.target_std,
         )
     return scaler
+
+
+def raw_and_zscored(ds: Dataset, cfg: RunConfig) -> tuple[Curvature, Curvature]:
+    """The curvature of ds's training MSE on raw and on z-scored features (cfg's bias for
+    both): z-score's lesson in two numbers."""
+    return curvature_under(ds, cfg, normalize=False), curvature_under(ds, cfg, normalize=True)
+
+
+def curvature_under(ds: Dataset, cfg: RunConfig, *, normalize: bool) -> Curvature:
+    """The curvature of ds's training MSE with its features z-scored or not (the target's
+    scaling does not change it); one pass over the training rows, a DataError for a constant
+    feature when z-scoring."""
+    if not normalize:
+        return from_gram(gram(ds.X_train, cfg.bias))
+    scaler = fit_scaler(ds, replace(cfg, normalize=True, normalize_target=False))
+    return from_gram(gram(scaler.transform(ds.X_train), cfg.bias))
 
 
 def trained_rows(ds: Dataset, cfg: RunConfig, scaler: Scaler) -> Problem:
@@ -278,6 +325,7 @@ def compare(
         ols=ols,
         runs=runs,
         seconds=time.perf_counter() - t0,
+        _curvature=None if stats is None else curvature_of(stats.train),
     )
 
 

@@ -15,6 +15,7 @@ import pandas as pd
 
 from linreg_core import landscape
 from linreg_core.config import MAX_HISTORY, RunConfig
+from linreg_core.curvature import Curvature, curvature_of
 from linreg_core.data import Dataset, prepare
 from linreg_core.errors import ConfigError
 from linreg_core.landscape import View
@@ -35,6 +36,12 @@ from linreg_core.train import (
 NEAR_OPTIMUM = 0.01  # "within 1% of the optimum's loss"
 
 
+def near_optimum(floor: float, start: float) -> float:
+    """The loss a run must stay under to count as at the optimum: 1% above the optimum's loss
+    `floor`, or floor + 1e-6 of the starting loss `start` when floor is (nearly) 0."""
+    return floor * (1 + NEAR_OPTIMUM) if floor > 1e-6 * start else floor + 1e-6 * start
+
+
 @dataclass(frozen=True)
 class Trained:
     """What training found, without the rows: the scaler, the shared start, the optimum and
@@ -45,6 +52,7 @@ class Trained:
     ols: LeastSquares  # in the trained space
     runs: list[History]
     seconds: float  # wall time of the comparison, statistics included
+    curvature: Curvature | None = None  # the training MSE's, once known
 
 
 @dataclass
@@ -61,6 +69,7 @@ class Comparison:
     _metrics: dict[tuple[int, str], dict[str, float] | None] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
+    _curvature: Curvature | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def of(cls, dataset: Dataset, config: RunConfig, trained: Trained) -> Comparison:
@@ -73,11 +82,22 @@ class Comparison:
             trained.ols,
             trained.runs,
             trained.seconds,
+            trained.curvature,
         )
 
     def trained(self) -> Trained:
         """Everything but the rows."""
-        return Trained(self.scaler, self.start, self.ols, self.runs, self.seconds)
+        return Trained(self.scaler, self.start, self.ols, self.runs, self.seconds, self._curvature)
+
+    @property
+    def curvature(self) -> Curvature:
+        """The training MSE's Hessian in the trained space (curvature.py): from the fast path's
+        statistics when it trained, else from one pass over the (small or batched) rows."""
+        if self._curvature is None:
+            rows = self.problem
+            stats = statistics(rows.X_train, rows.y_train, self.config.bias, self.ols)
+            self._curvature = curvature_of(stats)
+        return self._curvature
 
     @property
     def problem(self) -> Problem:
@@ -133,8 +153,7 @@ class Comparison:
         loss = history.train_loss
         if len(loss) == 0:
             return None
-        floor = self.ols.mse
-        bar = floor * (1 + NEAR_OPTIMUM) if floor > 1e-6 * loss[0] else floor + 1e-6 * loss[0]
+        bar = near_optimum(self.ols.mse, float(loss[0]))
         above = np.flatnonzero(~(loss <= bar))  # NaN counts as above
         if len(above) == 0:
             return 1
@@ -277,6 +296,7 @@ def compare(
         ols=ols,
         runs=runs,
         seconds=time.perf_counter() - t0,
+        _curvature=None if stats is None else curvature_of(stats.train),
     )
 
 

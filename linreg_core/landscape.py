@@ -11,11 +11,13 @@ long runs, and cut where they leave the frame.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+
+from linreg_core.curvature import Curvature, curvature_of
 
 if TYPE_CHECKING:  # types only: linreg_core.train loads torch
     from linreg_core.train import Statistics
@@ -229,10 +231,11 @@ def contour_labels(lines: pd.DataFrame, fr: Frame, room: float = 40.0) -> pd.Dat
     return pd.DataFrame(rows, columns=["loss", "x", "y"])
 
 
-def eigen_lines(pl: Plane, fr: Frame) -> pd.DataFrame:
+def eigen_lines(pl: Plane, fr: Frame, curv: Curvature) -> pd.DataFrame:
     """Columns axis, hessian_eigenvalue, x, y, x2, y2: a line through the optimum along each
-    eigenvector of the slice's Hessian 2 G_ij, EIGEN_LENGTH of the plot's smaller side each way."""
-    lam, V = np.linalg.eigh(2 * pl.G)  # ascending, eigenvectors as columns
+    eigenvector of the slice's Hessian 2 G_ij (curv), EIGEN_LENGTH of the plot's smaller side
+    each way."""
+    lam, V = curv.eigenvalues, curv.eigenvectors  # ascending, eigenvectors as columns
     if lam[1] - lam[0] <= 1e-9 * abs(lam[1]):  # a round bowl: every direction is one; take the axes
         V = np.eye(2)
     reach = EIGEN_LENGTH * min(fr.width, fr.height)
@@ -367,7 +370,7 @@ def view(
         fr = frame(np.concatenate(pts), width, height, equal=equal)
         lines = contours(pl, fr, levels(pl, fr))
         labels = contour_labels(lines, fr)
-        eigen = eigen_lines(pl, fr)
+        eigen = eigen_lines(pl, fr, curvature_of(replace(stats, G=pl.G, optimum=pl.center)))
 
     def on_plot(xy: np.ndarray) -> np.ndarray:
         """(n, p) parameters -> (n, 2) drawn points (a curve's y is the loss)."""

@@ -23,14 +23,15 @@ NAME = re.compile(r'"name": "([0-9a-f]{32})"')
 
 
 def _page_charts() -> list[alt.TopLevelMixin]:
-    """Every chart the Train, Predict and Normalise pages draw, on the apartments sample."""
+    """Every chart the Train, Predict and Normalise pages draw, on the apartments sample (and
+    seed 003's table for the cost curve of a lone weight)."""
     df = read_table(ROOT / "sample_data" / "apartments.csv")
     cfg = RunConfig(target="price_eok", features=("area_m2",), normalize=True, test_size=0.2)
     comp = run(df, cfg)
     domain = [h.label for h in comp.runs]
     out = [
         charts.loss_chart(tables.thin_epochs(tables.losses_frame(comp)), comp.ols.mse),
-        charts.landscape_chart(*comp.landscape(size=tables.LANDSCAPE_SIZE), tables.optimum(comp)),
+        charts.landscape_chart(comp.landscape()),
         charts.params_chart(tables.params_frame(comp), tables.optimum(comp), domain=domain),
         charts.fit_chart(*tables.fit_frames(comp), x_title="area_m2", y_title="price_eok"),
     ]
@@ -39,7 +40,9 @@ def _page_charts() -> list[alt.TopLevelMixin]:
     x = df[["area_m2", "price_eok"]].to_numpy(dtype=float)
     scaler = Scaler(x.mean(axis=0), x.std(axis=0))
     values, _ = tables.zscore_frame(["area_m2", "price_eok"], x, scaler, max_columns=2)
-    return [*out, charts.distribution_chart(values)]
+    seed003 = read_table(ROOT / "sample_data" / "hours_points.csv")
+    one = run(seed003, RunConfig(target="points", features=("hour",), bias=False, epochs=30))
+    return [*out, charts.distribution_chart(values), charts.cost_curve_chart(one.landscape())]
 
 
 def _canonical(spec: dict[str, Any]) -> tuple[str, list[pd.DataFrame]]:

@@ -89,7 +89,7 @@ def test_unticking_an_optimizer_leaves_it_out(app: AppTest) -> None:
     seed(app, "apartments.csv", "price_eok", ["area_m2"])
     app.checkbox(key=S.W_TRAIN_USE.format(name="rmsprop", k=0)).uncheck()
     app.checkbox(key=S.W_TRAIN_USE.format(name="nesterov", k=0)).check()
-    app.number_input(key=S.W_TRAIN_PARAM.format(param="lr", name="nesterov", k=0)).set_value(0.05)
+    app.text_input(key=S.W_TRAIN_PARAM.format(param="lr", name="nesterov", k=0)).input("0.05")
 
     train(app)
 

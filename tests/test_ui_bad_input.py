@@ -423,26 +423,31 @@ def test_a_new_file_with_duplicate_names_shows_the_rename_and_predicts() -> None
 
 
 # -- settings -----------------------------------------------------------------------------------
-def test_learning_rate_boxes_take_only_positive_values_up_to_the_engines_limit() -> None:
+def test_a_learning_rate_out_of_range_is_named_and_nothing_trains() -> None:
     at = train(loaded())
-    before = at.session_state[S.COMPARISON]
-    for name in OPTIMIZERS:
-        box = at.number_input(key=S.W_TRAIN_PARAM.format(param="lr", name=name, k=0))
-        assert (box.min, box.max) == (1e-12, 1e6)  # the engine's bounds on the learning rate
+    before = snapshot(at)
+    box = S.W_TRAIN_PARAM.format(param="lr", name="sgd", k=0)
 
-    for bad in (0.0, -0.1, 1e7):  # a crafted client: the server keeps the box's last value
-        at.number_input(key=S.W_TRAIN_PARAM.format(param="lr", name="sgd", k=0)).set_value(bad)
+    for bad in ("0", "-0.1", "1e7", "1e-13"):
+        at.text_input(key=box).input(bad)
+        at.button(key=TRAIN_BUTTON).click().run(timeout=TIMEOUT)
+        message = texts(at.error)
+        assert f"SGD: Invalid learning rate: {bad!r}; it must be >= 1e-12 and <= 1e+06" in message
+        assert "from the cache" not in texts(at.caption)  # the old settings did not train
+        assert_kept(at, before)
+        assert at.text_input(key=box).value == bad  # the typed value stays to be corrected
+
+    for words in ("", "0,01", "fast"):
+        at.text_input(key=box).input(words)
+        at.button(key=TRAIN_BUTTON).click().run(timeout=TIMEOUT)
+        assert "SGD:" in texts(at.error) and "learning rate" in texts(at.error)
+        assert_kept(at, before)
+
+    for edge in ("1e-12", "1e6"):  # the engine's own bounds train
+        at.text_input(key=box).input(edge)
         at.button(key=TRAIN_BUTTON).click().run(timeout=TIMEOUT)
         assert not at.exception and not at.error
-        comp = at.session_state[S.COMPARISON]
-        assert comp.runs[0].optimizer.lr == 0.1
-        assert [h.label for h in comp.runs] == [h.label for h in before.runs]
-
-    for edge in (1e-12, 1e6):  # the box's own limits are values the engine trains with
-        at.number_input(key=S.W_TRAIN_PARAM.format(param="lr", name="sgd", k=0)).set_value(edge)
-        at.button(key=TRAIN_BUTTON).click().run(timeout=TIMEOUT)
-        assert not at.exception and not at.error
-        assert at.session_state[S.COMPARISON].runs[0].optimizer.lr == edge
+        assert at.session_state[S.COMPARISON].runs[0].optimizer.lr == float(edge)
 
 
 def test_epochs_box_stops_at_the_engines_cap() -> None:
@@ -540,7 +545,7 @@ def train_one_raw(name: str, lr: float, epochs: int = 200) -> AppTest:
         for other in FOUR:
             at.checkbox(key=S.W_TRAIN_USE.format(name=other, k=0)).uncheck()
         at.checkbox(key=S.W_TRAIN_USE.format(name=name, k=0)).check()
-        at.number_input(key=S.W_TRAIN_PARAM.format(param="lr", name=name, k=0)).set_value(lr)
+        at.text_input(key=S.W_TRAIN_PARAM.format(param="lr", name=name, k=0)).input(str(lr))
 
     run.clear_cache()
     at = loaded()

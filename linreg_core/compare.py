@@ -15,6 +15,7 @@ import pandas as pd
 
 from linreg_core import landscape
 from linreg_core.config import MAX_HISTORY, RunConfig
+from linreg_core.curvature import Curvature, curvature_of
 from linreg_core.data import Dataset, prepare
 from linreg_core.errors import ConfigError
 from linreg_core.model import init_params, param_names
@@ -44,6 +45,7 @@ class Trained:
     ols: LeastSquares  # in the trained space
     runs: list[History]
     seconds: float  # wall time of the comparison, statistics included
+    curvature: Curvature | None = None  # the training MSE's, once known
 
 
 @dataclass
@@ -60,6 +62,7 @@ class Comparison:
     _metrics: dict[tuple[int, str], dict[str, float] | None] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
+    _curvature: Curvature | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def of(cls, dataset: Dataset, config: RunConfig, trained: Trained) -> Comparison:
@@ -72,11 +75,22 @@ class Comparison:
             trained.ols,
             trained.runs,
             trained.seconds,
+            trained.curvature,
         )
 
     def trained(self) -> Trained:
         """Everything but the rows."""
-        return Trained(self.scaler, self.start, self.ols, self.runs, self.seconds)
+        return Trained(self.scaler, self.start, self.ols, self.runs, self.seconds, self._curvature)
+
+    @property
+    def curvature(self) -> Curvature:
+        """The training MSE's Hessian in the trained space (curvature.py): from the fast path's
+        statistics when it trained, else from one pass over the (small or batched) rows."""
+        if self._curvature is None:
+            rows = self.problem
+            stats = statistics(rows.X_train, rows.y_train, self.config.bias, self.ols)
+            self._curvature = curvature_of(stats)
+        return self._curvature
 
     @property
     def problem(self) -> Problem:
@@ -278,6 +292,7 @@ def compare(
         ols=ols,
         runs=runs,
         seconds=time.perf_counter() - t0,
+        _curvature=None if stats is None else curvature_of(stats.train),
     )
 
 

@@ -243,51 +243,6 @@ def test_the_stepper_keeps_torchs_state_under_torchs_names(name):
         assert float(stepper.state["step"][0]) == float(state["step"]) == len(grads)
 
 
-def _hessian_lmax(X, bias=True):
-    A = np.column_stack([X, np.ones(len(X))]) if bias else X
-    return float(np.linalg.eigvalsh(2 * A.T @ A / len(A))[-1])  # numpy, not the engine
-
-
-TABLES = {
-    "raw": lambda rng: rng.normal(50, 12, size=(40, 2)),
-    "z-scored": lambda rng: rng.normal(size=(40, 1)),
-    "correlated": lambda rng: np.column_stack(
-        [x := rng.normal(size=40), x + 0.1 * rng.normal(size=40)]
-    ),
-}
-
-
-@pytest.mark.parametrize("table", list(TABLES))
-@pytest.mark.parametrize("name", ["sgd", "momentum", "nesterov", "gd-manual"])
-def test_the_stable_learning_rate_is_where_full_batch_training_turns(name, table):
-    rng = np.random.default_rng(4)
-    X = TABLES[table](rng)
-    y = X @ rng.normal(size=X.shape[1]) + 3 + 0.1 * rng.normal(size=len(X))
-    p = Problem(X, y, X[:0], y[:0])
-    cfg = OptimizerConfig(name)
-    limit = OPTIMIZERS[name].lr_limit(_hessian_lmax(X), cfg.hyperparameters())
-    below = train(
-        p,
-        OptimizerConfig(name, lr=0.97 * limit),
-        torch.zeros(3 if X.shape[1] == 2 else 2),
-        epochs=3000,
-    )
-    above = train(
-        p,
-        OptimizerConfig(name, lr=1.03 * limit),
-        torch.zeros(3 if X.shape[1] == 2 else 2),
-        epochs=3000,
-    )
-    assert not below.diverged and below.train_loss[-1] < below.train_loss[0]
-    assert above.diverged
-
-
-def test_adaptive_optimizers_have_no_closed_form_limit_and_say_why():
-    for name in ADAPTIVE:
-        assert OPTIMIZERS[name].lr_limit is None
-        assert "whatever the curvature" in OPTIMIZERS[name].no_limit
-
-
 def test_progress_is_reported_during_a_long_mini_batch_run(monkeypatch):
     # stop checks inside each epoch must not swallow the progress reports between epochs: each
     # epoch (256 steps) lasts longer than CHECK_EVERY, so each one ends with a report

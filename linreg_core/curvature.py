@@ -1,0 +1,99 @@
+"""The curvature of the training MSE: its Hessian, eigenvalues and condition number, and the
+largest learning rate each optimizer stays stable at on it.
+
+For MSE over the training rows, L(t) = (t - t*)^T G (t - t*) + L* with G = A^T A / m (A = [X, 1],
+no ones column without a bias), so the Hessian is H = 2 G in the space the model is trained in
+(after any z-score). It comes from the statistics the fast path already keeps (train.Statistics),
+never from another pass over the rows. Full-batch gradient descent on a quadratic is stable while
+lr * lambda_max < 2 (heavy-ball momentum: 2 + 2 mu); the formulas live with the optimizers in
+registry.py. numpy only: importing this module does not import torch.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from linreg_core.registry import OPTIMIZERS
+
+if TYPE_CHECKING:
+    from linreg_core.config import RunConfig
+    from linreg_core.data import Dataset
+    from linreg_core.train import Statistics
+
+
+@dataclass(frozen=True)
+class Curvature:
+    """The Hessian of the training MSE in the trained space, and what follows from it.
+
+    condition_number is lambda_max / lambda_min, or None when the Hessian is singular as far as
+    float64 can tell (lambda_min <= lambda_max * k * machine epsilon, numpy's matrix_rank rule):
+    a column that is constant beside the bias, or columns that are (nearly) copies of each other.
+    """
+
+    hessian: np.ndarray  # (k, k) 2 A^T A / m, k = features + bias
+    eigenvalues: np.ndarray  # (k,) ascending
+    eigenvectors: np.ndarray  # (k, k) column i belongs to eigenvalues[i]
+    condition_number: float | None  # None: singular (see above)
+
+    @property
+    def lmax(self) -> float:
+        """The largest eigenvalue: the steepest direction's curvature."""
+        return float(self.eigenvalues[-1])
+
+    def lr_limit(self, name: str, hyperparameters: Mapping[str, object]) -> float | None:
+        """The largest stable full-batch learning rate of optimizer `name`, or None where no
+        closed form exists (the adaptive ones: see why_no_limit) or nothing curves.
+
+        Weight decay adds weight_decay to every eigenvalue (torch adds wd * w to the gradient).
+        """
+        rule = OPTIMIZERS[name].lr_limit
+        steepest = self.lmax + float(hyperparameters.get("weight_decay") or 0.0)  # type: ignore[arg-type]
+        if rule is None or not steepest > 0:
+            return None
+        return rule(steepest, hyperparameters)
+
+    def why_no_limit(self, name: str) -> str | None:
+        """Why optimizer `name` has no stable limit, in words (None when it has one)."""
+        spec = OPTIMIZERS[name]
+        return None if spec.lr_limit is not None else f"{spec.title} {spec.no_limit}."
+
+    def as_dict(self) -> dict[str, object]:
+        """The command line's JSON: {"hessian_eigenvalues": ascending, "condition_number"}."""
+        return {
+            "hessian_eigenvalues": [_finite(v) for v in self.eigenvalues],
+            "condition_number": _finite(self.condition_number),
+        }
+
+
+def _finite(value: float | None) -> float | None:
+    """Strict JSON: a finite float, else None (as report.dumps writes)."""
+    return float(value) if value is not None and math.isfinite(value) else None
+
+
+def curvature_of(stats: Statistics) -> Curvature:
+    """The curvature of the MSE whose statistics are stats (H = 2 G)."""
+    H = 2.0 * np.asarray(stats.G, dtype=np.float64)  # (k, k)
+    H = (H + H.T) / 2  # symmetric to the last bit, as eigh assumes
+    values, vectors = np.linalg.eigh(H)  # ascending
+    lmax, lmin = float(values[-1]), float(values[0])
+    tiny = max(lmax, 0.0) * len(values) * np.finfo(np.float64).eps
+    cond = lmax / lmin if lmax > 0 and lmin > tiny else None
+    return Curvature(hessian=H, eigenvalues=values, eigenvectors=vectors, condition_number=cond)
+
+
+def raw_and_zscored(ds: Dataset, cfg: RunConfig) -> tuple[Curvature, Curvature]:
+    """The curvature of ds's training MSE on raw and on z-scored features (cfg's bias and
+    target settings for both): z-score's lesson in two numbers."""
+    from linreg_core.compare import scaled_problem
+    from linreg_core.train import statistics
+
+    out = []
+    for normalize in (False, True):
+        problem, _ = scaled_problem(ds, replace(cfg, normalize=normalize))
+        out.append(curvature_of(statistics(problem.X_train, problem.y_train, cfg.bias)))
+    return out[0], out[1]

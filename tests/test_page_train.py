@@ -406,3 +406,31 @@ def test_a_run_too_long_to_share_is_refused_with_its_estimate_and_the_last_resul
     assert "4 optimizers x 100,000 epochs x 640 batches of 1 rows" in error
     assert "Use fewer epochs, a larger batch" in error
     assert app.session_state[S.COMPARISON] is before  # nothing trained, nothing lost
+
+
+def stable_limit(X: np.ndarray, momentum: float = 0.0) -> float:
+    """numpy's largest stable full-batch lr for heavy-ball momentum (0: plain gradient descent):
+    (2 + 2 mu) / lambda_max of the MSE's Hessian (2/m) A^T A, A = [X, 1]."""
+    A = np.column_stack([X, np.ones(len(X))])
+    return (2 + 2 * momentum) / float(np.linalg.eigvalsh(2 * A.T @ A / len(A))[-1])
+
+
+def test_a_learning_rate_above_its_stable_limit_is_flagged_with_the_limit_before_training(
+    app: AppTest,
+) -> None:
+    optimizers = [{"name": "sgd", "lr": 10.0}, {"name": "momentum", "lr": 0.01}]
+    seed(app, "hours_money.csv", "money", ["hours"], normalize=False, test_size=0.0,
+         optimizers=optimizers, epochs=50)  # fmt: skip
+    hours = pd.read_csv(REPO_ROOT / "sample_data" / "hours_money.csv")[["hours"]].to_numpy(float)
+    sgd, momentum = stable_limit(hours), stable_limit(hours, 0.9)
+
+    assert app.session_state[S.COMPARISON] is None  # nothing trained yet
+    notes = texts(app.markdown)
+    assert f"lr 10 is above the stable limit {sgd:.3g}" in notes
+    assert f"({10 / sgd:.3g}× it) on these raw features" in notes
+    assert f"Stable up to lr {momentum:.3g} on these raw features" in notes
+
+    train(app)  # allowed: the learner may watch it diverge
+
+    runs = app.session_state[S.COMPARISON].runs
+    assert runs[0].diverged_at is not None and runs[1].diverged_at is None

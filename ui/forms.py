@@ -119,6 +119,8 @@ def optimizer_inputs(chosen: Sequence[OptimizerConfig]) -> list[dict[str, Any]]:
             S.W_TRAIN_PARAM.format(param="lr", name=name, k=k),
         )
         right.caption(spec.summary)
+        if note := lesson.limit_note(name, value, given):  # above its stable limit: flagged
+            right.markdown(note)
         rows.append({"name": name, "k": k, "use": use, "given": given, "lr": value})
     with st.expander("More hyperparameters: momentum, alpha, betas, eps, weight decay"):
         st.caption("Defaults are torch.optim's. 기본값은 torch.optim과 같습니다.")

@@ -33,6 +33,7 @@ PUBLISHED = "published"  # ui.presets.Published | None: a tutorial's printed num
 UPLOAD_SEEN = "upload_seen"  # str | None: file_id of the last upload read (read each file once)
 TEST_UPLOAD_SEEN = "test_upload_seen"  # str | None: the same for the separate test table
 HANDOVER = "handover"  # ui.run.Handover: a training lock and what a stopped run did
+CURVATURE = "curvature"  # ui.lesson: (what it was computed for, (raw, z-scored)) | None
 # (file_id, sheet names, sheet read last) | None: the uploaded workbook, when it has several sheets
 UPLOAD_SHEETS = "upload_sheets"
 
@@ -93,6 +94,7 @@ DEFAULTS: dict[str, Any] = {
     UPLOAD_SEEN: None,
     TEST_UPLOAD_SEEN: None,
     UPLOAD_SHEETS: None,
+    CURVATURE: None,
 }
 
 

@@ -35,6 +35,12 @@ from linreg_core.train import (
 NEAR_OPTIMUM = 0.01  # "within 1% of the optimum's loss"
 
 
+def near_optimum(floor: float, start: float) -> float:
+    """The loss a run must stay under to count as at the optimum: 1% above the optimum's loss
+    `floor`, or floor + 1e-6 of the starting loss `start` when floor is (nearly) 0."""
+    return floor * (1 + NEAR_OPTIMUM) if floor > 1e-6 * start else floor + 1e-6 * start
+
+
 @dataclass(frozen=True)
 class Trained:
     """What training found, without the rows: the scaler, the shared start, the optimum and
@@ -146,8 +152,7 @@ class Comparison:
         loss = history.train_loss
         if len(loss) == 0:
             return None
-        floor = self.ols.mse
-        bar = floor * (1 + NEAR_OPTIMUM) if floor > 1e-6 * loss[0] else floor + 1e-6 * loss[0]
+        bar = near_optimum(self.ols.mse, float(loss[0]))
         above = np.flatnonzero(~(loss <= bar))  # NaN counts as above
         if len(above) == 0:
             return 1

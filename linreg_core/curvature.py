@@ -31,8 +31,10 @@ class Curvature:
     """The Hessian of the training MSE in the trained space, and what follows from it.
 
     condition_number is lambda_max / lambda_min, or None when the Hessian is singular as far as
-    float64 can tell (lambda_min <= lambda_max * k * machine epsilon, numpy's matrix_rank rule):
-    a column that is constant beside the bias, or columns that are (nearly) copies of each other.
+    float64 can tell: with each parameter's scale divided out (H = D S D, D = sqrt(diag H)),
+    lambda_min(S) <= lambda_max(S) * k * machine epsilon (numpy's matrix_rank rule). That is an
+    all-zero column, a constant column beside the bias, or columns that are (nearly) copies of
+    each other; columns of very different sizes alone are not singular, only ill-conditioned.
     """
 
     hessian: np.ndarray  # (k, k) 2 A^T A / m, k = features + bias
@@ -80,10 +82,37 @@ def curvature_of(stats: Statistics) -> Curvature:
     H = 2.0 * np.asarray(stats.G, dtype=np.float64)  # (k, k)
     H = (H + H.T) / 2  # symmetric to the last bit, as eigh assumes
     values, vectors = np.linalg.eigh(H)  # ascending
-    lmax, lmin = float(values[-1]), float(values[0])
-    tiny = max(lmax, 0.0) * len(values) * np.finfo(np.float64).eps
-    cond = lmax / lmin if lmax > 0 and lmin > tiny else None
+    cond = None
+    small = _small_eigen(H)
+    if small is not None:
+        # the flat directions from the inverse: eigh alone resolves eigenvalues only down to
+        # about 1e-16 of the largest, and raw columns (a year beside the ones column) go lower
+        small_values, small_vectors = small
+        use = values < np.sqrt(small_values[0] * values[-1])  # the flat half
+        values = np.where(use, small_values, values)
+        vectors = np.where(use, small_vectors, vectors)
+        cond = float(values[-1] / values[0])
     return Curvature(hessian=H, eigenvalues=values, eigenvectors=vectors, condition_number=cond)
+
+
+def _small_eigen(H: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """H's eigenvalues (ascending) and eigenvectors through its inverse, accurate for the small
+    ones; None when H is singular as far as float64 can tell.
+
+    H = D S D with D its diagonal's roots: S is as well conditioned as the columns are
+    independent, whatever their scales, so S's inverse is accurate, and the largest
+    eigenvalues of H^-1 = D^-1 S^-1 D^-1 (H's smallest, inverted) are resolved by eigh.
+    """
+    d = np.sqrt(np.diag(H))  # (k,)
+    if not np.all(d > 0) or not np.all(np.isfinite(H)):
+        return None
+    S = H / np.outer(d, d)  # (k, k) unit diagonal
+    s_values = np.linalg.eigvalsh(S)
+    if not s_values[0] > len(d) * np.finfo(np.float64).eps * s_values[-1]:
+        return None
+    inverse = np.linalg.inv(S) / np.outer(d, d)  # (k, k) H^-1
+    inv_values, inv_vectors = np.linalg.eigh((inverse + inverse.T) / 2)
+    return 1.0 / inv_values[::-1], inv_vectors[:, ::-1]
 
 
 def raw_and_zscored(ds: Dataset, cfg: RunConfig) -> tuple[Curvature, Curvature]:

@@ -17,6 +17,11 @@ area_m2 recorded as ten times its true value (a slipped decimal point: 845.0 ins
 while its price is that of the true 84.5 m² flat. It is a high-leverage point that pulls the
 least-squares area coefficient down, which is what the dashboard's outlier lesson shows.
 
+The fifth, used_cars_like.csv, is generated in the shape of seed 002's used cars (India): 500
+listings with Year, Kilometers_Driven (log-normal, tens of thousands of km, one extreme row of
+6,500,000 km), Engine (CC) and Price (lakh, log-linear in age, distance and engine size); see
+used_cars_rows() and README.md. None of the Kaggle rows are in it.
+
 Run `python sample_data/make_samples.py` to rewrite the files, or add `--check` to verify that the
 files on disk are exactly what this script writes (exit status 1 if not).
 """
@@ -77,6 +82,52 @@ def apartments_rows() -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
     return header, rows
 
 
+# used_cars_like.csv: shaped like seed 002's used cars (India), generated, never copied
+CARS_SEED = 20021002  # fixed: the file must be byte-identical on every machine
+CARS_ROWS = 500
+CARS_LAST_YEAR = 2019
+CARS_EXTREME_ROW = 137
+CARS_EXTREME_KM = 6_500_000  # the extreme row's odometer: 65,000 km with two zeros too many
+CARS_ENGINES = (998, 1197, 1248, 1364, 1498, 1582, 1995, 2179, 2494, 2982)  # CC
+CARS_ENGINE_SHARES = (0.12, 0.2, 0.14, 0.08, 0.12, 0.1, 0.08, 0.06, 0.06, 0.04)
+CARS_MEDIAN_KM = 50_000.0
+CARS_MEDIAN_PRICE = 7.5  # lakh, for a 6-year-old 1,500 CC car at the median distance
+CARS_LOG_PRICE = {"age": -0.11, "log_km": -0.12, "log_engine": 1.3}  # per year, per log unit
+CARS_PRICE_NOISE = 0.3  # standard deviation of log price
+
+
+def used_cars_rows() -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
+    """Return the header and the formatted rows of used_cars_like.csv."""
+    rng = np.random.default_rng(CARS_SEED)
+    n = CARS_ROWS
+    # 1. Age in years (mostly recent cars, a tail of old ones), then the model year.
+    age = np.clip(np.round(rng.gamma(2.5, 2.4, n)), 0, 21).astype(int)  # (n,)
+    year = CARS_LAST_YEAR - age
+    # 2. Distance driven grows with age; log-normal: tens of thousands with a heavy tail.
+    log_km = np.log(CARS_MEDIAN_KM) + 0.08 * (age - 6) + rng.normal(0.0, 0.5, n)
+    km = np.round(np.clip(np.exp(log_km), 1_000, 400_000), -2).astype(int)  # (n,) whole 100s
+    engine = rng.choice(np.array(CARS_ENGINES), size=n, p=CARS_ENGINE_SHARES)  # (n,)
+    noise = rng.normal(0.0, CARS_PRICE_NOISE, n)  # (n,)
+    # 3. Price in lakh (100,000 rupees), log-linear in age, distance and engine size.
+    km[CARS_EXTREME_ROW] = CARS_EXTREME_KM // 100  # its price is that of a 65,000 km car
+    log_price = (
+        np.log(CARS_MEDIAN_PRICE)
+        + CARS_LOG_PRICE["age"] * (age - 6)
+        + CARS_LOG_PRICE["log_km"] * np.log(km / CARS_MEDIAN_KM)
+        + CARS_LOG_PRICE["log_engine"] * np.log(engine / 1500)
+        + noise
+    )
+    price = np.round(np.exp(log_price), 2)
+    km[CARS_EXTREME_ROW] = CARS_EXTREME_KM
+    assert price.min() > 0.2, "a price came out implausibly low; the formula needs another look"
+    header = ("Year", "Kilometers_Driven", "Engine", "Price")
+    rows = [
+        (f"{y:d}", f"{k:d}", f"{e:d}", f"{p:.2f}")
+        for y, k, e, p in zip(year, km, engine, price, strict=True)
+    ]
+    return header, rows
+
+
 def render(header: tuple[str, ...], rows: list[tuple[object, ...]]) -> str:
     """CSV text with LF line endings; no field needs quoting."""
     lines = [",".join(header)] + [",".join(str(v) for v in row) for row in rows]
@@ -87,6 +138,7 @@ def expected_files() -> dict[str, str]:
     """Every sample file's name and exact text."""
     files = {name: render(header, list(rows)) for name, header, rows in SEED_TABLES}
     files["apartments.csv"] = render(*apartments_rows())
+    files["used_cars_like.csv"] = render(*used_cars_rows())
     return files
 
 

@@ -67,6 +67,7 @@ TABLES = {
     "study_score": _seed_table("study_score.csv"),
     "hours_points": _seed_table("hours_points.csv"),
     "apartments": _seed_table("apartments.csv"),
+    "used_cars_like": _seed_table("used_cars_like.csv"),
 }
 
 
@@ -89,6 +90,21 @@ def test_eigenvalues_and_condition_number_match_numpy(table, bias, normalize):
     if cond < 1e12:  # eigvalsh resolves the smallest eigenvalue to ~1e-16 of the largest
         assert got.condition_number == pytest.approx(cond, rel=1e-3)
     assert json.loads(json.dumps(got.as_dict(), allow_nan=False)) == got.as_dict()
+
+
+@pytest.mark.parametrize("table", ["longley-like", "used_cars_like"])
+def test_an_ill_conditioned_hessian_s_small_eigenvalues_match_the_singular_values(table):
+    # eigvalsh of H resolves eigenvalues only down to ~1e-16 of the largest; the singular
+    # values s of A do better (H = 2 A^T A / m has eigenvalues 2 s^2 / m)
+    df, target = TABLES[table]
+    cfg = RunConfig(target=target, epochs=1)
+    curv = compare(prepare(df, cfg), cfg).curvature
+    X = df.drop(columns=[target]).to_numpy(dtype=float)
+    A = np.column_stack([X, np.ones(len(X))])
+    s = np.linalg.svd(A, compute_uv=False)  # descending
+    assert (s[0] / s[-1]) ** 2 > 1e13  # beyond what eigvalsh resolves
+    np.testing.assert_allclose(curv.eigenvalues, (2 * s**2 / len(A))[::-1], rtol=1e-6)
+    assert curv.condition_number == pytest.approx((s[0] / s[-1]) ** 2, rel=1e-6)
 
 
 def test_z_scoring_makes_a_one_feature_bowl_round_and_raw_columns_ill_conditioned():

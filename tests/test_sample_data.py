@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import csv
 import importlib.util
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 SAMPLE_DATA = Path(__file__).resolve().parent.parent / "sample_data"
 
@@ -66,3 +68,40 @@ def test_apartments_follow_the_documented_line_except_the_outlier() -> None:
     # The outlier is what makes the area coefficient collapse on the full table.
     full, *_ = np.linalg.lstsq(np.c_[x, np.ones(len(x))], y, rcond=None)
     assert full[0] < 0.5 * coef[0]
+
+
+def test_used_cars_like_is_shaped_like_seed_002s_table() -> None:
+    gen = _make_samples()
+    rows = _read("used_cars_like.csv")
+    assert len(rows) == gen.CARS_ROWS
+    km = np.array([float(r["Kilometers_Driven"]) for r in rows])
+    price = np.array([float(r["Price"]) for r in rows])
+    year = np.array([int(r["Year"]) for r in rows])
+    assert km[gen.CARS_EXTREME_ROW] == 6_500_000 == km.max()
+    others = np.delete(km, gen.CARS_EXTREME_ROW)
+    assert 10_000 < np.median(others) < 100_000 and others.max() < 500_000  # tens of thousands
+    assert np.mean(others) > np.median(others)  # a heavy right tail
+    assert (np.abs(km - km.mean()) / km.std()).max() > 20  # the extreme row stands far out
+    assert price.min() > 0.2 and 5 < np.median(price) < 15  # lakh
+    assert year.max() == gen.CARS_LAST_YEAR and year.min() >= gen.CARS_LAST_YEAR - 21
+
+
+def test_used_cars_like_diverges_raw_and_converges_z_scored_at_the_tutorials_rate() -> None:
+    from linreg_core import RunConfig, run
+    from linreg_core.config import OptimizerConfig
+
+    df = pd.read_csv(SAMPLE_DATA / "used_cars_like.csv")
+    x = df["Kilometers_Driven"].to_numpy(dtype=float)
+    A = np.column_stack([x, np.ones(len(x))])
+    assert 2 / np.linalg.eigvalsh(2 * A.T @ A / len(A))[-1] < 1e-10  # SGD's limit, raw
+    sgd = (OptimizerConfig("sgd", lr=0.01),)
+    raw = RunConfig(target="Price", features=("Kilometers_Driven",), optimizers=sgd)
+    assert run(df, raw).runs[0].diverged
+    z = run(df, replace(raw, normalize=True))
+    least, *_ = np.linalg.lstsq(
+        np.column_stack([(x - x.mean()) / x.std(), np.ones(len(x))]),
+        df["Price"].to_numpy(),
+        rcond=None,
+    )
+    assert not z.runs[0].diverged
+    np.testing.assert_allclose([z.runs[0].final_weights[0], z.runs[0].final_bias], least, rtol=1e-4)

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from linreg_core import LinRegError, budget
-from ui import charts, forms, fragments, messages, navigation, run, state, tables
+from ui import charts, forms, fragments, lesson, messages, navigation, run, state, tables
 
 state.init_state()  # cheap and idempotent; lets the page run on its own (tests)
 ss = st.session_state
@@ -61,9 +61,13 @@ if (comp := ss[state.COMPARISON]) is None:
 domain = [h.label for h in comp.runs]
 if note := messages.stopped_note(comp):
     st.warning(note, icon=":material/stop_circle:")
-for note in messages.run_warnings(comp):  # divergence, or a loss that ended above its start
+for note in messages.run_warnings(
+    comp, lesson.advice(comp)
+):  # divergence, or a loss that ended above its start
     st.warning(note, icon=":material/warning:")
 st.caption(messages.run_caption(comp))
+if lesson.lesson_wanted():  # a lesson preset: the same run on raw and z-scored features
+    lesson.raw_vs_zscored(ss[state.DATA], comp.config, ss[state.TEST_DATA])
 if note := messages.batch_note(comp):  # a batch as large as the data is full batch
     st.info(note, icon=":material/info:")
 
@@ -100,6 +104,7 @@ st.subheader("Summary · 요약")
 table = tables.summary_table(comp)
 st.dataframe(table, hide_index=True, column_config=tables.number_columns(table))
 st.caption(messages.summary_caption(comp))
+lesson.advice_notes(comp)  # each run's advice, from its numbers
 if (published := ss[state.PUBLISHED]) is not None:
     st.markdown(f"**Published by {published.source}** · 튜토리얼 결과와 비교")
     st.dataframe(tables.published_table(published, comp), hide_index=True)

@@ -119,7 +119,7 @@ def optimizer_inputs(chosen: Sequence[OptimizerConfig]) -> list[dict[str, Any]]:
             S.W_TRAIN_PARAM.format(param="lr", name=name, k=k),
         )
         right.caption(spec.summary)
-        if note := lesson.limit_note(name, value, given):  # above its stable limit: flagged
+        if use and (note := lesson.limit_note(name, value, given)):  # its stable lr, flagged
             right.markdown(note)
         rows.append({"name": name, "k": k, "use": use, "given": given, "lr": value})
     with st.expander("More hyperparameters: momentum, alpha, betas, eps, weight decay"):

@@ -8,8 +8,10 @@ function that builds it from the numbers.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING, Any
 
+import pandas as pd
 import streamlit as st
 
 from linreg_core import (
@@ -27,6 +29,7 @@ from ui import state
 if TYPE_CHECKING:
     from streamlit.delta_generator import DeltaGenerator
 
+    from linreg_core import Comparison, History
     from linreg_core.curvature import Curvature
 
 LR = HYPERPARAMETERS["lr"]
@@ -137,3 +140,181 @@ def limit_note(name: str, typed: Any, given: OptimizerConfig | None) -> str | No
             "anyway to watch.]"
         )
     return f":gray[Stable up to lr {limit:.3g} on these {space(cfg)}.]"
+
+
+# -- raw and z-scored side by side ---------------------------------------------------------------
+SIDE_TITLE = "Raw and z-scored, side by side · 표준화 전후 비교"
+SIDE_CAPTION = (
+    "The same optimizer, learning rate, start and epochs on the raw features (left) and on the "
+    "z-scored ones (right). Only the scale of the features differs."
+)
+SIDES = {False: "Raw features", True: "Z-scored features"}
+LANDSCAPE_NOTE = "The loss over (W, b) in this panel's own units; ✚ is least squares."
+
+
+def lesson_wanted() -> bool:
+    """Whether the session's preset is a lesson that shows raw and z-scored side by side."""
+    from ui.presets import PRESETS
+
+    name = st.session_state[state.PRESET]
+    return any(p.lesson and name == p.name for p in PRESETS)
+
+
+def fmt(value: float | None) -> str:
+    """A number for a tile: 3 significant digits, or '—' when there is none."""
+    return "—" if value is None else f"{value:.3g}"
+
+
+def outcome(comp: Comparison, h: History, curv: Curvature) -> str:
+    """One run's result in a sentence a student follows, from its numbers."""
+    opt = h.optimizer
+    title, lr = OPTIMIZERS[opt.name].title, opt.lr
+    limit = curv.lr_limit(opt.name, opt.hyperparameters())
+    where = (
+        ""
+        if limit is None
+        else f" Its stable limit here is {limit:.3g}, lr is {lr / limit:.3g}× it."
+    )
+    if h.diverged:
+        return (
+            f"**{title} at lr {lr:g} diverged at epoch {h.diverged_at}**: the loss blew up.{where}"
+        )
+    if (epoch := comp.epochs_to_optimum(h)) is not None:
+        return (
+            f"**{title} at lr {lr:g} reached the least-squares loss** (within 1%) at epoch "
+            f"{epoch:,} of {h.epochs_run:,}.{where}"
+        )
+    last, floor = float(h.train_loss[-1]), comp.ols.mse  # both in the trained space
+    return (
+        f"**{title} at lr {lr:g} is crawling**: after {h.epochs_run:,} epochs its loss is "
+        f"{last:.4g}, {last / floor:,.3g}× the optimum's {floor:.4g}.{where}"
+    )
+
+
+def shape_words(curv: Curvature) -> str:
+    """What the Hessian's eigenvalues say about the bowl's shape."""
+    lo, hi = float(curv.eigenvalues[0]), curv.lmax
+    cond = curv.condition_number
+    if cond is None:
+        return f"Curvatures {lo:.3g} to {hi:.3g}: some direction is flat (a singular Hessian)."
+    text = f"Steepest curvature {hi:.3g}, flattest {lo:.3g}: condition number {cond:.3g}, "
+    if cond < 10:
+        return text + "a round bowl."
+    return text + (
+        f"a long, narrow valley. A step small enough for the steepest direction moves only "
+        f"1/{cond:.3g} as far along the flattest."
+    )
+
+
+def conclusion(comps: dict[bool, Comparison], curvs: dict[bool, Curvature]) -> str:
+    """The lesson in one paragraph, from the two sides' numbers."""
+    raw, z = curvs[False], curvs[True]
+    opt = comps[False].config.optimizers[0]
+    title = OPTIMIZERS[opt.name].title
+    text = (
+        f"Z-scoring changed only the features' scale, and with it the loss bowl's shape: the "
+        f"condition number went from {fmt(raw.condition_number)} to {fmt(z.condition_number)}."
+    )
+    lim_raw = raw.lr_limit(opt.name, opt.hyperparameters())
+    lim_z = z.lr_limit(opt.name, opt.hyperparameters())
+    if lim_raw is not None and lim_z is not None:
+        text += (
+            f" {title}'s stable learning rate went from {lim_raw:.3g} to {lim_z:.3g} "
+            f"({lim_z / lim_raw:,.3g}× larger), so one lr of {opt.lr:g} "
+        )
+        raw_run, z_run = comps[False].runs[0], comps[True].runs[0]
+        raw_did = "diverges" if raw_run.diverged else "crawls"
+        z_did = "converges" if comps[True].epochs_to_optimum(z_run) is not None else "is slow"
+        if raw_run.diverged or comps[False].epochs_to_optimum(raw_run) is None:
+            text += f"{raw_did} on the raw features and {z_did} on z-scores."
+        else:
+            text += "suits both here."
+    return text
+
+
+def raw_vs_zscored(df: pd.DataFrame, cfg: RunConfig, test_df: pd.DataFrame | None) -> None:
+    """Train cfg on raw and on z-scored features (from the cache when trained already) and draw
+    both side by side: curvature, stable lr, each run's outcome and its landscape."""
+    from ui import run
+
+    both = curvatures(cfg)
+    if both is None:
+        return
+    st.subheader(SIDE_TITLE)
+    st.caption(SIDE_CAPTION)
+    bar = run.ProgressBar()
+    comps: dict[bool, Comparison] = {}
+    try:
+        for normalize in (False, True):
+            side = dataclasses.replace(cfg, normalize=normalize, normalize_target=False)
+            run.check_budget(df, side)
+            comps[normalize] = run.run_comparison(df, side, test_df, bar)
+    except (LinRegError, run.Stopped):
+        bar.clear()
+        return
+    bar.clear()
+    curvs = {False: both[0], True: both[1]}
+    for col, normalize in zip(st.columns(2, gap="medium"), (False, True), strict=True):
+        comp, curv = comps[normalize], curvs[normalize]
+        with col, st.container(border=True, key=f"lesson_side_{'z' if normalize else 'raw'}"):
+            st.markdown(f"**{SIDES[normalize]}**")
+            opt = comp.config.optimizers[0]
+            limit = curv.lr_limit(opt.name, opt.hyperparameters())
+            a, b = st.columns(2)
+            a.metric("Condition number", fmt(curv.condition_number))
+            b.metric(f"Stable lr ({OPTIMIZERS[opt.name].title})", fmt(limit))
+            for h in comp.runs:
+                st.markdown(outcome(comp, h, curv))
+            landscape_panel(comp)
+            st.caption(shape_words(curv))
+    st.info(conclusion(comps, curvs), icon=":material/school:")
+
+
+def landscape_panel(comp: Comparison) -> None:
+    """One side's loss landscape (the Train page's own chart builder)."""
+    from ui import charts, tables
+
+    if not comp.has_landscape():
+        return
+    grid, paths = comp.landscape(size=tables.LANDSCAPE_SIZE)
+    domain = [h.label for h in comp.runs]
+    chart = charts.landscape_chart(grid, paths, tables.optimum(comp), domain=domain)
+    st.altair_chart(chart, width="stretch")
+    st.caption(LANDSCAPE_NOTE)
+
+
+# -- advice beside each run's numbers -----------------------------------------------------------
+ADVICE_TITLE = "**What to change** · 조언"
+ALL_REACHED = "Every run ended within 1% of the least-squares training loss."
+
+
+def advice(comp: Comparison) -> list[str | None]:
+    """Each run's advice (linreg_core.advice), None for a run at the optimum; once per result."""
+    ss = st.session_state
+    kept = ss[state.ADVICE]
+    if kept is not None and kept[0] is comp:
+        return kept[1]  # type: ignore[no-any-return]
+    from linreg_core.advice import advise
+
+    told = [advise(comp, h) for h in comp.runs]
+    ss[state.ADVICE] = (comp, told)
+    return told
+
+
+def advice_notes(comp: Comparison) -> None:
+    """Under the summary: the advice of every run that did not diverge (a diverged run's is at
+    the top of the page) and did not reach the optimum; a line when all reached it."""
+    told = advice(comp)
+    shown = [(h, a) for h, a in zip(comp.runs, told, strict=True) if a and not h.diverged]
+    if not any(told):
+        st.success(ALL_REACHED, icon=":material/check_circle:")
+    for _, text in shown:
+        st.warning(text, icon=":material/lightbulb:")
+
+
+def far_runs(comp: Comparison) -> str | None:
+    """For the sidebar: how many runs did not reach the optimum (None: all did)."""
+    n = sum(a is not None for a in advice(comp))
+    if not n:
+        return None
+    return f"Comparison ready, but {n} of {len(comp.runs)} run(s) did not reach the optimum."

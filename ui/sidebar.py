@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import state
+from ui import lesson, state
 from ui.messages import escape_md, full_names, short
 
 
@@ -32,7 +32,9 @@ def status() -> None:
             st.markdown(f"Test table: {escape_md(short(test_name))}", help=full_names(test_name))
         if ss[state.PRESET]:
             st.caption(f"Preset: {ss[state.PRESET]}")
-    if ss[state.COMPARISON] is not None:
+    if ss[state.COMPARISON] is not None and (far := lesson.far_runs(ss[state.COMPARISON])):
+        st.warning(far, icon=":material/warning:")  # never hidden behind "ready"
+    elif ss[state.COMPARISON] is not None:
         st.success("Comparison ready", icon=":material/check_circle:")
     elif df is not None:
         st.caption("Not trained yet: go to Train & compare.")

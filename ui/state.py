@@ -34,6 +34,7 @@ UPLOAD_SEEN = "upload_seen"  # str | None: file_id of the last upload read (read
 TEST_UPLOAD_SEEN = "test_upload_seen"  # str | None: the same for the separate test table
 HANDOVER = "handover"  # ui.run.Handover: a training lock and what a stopped run did
 CURVATURE = "curvature"  # ui.lesson: (what it was computed for, (raw, z-scored)) | None
+ADVICE = "advice"  # ui.lesson: (the comparison, one advice or None per run) | None
 # (file_id, sheet names, sheet read last) | None: the uploaded workbook, when it has several sheets
 UPLOAD_SHEETS = "upload_sheets"
 
@@ -95,6 +96,7 @@ DEFAULTS: dict[str, Any] = {
     TEST_UPLOAD_SEEN: None,
     UPLOAD_SHEETS: None,
     CURVATURE: None,
+    ADVICE: None,
 }
 
 

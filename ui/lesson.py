@@ -318,3 +318,64 @@ def far_runs(comp: Comparison) -> str | None:
     if not n:
         return None
     return f"Comparison ready, but {n} of {len(comp.runs)} run(s) did not reach the optimum."
+
+
+# -- the Normalise page: curvature before and after ---------------------------------------------
+CURVATURE_TITLE = "The loss's curvature, before and after · 곡률"
+CURVATURE_CAPTION = (
+    "From the Hessian of the training MSE, H = (2/m) AᵀA with A = [X, 1]: its largest and "
+    "smallest eigenvalues are the steepest and flattest curvatures of the loss bowl. Full-batch "
+    "SGD is stable below lr = 2 / λmax; Momentum below (2 + 2μ) / λmax. Adaptive optimizers "
+    "have no such limit."
+)
+ROWS = {False: "raw", True: "z-scored"}
+
+
+def curvature_table(cfg: RunConfig, both: tuple[Curvature, Curvature]) -> pd.DataFrame:
+    """One row per scaling: λmax, λmin, condition number and each chosen optimizer's stable lr
+    (as text, three significant digits: '—' where there is none)."""
+    rows = []
+    for normalize, curv in zip((False, True), both, strict=True):
+        row = {
+            "features": ROWS[normalize] + (" (used)" if cfg.normalize == normalize else ""),
+            "λmax": fmt(curv.lmax),
+            "λmin": fmt(float(curv.eigenvalues[0])),
+            "condition number": fmt(curv.condition_number),
+        }
+        for opt in cfg.optimizers:
+            limit = curv.lr_limit(opt.name, opt.hyperparameters())
+            if OPTIMIZERS[opt.name].lr_limit is not None:
+                row[f"stable lr: {OPTIMIZERS[opt.name].title}"] = fmt(limit)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def curvature_words(cfg: RunConfig, both: tuple[Curvature, Curvature]) -> str:
+    """What z-scoring does to the curvature, in a sentence from the numbers."""
+    raw, z = both
+    text = (
+        f"Z-scoring changes the condition number from {fmt(raw.condition_number)} to "
+        f"{fmt(z.condition_number)}"
+    )
+    opt = next((o for o in cfg.optimizers if OPTIMIZERS[o.name].lr_limit is not None), None)
+    if opt is None:
+        return text + "."
+    before = raw.lr_limit(opt.name, opt.hyperparameters())
+    after = z.lr_limit(opt.name, opt.hyperparameters())
+    if before is None or after is None:
+        return text + "."
+    return text + (
+        f", and {OPTIMIZERS[opt.name].title}'s largest stable learning rate from {before:.3g} "
+        f"to {after:.3g}: one learning rate then suits every direction."
+    )
+
+
+def curvature_section(cfg: RunConfig) -> None:
+    """The Normalise page's numbers: curvature and stable learning rates, raw and z-scored."""
+    both = curvatures(cfg)
+    if both is None:
+        return
+    st.subheader(CURVATURE_TITLE)
+    st.dataframe(curvature_table(cfg, both), hide_index=True, key="lesson_curvature")
+    st.markdown(curvature_words(cfg, both))
+    st.caption(CURVATURE_CAPTION)

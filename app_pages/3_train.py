@@ -110,6 +110,8 @@ if (published := ss[state.PUBLISHED]) is not None:
     st.dataframe(tables.published_table(published, comp), hide_index=True)
     st.caption(published.note)
 
+lesson.sweep_section(ss[state.DATA], comp.config, ss[state.TEST_DATA])  # lr sweep, its chart
+
 st.subheader("Epoch log · 학습 로그")
 fragments.log_section(comp, domain)
 navigation.page_link(navigation.PREDICT, "Next: Predict", icon=":material/arrow_forward:")

@@ -35,6 +35,7 @@ TEST_UPLOAD_SEEN = "test_upload_seen"  # str | None: the same for the separate t
 HANDOVER = "handover"  # ui.run.Handover: a training lock and what a stopped run did
 CURVATURE = "curvature"  # ui.lesson: (what it was computed for, (raw, z-scored)) | None
 ADVICE = "advice"  # ui.lesson: (the comparison, one advice or None per run) | None
+SWEEP = "sweep"  # ui.lesson: (settings, linreg_core.sweep.Sweep) | None, the last sweep
 # (file_id, sheet names, sheet read last) | None: the uploaded workbook, when it has several sheets
 UPLOAD_SHEETS = "upload_sheets"
 
@@ -67,6 +68,10 @@ W_TRAIN_INIT = "w_train_init"  # Train: radio zeros/random
 W_TRAIN_BIAS = "w_train_bias"  # Train: checkbox
 W_TRAIN_FIT_FEATURE = "w_train_fit_feature"  # Train: selectbox, feature on the fit chart's x
 W_TRAIN_LOG_RUN = "w_train_log_run"  # Train: selectbox, whose epoch log is shown
+W_SWEEP_FORM = "w_sweep_form"  # Train: st.form of the learning-rate sweep
+W_SWEEP_LOW = "w_sweep_low"  # Train: text_input, the sweep's smallest learning rate
+W_SWEEP_HIGH = "w_sweep_high"  # Train: text_input, its largest
+W_SWEEP_POINTS = "w_sweep_points"  # Train: slider, learning rates in the grid
 W_PREDICT_X = "w_predict_x_{feature}"  # Predict: number_input per feature, a typed-in row
 W_PREDICT_UPLOAD = "w_predict_upload"  # Predict: st.file_uploader of a new table
 W_PREDICT_MODEL = "w_predict_model"  # Predict: selectbox, the model to download as JSON
@@ -97,6 +102,7 @@ DEFAULTS: dict[str, Any] = {
     UPLOAD_SHEETS: None,
     CURVATURE: None,
     ADVICE: None,
+    SWEEP: None,
 }
 
 

@@ -392,7 +392,6 @@ SWEEP_CAPTION = (
 )
 SWEEP_BUTTON = "Run the sweep"
 SWEEP_POINTS = (3, 25, 13)  # (fewest, most, default) learning rates in the grid
-DIVERGED_MARK = "diverged"
 
 
 def sweep_defaults(cfg: RunConfig) -> tuple[float, float]:
@@ -490,41 +489,35 @@ def sweep_limits(cfg: RunConfig, curv: Curvature) -> pd.DataFrame:
 
 def sweep_chart(frame: pd.DataFrame, limits: pd.DataFrame, optimum: float) -> alt.LayerChart:
     """Final training MSE (log) against lr (log): one line per optimizer, a × at the top for a
-    diverged run, a vertical rule at each stable limit and a dotted one at least squares' MSE."""
+    diverged run, a vertical rule at each stable limit and a dotted one at least squares' MSE.
+
+    One dataset holds every run (column `shown`: its MSE, or the top of the chart if it
+    diverged); the lines draw the runs that did not diverge, the crosses those that did.
+    """
     import altair as alt
 
     from ui import charts
 
-    domain = list(dict.fromkeys(frame["optimizer"]))
-    color = alt.Color(
-        "optimizer:N",
-        title="optimizer",
-        scale=alt.Scale(
-            domain=domain, range=[charts.TABLEAU10[i % 10] for i in range(len(domain))]
-        ),
-    )
-    ok = frame[~frame["diverged"]]
-    top = float(ok["train_mse"].max()) * 3 if len(ok) else optimum * 10
-    x = alt.X("lr:Q", title="learning rate (log scale)", scale=alt.Scale(type="log"))
-    y = alt.Y("train_mse:Q", title="final training MSE (log scale)", scale=alt.Scale(type="log"))
-    tips = [alt.Tooltip("optimizer:N"), alt.Tooltip("lr:Q", format=".3g"),
+    color = charts.optimizer_color(charts.optimizer_domain(frame["optimizer"]))
+    ok = frame.loc[~frame["diverged"], "train_mse"]
+    top = float(ok.max()) * 3 if len(ok) else optimum * 10
+    data = frame.assign(shown=frame["train_mse"].where(~frame["diverged"], top))
+    data["train_mse"] = data["train_mse"].where(~data["diverged"], None)  # strict JSON
+    base = alt.Chart(data).encode(
+        x=alt.X("lr:Q", title="learning rate (log scale)", scale=alt.Scale(type="log")),
+        y=alt.Y("shown:Q", title="final training MSE (log scale)", scale=alt.Scale(type="log")),
+        color=color,
+        tooltip=[
+            alt.Tooltip("optimizer:N"),
+            alt.Tooltip("lr:Q", format=".3g"),
             alt.Tooltip("train_mse:Q", title="MSE", format=".4g"),
-            alt.Tooltip("epochs_to_1pct:Q", title="epochs to 1%")]  # fmt: skip
-    lines = alt.Chart(ok).mark_line(point=True).encode(x=x, y=y, color=color, tooltip=tips)
-    blown = frame[frame["diverged"]].assign(train_mse=top, mark=DIVERGED_MARK)
-    crosses = (
-        alt.Chart(blown)
-        .mark_point(shape="cross", size=90, filled=True, angle=45)
-        .encode(
-            x=x,
-            y=y,
-            color=color,
-            tooltip=[
-                alt.Tooltip("optimizer:N"),
-                alt.Tooltip("lr:Q", format=".3g"),
-                alt.Tooltip("mark:N", title=""),
-            ],
-        )
+            alt.Tooltip("epochs_to_1pct:Q", title="epochs to 1%"),
+            alt.Tooltip("diverged:N"),
+        ],
+    )
+    lines = base.transform_filter("!datum.diverged").mark_line(point=True)
+    crosses = base.transform_filter("datum.diverged").mark_point(
+        shape="cross", size=90, filled=True, angle=45
     )
     rules = (
         alt.Chart(limits)
@@ -536,11 +529,14 @@ def sweep_chart(frame: pd.DataFrame, limits: pd.DataFrame, optimum: float) -> al
         .mark_text(angle=270, align="right", baseline="bottom", dx=-4, dy=-3)
         .encode(x="limit:Q", y=alt.value(0), text="label:N", color=color)
     )
-    best = alt.Chart(pd.DataFrame({"mse": [optimum], "label": [charts.OPTIMUM_MARK]}))
-    floor = best.mark_rule(color=charts.OPTIMUM_COLOR, strokeDash=[2, 3]).encode(
+    ref = alt.Chart(pd.DataFrame({"mse": [optimum], "label": [charts.OPTIMUM_MARK]}))
+    floor = ref.mark_rule(color=charts.OPTIMUM_COLOR, strokeDash=[2, 3]).encode(
         y="mse:Q", tooltip=[alt.Tooltip("label:N", title=""), alt.Tooltip("mse:Q", format=".4g")]
     )
-    return alt.layer(lines, crosses, rules, labels, floor).properties(
+    floor_label = ref.mark_text(
+        align="left", baseline="bottom", dx=4, dy=-3, color=charts.OPTIMUM_COLOR
+    ).encode(y="mse:Q", x=alt.value(0), text="label:N")
+    return alt.layer(lines, crosses, rules, labels, floor, floor_label).properties(
         width="container", height=charts.HEIGHT
     )
 

@@ -79,16 +79,7 @@ st.altair_chart(
 st.caption(messages.loss_caption(comp))
 
 st.subheader("Loss landscape · 손실 지형")
-if comp.has_landscape():
-    grid, paths = comp.landscape(size=tables.LANDSCAPE_SIZE)
-    chart = charts.landscape_chart(grid, paths, tables.optimum(comp), domain=domain)
-    st.altair_chart(chart, width="stretch")
-    st.caption("Each optimizer's path over (W, b); lighter is lower loss, ✚ is least squares.")
-else:
-    st.caption(
-        "Drawn for one feature with a bias (two parameters, W and b); this model has "
-        f"{len(comp.param_names())} parameters."
-    )
+fragments.landscape_section(comp, domain)  # a fragment: picking parameters redraws only this
 
 st.subheader("Parameters per epoch · 파라미터")
 shown = tables.shown_params(comp)  # the largest dozen of a wide model's parameters

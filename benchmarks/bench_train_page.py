@@ -89,8 +89,7 @@ def main() -> None:
                 tables.thin_epochs(tables.losses_frame(comp)),
                 tables.thin_epochs(tables.params_frame(comp)),
             ]
-            if comp.has_landscape():
-                out.append(comp.landscape(size=tables.LANDSCAPE_SIZE))
+            out.append(comp.landscape(width=charts.LANDSCAPE_WIDTH, height=charts.LANDSCAPE_HEIGHT))
             out += [tables.fit_frames(comp), tables.summary_table(comp)]
             return out
 
@@ -103,8 +102,11 @@ def main() -> None:
                 charts.params_chart(built[1], tables.optimum(comp), domain=domain),
                 charts.fit_chart(*built[-2], x_title="x", y_title="y", domain=domain),
             ]
-            if comp.has_landscape():
-                out.append(charts.landscape_chart(*built[2], tables.optimum(comp), domain=domain))
+            view = built[2]
+            if len(view.plane.names) == 2:
+                out.append(charts.landscape_chart(view, domain=domain))
+            else:
+                out.append(charts.cost_curve_chart(view, domain=domain))
             with alt.data_transformers.disable_max_rows():  # Streamlit sends data on its own
                 return [c.to_dict() for c in out]
 

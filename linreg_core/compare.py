@@ -18,6 +18,7 @@ from linreg_core.config import MAX_HISTORY, RunConfig
 from linreg_core.curvature import Curvature, curvature_of
 from linreg_core.data import Dataset, prepare
 from linreg_core.errors import ConfigError
+from linreg_core.landscape import View
 from linreg_core.model import init_params, param_names
 from linreg_core.reference import LeastSquares, least_squares, metrics
 from linreg_core.scaling import Scaler, identity
@@ -168,39 +169,37 @@ class Comparison:
         """W or W1, W2, ...; then b with a bias."""
         return param_names(len(self.dataset.features), self.config.bias)
 
-    def has_landscape(self) -> bool:
-        return len(self.dataset.features) == 1 and self.config.bias
+    def landscape(
+        self,
+        shown: tuple[int, ...] | None = None,
+        *,
+        width: int = 400,
+        height: int = 340,
+        equal: bool | None = None,
+    ) -> View:
+        """The training loss over one or two parameters (positions in [w..., b]; by default
+        W and b, or W1 and W2, or W alone), the others at the optimum, with every run's path.
 
-    def landscape(self, size: int = 200) -> tuple[pd.DataFrame, pd.DataFrame]:
-        """(grid with W, b, loss; paths with optimizer, epoch, W, b) for one feature + bias.
-
-        A diverged path is returned whole and leaves the grid where it blows up.
+        The frame holds the start, the optimum and every path that did not diverge: a
+        diverged path reaches 1e10 and beyond, and would shrink the others to a dot.
         """
-        if not self.has_landscape():
-            raise ConfigError("The loss landscape is drawn for one feature with a bias.")
-        paths = pd.concat(
-            [
-                pd.DataFrame(
-                    {
-                        "optimizer": h.label,
-                        "epoch": np.arange(len(h.weights)),
-                        "W": h.weights[:, 0],
-                        "b": h.bias,
-                    }
-                )
-                for h in self.runs
-            ],
-            ignore_index=True,
-        )
-        # the grid frames the start, the optimum and every path that did not diverge: a
-        # diverged path reaches 1e10 and beyond, and would shrink the others to a dot
-        calm = [h for h in self.runs if not h.diverged] or self.runs
-        walked = [np.column_stack([h.weights[:, 0], h.bias]) for h in calm if h.bias is not None]
-        ends = np.array([[self.ols.weights[0], self.ols.bias or 0.0], self.start])
-        pts = np.vstack([*walked, ends])  # (n, 2) every (W, b) the grid must contain
+        names = self.param_names()
+        if shown is None:
+            shown = (0, len(names) - 1) if len(names) > 1 else (0,)
+        if any(not 0 <= k < len(names) for k in shown):
+            raise ConfigError(f"Invalid parameters {shown}: this model has {names}.")
+        runs = {h.label: _params(h) for h in self.runs}
+        framed = [h.label for h in self.runs if not h.diverged]
         rows = self.problem
-        stats = statistics(rows.X_train, rows.y_train, True, self.ols)
-        return landscape.grid(stats, landscape.bounds(pts), size=size), paths
+        stats = statistics(rows.X_train, rows.y_train, self.config.bias, self.ols)
+        return landscape.view(
+            stats, names, shown, runs, framed, width=width, height=height, equal=equal
+        )
+
+
+def _params(h: History) -> np.ndarray:
+    """(epochs + 1, k) a run's parameters [w..., b] from the start on."""
+    return h.weights if h.bias is None else np.column_stack([h.weights, h.bias])
 
 
 def fit_scaler(ds: Dataset, cfg: RunConfig) -> Scaler:

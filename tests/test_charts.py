@@ -13,7 +13,6 @@ from ui import charts
 
 OPTIMIZERS = ["sgd", "momentum", "adam"]
 ALTAIR_MAX_ROWS = 5_000  # Altair refuses a chart with more rows unless its limit is lifted
-GRID_LINES = 70  # the landscape's cells per axis at most: 70 x 70 stays under ALTAIR_MAX_ROWS
 SCATTER_ROWS = 1_000  # points per optimizer at most; more only hide each other
 
 
@@ -78,21 +77,6 @@ def _losses(epochs: int = 20) -> pd.DataFrame:
         for split in ("train", "test")
     ]
     return pd.DataFrame(rows, columns=["optimizer", "epoch", "split", "loss"])
-
-
-def _paths(epochs: int) -> pd.DataFrame:
-    rows = [
-        (name, epoch, 2.0 * (1 - np.exp(-epoch / (50 * (k + 1)))), 1.0 - np.exp(-epoch / 80))
-        for k, name in enumerate(OPTIMIZERS)
-        for epoch in range(epochs + 1)
-    ]
-    return pd.DataFrame(rows, columns=["optimizer", "epoch", "W", "b"])
-
-
-def _grid(n: int) -> pd.DataFrame:
-    w, b = np.meshgrid(np.linspace(-1.0, 5.0, n), np.linspace(-3.0, 4.0, n))
-    grid = pd.DataFrame({"W": w.ravel(), "b": b.ravel()})
-    return grid.assign(loss=(grid["W"] - 2.0) ** 2 + (grid["b"] - 1.0) ** 2 + 0.5)
 
 
 def _preds(n: int = 40, seed: int = 0) -> pd.DataFrame:
@@ -173,108 +157,139 @@ def test_loss_chart_keeps_zero_losses_on_a_linear_scale():
     assert len(_rows(spec, _one(spec, "line"))) == len(losses)
 
 
-# --- subsample_path ----------------------------------------------------------------------------
+# --- landscape_chart and cost_curve_chart -------------------------------------------------------
 
 
-def test_subsample_path_keeps_at_most_max_points_with_first_and_last():
-    long, short = _paths(5000), _paths(99)
-    frame = pd.concat([long[long["optimizer"] != "adam"], short[short["optimizer"] == "adam"]])
-    shuffled = frame.sample(frac=1.0, random_state=1)  # order of rows must not matter
-    out = charts.subsample_path(shuffled, max_points=300)
-    for name, group in out.groupby("optimizer"):
-        source = frame[frame["optimizer"] == name]
-        assert len(group) <= 300
-        assert group["epoch"].iloc[0] == source["epoch"].min()
-        assert group["epoch"].iloc[-1] == source["epoch"].max()
-        assert group["epoch"].is_monotonic_increasing
-    assert len(out[out["optimizer"] == "adam"]) == 100  # short paths are left whole
-    assert len(out[out["optimizer"] == "sgd"]) > 250  # and long ones not thinned more than needed
+@pytest.fixture(scope="module")
+def line_table() -> pd.DataFrame:
+    rng = np.random.default_rng(5)
+    x = rng.uniform(20, 120, 300)
+    return pd.DataFrame({"area": x, "price": 0.08 * x + 3 + rng.normal(0, 0.6, 300)})
 
 
-def test_subsample_path_refuses_fewer_than_two_points():
-    with pytest.raises(ValueError, match="max_points"):
-        charts.subsample_path(_paths(10), max_points=1)
+def _view(table: pd.DataFrame, optimizers: tuple, *, normalize: bool = True, epochs: int = 150):
+    from linreg_core import RunConfig, run
+
+    cfg = RunConfig(target="price", normalize=normalize, epochs=epochs, optimizers=optimizers)
+    comp = run(table, cfg)
+    view = comp.landscape(width=charts.LANDSCAPE_WIDTH, height=charts.LANDSCAPE_HEIGHT)
+    return comp, view
 
 
-# --- landscape_chart ---------------------------------------------------------------------------
+def _three(lr: float = 0.1) -> tuple:
+    from linreg_core import OptimizerConfig
+
+    return tuple(OptimizerConfig(n, lr=lr) for n in OPTIMIZERS)
 
 
-def test_landscape_chart_has_a_log_colour_heatmap_and_a_path_per_optimizer():
-    spec = charts.landscape_chart(_grid(60), _paths(400), OPTIMUM).to_dict()
-    heat = _one(spec, "rect")
-    assert heat["encoding"]["fill"]["field"] == "loss"
-    assert heat["encoding"]["fill"]["scale"]["type"] == "log"
-    line = _one(spec, "line")
-    assert set(_frame(spec, line)["optimizer"]) == set(OPTIMIZERS)
-    assert line["encoding"]["order"]["field"] == "epoch"
-    # loss and optimizer must not share one colour scale (one legend each, none repeated)
-    colour_fields = {
-        v["encoding"]["color"]["field"] for v in spec["layer"] if "color" in v.get("encoding", {})
-    }
-    assert colour_fields == {"optimizer"}
+def _layer_with(spec: dict, *fields: str) -> dict:
+    """The one layer whose rows have every given field."""
+    found = [v for v in spec["layer"] if set(fields) <= set(_frame(spec, v).columns)]
+    assert len(found) == 1, f"expected one layer with {fields}, found {len(found)}"
+    return found[0]
 
 
-def test_landscape_chart_marks_the_optimum_and_each_paths_start_and_end():
-    paths = _paths(400)
-    spec = charts.landscape_chart(_grid(60), paths, OPTIMUM).to_dict()
-    points = _views(spec, "point")
-    optimum = next(v for v in points if "color" not in v["encoding"])
-    star = _rows(spec, optimum)
-    assert (star[0]["W"], star[0]["b"]) == (2.0, 1.0)
-    shapes = optimum["encoding"]["shape"]["scale"]
-    shape_of = dict(zip(shapes["domain"], shapes["range"], strict=True))
-    assert shape_of[star[0]["marker"]] not in {shape_of["start"], shape_of["end"]}
-    ends = _frame(spec, next(v for v in points if "color" in v["encoding"]))
-    for name, group in ends.groupby("optimizer"):
-        source = paths[paths["optimizer"] == name]
-        by_marker = group.set_index("marker")["epoch"]
-        assert by_marker["start"] == source["epoch"].min()
-        assert by_marker["end"] == source["epoch"].max()
+def test_landscape_chart_draws_both_axes_at_the_same_data_units_per_pixel(line_table):
+    _, view = _view(line_table, _three())
+    spec = charts.landscape_chart(view).to_dict()
+    assert spec["autosize"]["type"] == "pad"  # width and height are the plot's own
+    x_scales = {json.dumps(v["encoding"]["x"]["scale"]) for v in spec["layer"]}
+    y_scales = {json.dumps(v["encoding"]["y"]["scale"]) for v in spec["layer"]}
+    assert len(x_scales) == len(y_scales) == 1  # every layer on the same frame
+    x_dom, y_dom = json.loads(x_scales.pop())["domain"], json.loads(y_scales.pop())["domain"]
+    x_per_px = (x_dom[1] - x_dom[0]) / spec["width"]
+    y_per_px = (y_dom[1] - y_dom[0]) / spec["height"]
+    assert x_per_px == pytest.approx(y_per_px, rel=1e-9)
 
 
-def test_landscape_chart_subsamples_long_paths_keeping_first_and_last():
-    paths = _paths(3000)
-    spec = charts.landscape_chart(_grid(60), paths, OPTIMUM, max_points=200).to_dict()
-    drawn = _frame(spec, _one(spec, "line"))
-    counts = drawn.groupby("optimizer").size()
-    assert (counts <= 200).all()
-    assert drawn.groupby("optimizer")["epoch"].max().eq(3000).all()
+def test_landscape_chart_shows_every_optimizer_in_the_paths_and_the_legend(line_table):
+    _, view = _view(line_table, _three())
+    spec = charts.landscape_chart(view, domain=OPTIMIZERS).to_dict()
+    path = _layer_with(spec, "optimizer", "epoch", "rank", "width")
+    assert set(_frame(spec, path)["optimizer"]) == set(OPTIMIZERS)
+    enc = path["encoding"]
+    assert enc["color"]["scale"]["domain"] == OPTIMIZERS and enc["color"].get("legend") is not None
+    assert enc["strokeDash"]["scale"]["domain"] == OPTIMIZERS
+    dashes = [json.dumps(d) for d in enc["strokeDash"]["scale"]["range"]]
+    assert len(set(dashes)) == len(OPTIMIZERS)  # a dash of its own per optimizer
+    marks = _frame(spec, _layer_with(spec, "optimizer", "marker", "size"))
+    for name in OPTIMIZERS:  # a start and an end in the optimizer's own colour
+        assert set(marks.loc[marks["optimizer"] == name, "marker"]) == {"start", "end"}
+    # drawn in order: the longest path first, underneath; lower end marks are larger
+    drawn = _frame(spec, path)
+    assert drawn["rank"].is_monotonic_increasing
+    assert marks.sort_values("rank")["size"].is_monotonic_decreasing
 
 
-def test_landscape_chart_thins_a_large_grid_and_its_cells_still_tile_the_plane():
-    grid = _grid(200)
-    spec = charts.landscape_chart(grid, _paths(50), OPTIMUM).to_dict()
-    cells = _frame(spec, _one(spec, "rect"))
-    assert len(cells) <= GRID_LINES**2 <= ALTAIR_MAX_ROWS
-    for axis in ("W", "b"):
-        lo = np.sort(cells[f"{axis}_lo"].unique())
-        hi = np.sort(cells[f"{axis}_hi"].unique())
-        assert len(lo) <= GRID_LINES
-        assert (lo[1:] < hi[:-1]).all()  # no gaps: each cell reaches under the next one
-        assert (hi[:-1] < lo[1:] + np.diff(lo)).all()  # but never past it
-        assert lo[0] <= grid[axis].min() and hi[-1] >= grid[axis].max()
-    # the next cell is drawn later, so it covers the overlap and the visible tiling is exact
-    order = list(zip(cells["b"], cells["W"], strict=True))
-    assert order == sorted(order)
-    # the axes end at the outer cell edges, not at the overlap
-    heat = _one(spec, "rect")["encoding"]
-    assert heat["x"]["scale"]["domain"][1] < cells["W_hi"].max()
-    assert heat["x"]["scale"]["domain"][0] == cells["W_lo"].min()
+def test_landscape_chart_draws_the_optimum_under_the_runs_end_marks(line_table):
+    _, view = _view(line_table, _three())
+    spec = charts.landscape_chart(view).to_dict()
+    layers = spec["layer"]
+    star = next(i for i, v in enumerate(layers) if "mse" in _frame(spec, v).columns)
+    ends = layers.index(_layer_with(spec, "optimizer", "marker", "size"))
+    assert star < ends
+    assert layers[star]["mark"]["filled"] is False  # an open cross: ends inside it show
 
 
-def test_landscape_chart_drops_non_finite_path_points_of_a_diverged_run():
-    paths = _paths(100)
-    blown = (paths["optimizer"] == "adam") & (paths["epoch"] > 10)
-    paths.loc[blown, ["W", "b"]] = np.inf
-    spec = charts.landscape_chart(_grid(40), paths, OPTIMUM).to_dict()
-    drawn = _frame(spec, _one(spec, "line"))
-    assert np.isfinite(drawn[["W", "b"]].to_numpy()).all()
-    assert drawn.loc[drawn["optimizer"] == "adam", "epoch"].max() == 10
+def test_landscape_chart_contours_have_the_stated_loss_by_numpy(line_table):
+    _, view = _view(line_table, _three(), normalize=False)
+    spec = charts.landscape_chart(view).to_dict()
+    rings = _frame(spec, _layer_with(spec, "loss", "ring", "order"))
+    x, y = line_table["area"].to_numpy(), line_table["price"].to_numpy()
+    direct = np.mean((np.outer(rings["x"], x) + rings["y"].to_numpy()[:, None] - y) ** 2, axis=1)
+    np.testing.assert_allclose(direct, rings["loss"], rtol=1e-6)
+    texts = _frame(spec, _one(spec, "text"))["text"]
+    written = [float(t) for t in texts if not t.startswith("λ")]
+    levels = sorted(rings["loss"].unique())
+    assert len(written) >= 3
+    for value in written:  # each label is its level's loss, rounded
+        assert min(abs(value - lv) / lv for lv in levels) < 5e-3
 
 
-def test_landscape_chart_refuses_a_model_with_several_features():
-    with pytest.raises(ValueError, match="one feature"):
-        charts.landscape_chart(_grid(10), _paths(5), {"weights": [1.0, 2.0], "bias": 0.0})
+def test_landscape_chart_cuts_a_diverged_path_at_the_frame_and_marks_where_it_leaves(line_table):
+    from linreg_core import OptimizerConfig
+
+    runs = (OptimizerConfig("momentum", lr=0.001), OptimizerConfig("adam", lr=0.1))
+    comp, view = _view(line_table, runs, normalize=False, epochs=300)
+    assert comp.runs[0].diverged
+    spec = charts.landscape_chart(view).to_dict()
+    x_dom = spec["layer"][0]["encoding"]["x"]["scale"]["domain"]
+    y_dom = spec["layer"][0]["encoding"]["y"]["scale"]["domain"]
+    drawn = _frame(spec, _layer_with(spec, "optimizer", "epoch", "rank", "width"))
+    marks = _frame(spec, _layer_with(spec, "optimizer", "marker", "size"))
+    for frame in (drawn, marks):
+        assert frame["x"].between(*x_dom).all() and frame["y"].between(*y_dom).all()
+    leaves = marks[marks["marker"] == "leaves the frame"]
+    assert list(leaves["optimizer"]) == ["momentum"]
+    on_edge = np.isclose(leaves["x"].iloc[0], x_dom) | np.isclose(leaves["y"].iloc[0], y_dom)
+    assert on_edge.any()
+
+
+def test_cost_curve_chart_puts_each_step_on_the_parabola():
+    from linreg_core import OptimizerConfig, RunConfig, run
+
+    table = pd.DataFrame({"x": [1.0, 2.0, 3.0], "y": [1.0, 2.0, 3.0]})
+    runs = (OptimizerConfig("sgd", lr=0.15), OptimizerConfig("momentum", lr=0.05))
+    comp = run(table, RunConfig(target="y", bias=False, epochs=10, optimizers=runs))
+    spec = charts.cost_curve_chart(comp.landscape(width=400, height=340)).to_dict()
+    steps = _frame(spec, _layer_with(spec, "optimizer", "epoch", "rank", "width"))
+    curve = next(
+        _frame(spec, v) for v in spec["layer"] if list(_frame(spec, v).columns) == ["x", "y"]
+    )
+    for frame in (steps, curve):
+        cost = np.mean((np.outer(frame["x"], table["x"]) - table["y"].to_numpy()) ** 2, axis=1)
+        np.testing.assert_allclose(frame["y"], cost, rtol=1e-9, atol=1e-15)
+    assert set(steps["optimizer"]) == {"sgd", "momentum"}
+    assert steps.groupby("optimizer").size().eq(11).all()  # start and ten steps, each drawn
+
+
+def test_landscape_chart_refuses_a_one_parameter_view():
+    from linreg_core import RunConfig, run
+
+    table = pd.DataFrame({"x": [1.0, 2.0, 3.0], "y": [1.0, 2.0, 3.0]})
+    view = run(table, RunConfig(target="y", bias=False, epochs=3)).landscape()
+    with pytest.raises(ValueError, match="two parameters"):
+        charts.landscape_chart(view)
 
 
 # --- params_chart ------------------------------------------------------------------------------
@@ -475,10 +490,10 @@ def test_distribution_chart_shortens_long_column_names_and_keeps_them_apart():
 # --- colours -----------------------------------------------------------------------------------
 
 
-def test_every_chart_gives_an_optimizer_the_same_colour():
+def test_every_chart_gives_an_optimizer_the_same_colour(line_table):
     specs = [
         charts.loss_chart(_losses(), 0.1).to_dict(),
-        charts.landscape_chart(_grid(30), _paths(50), OPTIMUM).to_dict(),
+        charts.landscape_chart(_view(line_table, _three())[1], domain=OPTIMIZERS).to_dict(),
         charts.params_chart(_params(["W", "b"]), OPTIMUM).to_dict(),
         charts.fit_chart(_points(), _lines(), x_title="x", y_title="y").to_dict(),
         charts.pred_vs_actual_chart(_preds()).to_dict(),

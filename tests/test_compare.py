@@ -81,16 +81,15 @@ def test_epochs_to_optimum_of_an_exact_fit_uses_a_bar_relative_to_the_start():
     assert momentum.train_loss[e - 2] > bar
 
 
-def test_landscape_grid_is_the_mse_over_the_rows_and_contains_every_path(comp):
-    grid, paths = comp.landscape(size=50)
-    assert len(grid) == 2500
+def test_landscape_contours_are_the_mse_over_the_rows_and_the_frame_holds_every_path(comp):
+    view = comp.landscape(width=400, height=340)
     X, y = comp.problem.X_train[:, 0], comp.problem.y_train
-    for _, row in grid.sample(20, random_state=0).iterrows():
-        direct = np.mean((row["W"] * X + row["b"] - y) ** 2)
+    for _, row in view.contours.sample(20, random_state=0).iterrows():
+        direct = np.mean((row["x"] * X + row["y"] - y) ** 2)
         assert row["loss"] == pytest.approx(direct, rel=1e-9)
-    assert grid["W"].min() <= paths["W"].min() and paths["W"].max() <= grid["W"].max()
-    assert grid["b"].min() <= paths["b"].min() and paths["b"].max() <= grid["b"].max()
-    assert grid["W"].min() <= comp.ols.weights[0] <= grid["W"].max()
+    for h in comp.runs:
+        assert view.frame.inside(np.column_stack([h.weights[:, 0], h.bias])).all()
+    assert view.frame.inside(np.array([[comp.ols.weights[0], comp.ols.bias]])).all()
 
 
 def test_predict_undoes_the_target_scaling(table):
@@ -129,10 +128,10 @@ def test_landscape_frames_the_runs_that_did_not_diverge(table):
     comp = run(table, cfg)  # raw areas up to 120: SGD at lr 1 blows up, Adam does not
     blown, calm = comp.runs
     assert blown.diverged and not calm.diverged
-    grid, paths = comp.landscape(size=20)
-    assert grid["W"].max() >= calm.weights[:, 0].max()
-    assert grid["W"].max() < np.abs(blown.weights[:, 0]).max()  # not stretched to the blow-up
-    assert len(paths[paths["optimizer"] == blown.label]) == blown.epochs_run + 1
+    view = comp.landscape(width=400, height=340)
+    assert view.frame.inside(np.column_stack([calm.weights[:, 0], calm.bias])).all()
+    assert view.frame.x_domain[1] < np.abs(blown.weights[:, 0]).max()  # not stretched to it
+    assert blown.label in view.left and calm.label not in view.left
 
 
 def test_a_saved_model_says_whether_it_diverged() -> None:

@@ -14,6 +14,7 @@ from apptest_harness import (
     TIMEOUT,
     TRAIN_BUTTON,
     TRAIN_PAGE,
+    chart_frames,
     choose,
     frame_with,
     least_squares,
@@ -81,7 +82,7 @@ def test_pressing_train_trains_each_chosen_optimizer_and_draws_one_loss_line_eac
     losses = loss_frame(app)
     assert sorted(losses["optimizer"].unique()) == sorted(FOUR)
     assert set(losses["split"]) == {"train", "test"}
-    paths = frame_with(app, "optimizer", "epoch", "W", "b")  # the landscape, one feature
+    paths = frame_with(app, "optimizer", "epoch", "x", "y", "rank")  # the landscape
     assert sorted(paths["optimizer"].unique()) == sorted(FOUR)
 
 
@@ -148,10 +149,13 @@ def test_a_diverging_learning_rate_is_explained_and_the_charts_still_draw(app: A
     assert len(app.get("vega_lite_chart")) == 4  # loss, landscape, parameters, fit
     losses = loss_frame(app)
     assert set(losses["optimizer"]) == {"sgd", "adam"}
-    grid = frame_with(app, "W", "b", "loss", "W_lo")  # framed on adam, not on sgd's blow-up
+    paths = frame_with(app, "optimizer", "epoch", "x", "y", "rank")  # framed on adam, not sgd
     adam = app.session_state[S.COMPARISON].runs[1]
-    assert grid["W_lo"].min() <= adam.weights.min() and adam.weights.max() <= grid["W_hi"].max()
-    assert grid["W_hi"].max() < np.abs(sgd.weights).max() / 1000
+    assert paths.loc[paths["optimizer"] == "adam", "epoch"].max() == adam.epochs_run
+    assert paths["x"].abs().max() < np.abs(sgd.weights).max() / 1000
+    marks = frame_with(app, "optimizer", "marker", "size")
+    assert "leaves the frame" in set(marks.loc[marks["optimizer"] == "sgd", "marker"])
+    assert "sgd leaves the frame at epoch" in texts(app.caption)
     summary = table_with(app, "diverged at epoch").set_index("optimizer")
     assert summary.loc["sgd", "diverged at epoch"] == sgd.diverged_at
     assert pd.isna(summary.loc["adam", "diverged at epoch"])
@@ -257,15 +261,33 @@ def test_long_runs_are_thinned_for_the_charts_but_keep_the_last_epoch(app: AppTe
     assert params.groupby(["optimizer", "param"]).size().max() <= 500
 
 
+def test_the_landscape_draws_the_two_parameters_picked_with_the_others_held(app: AppTest) -> None:
+    seed(app, "apartments.csv", "price_eok", ["area_m2", "age_years", "station_km"])
+    train(app)
+    app.selectbox(key=S.W_TRAIN_LAND_X).set_value("W2 (age_years)").run(timeout=TIMEOUT)
+    app.selectbox(key=S.W_TRAIN_LAND_Y).set_value("W3 (station_km)").run(timeout=TIMEOUT)
+
+    assert not app.exception and not app.error
+    comp = app.session_state[S.COMPARISON]
+    w1, b = comp.ols.weights[0], comp.ols.bias
+    assert f"(W1 = {w1:.4g}, b = {b:.4g})" in texts(app.caption)
+    paths = frame_with(app, "optimizer", "epoch", "x", "y", "rank")
+    sgd = paths[(paths["optimizer"] == "sgd") & (paths["epoch"] == 5)]
+    np.testing.assert_allclose(sgd[["x", "y"]].to_numpy()[0], comp.runs[0].weights[5, 1:3])
+
+    app.selectbox(key=S.W_TRAIN_LAND_Y).set_value("W2 (age_years)").run(timeout=TIMEOUT)
+    assert "Pick two different parameters" in texts(app.info)
+
+
 def test_several_features_draw_the_line_of_the_chosen_feature(app: AppTest) -> None:
     seed(app, "apartments.csv", "price_eok", ["area_m2", "age_years"])
     train(app)
-    assert "Drawn for one feature" in texts(app.caption)  # no landscape for two weights
+    assert "held at the least-squares optimum (W2 = " in texts(app.caption)  # W1 and b drawn
 
     app.selectbox(key=S.W_TRAIN_FIT_FEATURE).set_value("age_years").run(timeout=TIMEOUT)
 
     comp = app.session_state[S.COMPARISON]
-    lines = frame_with(app, "optimizer", "x", "y")
+    lines = next(f for f in chart_frames(app) if set(f.columns) == {"optimizer", "x", "y"})
     sgd = lines[lines["optimizer"] == "sgd"]
     X = comp.dataset.X_train  # z-scored for training with these rows' mean and std
     w, b = zscored_to_original(comp.runs[0].final_weights, comp.runs[0].final_bias, X)

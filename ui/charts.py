@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 import altair as alt
 import numpy as np
@@ -22,6 +23,9 @@ import pandas as pd
 from linreg_core import OPTIMUM_LABEL, param_names  # OPTIMUM_LABEL: its line in `lines`
 from ui.messages import short
 
+if TYPE_CHECKING:  # types only: the engine's modules load torch
+    from linreg_core.landscape import View
+
 # Vega's "tableau10" scheme, spelled out so a colour can be pinned to a label in every chart.
 # fmt: off
 TABLEAU10 = ["#4c78a8", "#f58518", "#e45756", "#72b7b2", "#54a24b",
@@ -29,9 +33,6 @@ TABLEAU10 = ["#4c78a8", "#f58518", "#e45756", "#72b7b2", "#54a24b",
 # fmt: on
 OPTIMUM_COLOR = "#222222"
 OPTIMUM_MARK = f"{OPTIMUM_LABEL} optimum"  # the optimum's entry in a chart's legend
-MAX_PATH_POINTS = 300  # per optimizer on the landscape
-MAX_GRID_LINES = 70  # per axis: 70 x 70 = 4,900 cells, under Altair's 5,000-row default limit
-CELL_OVERLAP = 0.3  # of a cell's width, see _grid_cells
 MAX_SCATTER_ROWS = 1_000  # per split or per optimizer; more points only hide each other
 HEIGHT = 320  # px; widths follow the container
 TITLE_LIMIT = 40  # characters of a name in an axis title or panel header: fits the HEIGHT
@@ -56,20 +57,6 @@ def optimizer_color(domain: Sequence[str], *, with_optimum: bool = False) -> alt
     if with_optimum:
         labels, colors = [*labels, OPTIMUM_LABEL], [*colors, OPTIMUM_COLOR]
     return alt.Color("optimizer:N", title="optimizer", scale=alt.Scale(domain=labels, range=colors))
-
-
-def subsample_path(df: pd.DataFrame, max_points: int = MAX_PATH_POINTS) -> pd.DataFrame:
-    """At most max_points evenly spaced rows per optimizer (by epoch), first and last kept."""
-    if max_points < 2:
-        raise ValueError(f"Invalid max_points: {max_points} (need >= 2 to keep first and last)")
-    parts = []
-    for _, group in df.groupby("optimizer", sort=False):
-        group = group.sort_values("epoch")
-        if len(group) > max_points:
-            keep = np.unique(np.linspace(0, len(group) - 1, max_points).round().astype(int))
-            group = group.iloc[keep]
-        parts.append(group)
-    return pd.concat(parts, ignore_index=True) if parts else df.iloc[0:0].copy()
 
 
 def _tips(*fields: str, **titles: str) -> list[alt.Tooltip]:
@@ -181,31 +168,197 @@ def loss_chart(
     return alt.layer(*layers).properties(width="container", height=HEIGHT)
 
 
-def _grid_cells(
-    grid: pd.DataFrame, max_lines: int = MAX_GRID_LINES
-) -> tuple[pd.DataFrame, dict[str, list[float]]]:
-    """Every k-th grid line per axis (at most max_lines) as cells with edges, and their extent."""
-    out = _finite(grid, ["W", "b", "loss"]).copy()
-    extent = {}
-    for col in ("W", "b"):
-        lines = np.sort(out[col].unique())
-        if len(lines) == 0:
-            return out, {}
-        lines = lines[:: -(-len(lines) // max_lines)]
-        out = out[out[col].isin(lines)]
-        # cell edges half-way between kept lines, so the rects tile the plane without gaps
-        half = np.diff(lines) / 2 if len(lines) > 1 else np.array([0.5])
-        edges = np.concatenate([[lines[0] - half[0]], lines[:-1] + half, [lines[-1] + half[-1]]])
-        index = np.searchsorted(lines, out[col].to_numpy())
-        lo, hi = edges[index], edges[index + 1]
-        # canvas leaves hairline seams between abutting rects; each cell reaches a little under
-        # the next one, drawn later (rows sorted below), so the visible tiling stays exact
-        out[f"{col}_lo"], out[f"{col}_hi"] = lo, hi + CELL_OVERLAP * (hi - lo)
-        extent[col] = [float(edges[0]), float(edges[-1])]
-    positive = out.loc[out["loss"] > 0, "loss"]
-    # the exact minimum can be 0 on a grid line through the optimum; log colour needs > 0
-    out["loss"] = out["loss"].clip(lower=positive.min() if len(positive) else 1.0)
-    return out.sort_values(["b", "W"], ignore_index=True), extent
+# -- the loss landscape (linreg_core.landscape.View -> chart) --------------------------------
+LANDSCAPE_WIDTH, LANDSCAPE_HEIGHT = 400, 340  # px of plot area: fixed, so equal scale holds;
+# with the axes about 460 px wide, which fits beside the sidebar in an 800 px window
+CONTOUR_COLOR = "#8a8a8a"
+EIGEN_COLOR = "#555555"
+# one dash per optimizer, in the colour domain's order (cycling)
+# fmt: off
+DASHES = [[1, 0], [8, 4], [2, 3], [10, 3, 2, 3], [5, 5], [1, 6], [14, 3], [6, 2, 2, 2, 2, 2]]
+# fmt: on
+PATH_WIDTH = 2.0  # px; a path drawn over another one is narrower by SAME_STEP per path above it
+SAME_STEP = 2.5  # px
+MARK_SIDE, MARK_STEP = 8.0, 3.0  # px: the top marker's side, and how much wider each one below
+# width and height are the plot area's, axes and legend around it (Streamlit's default "fit"
+# would squeeze the plot to make room for them, and the two scales would differ)
+PLOT_SIZE = alt.AutoSizeParams(type="pad")
+MARKER_SHAPES = {"start": "square", "end": "diamond", "leaves the frame": "triangle-up"}
+
+
+def _level_text(loss: float, floor: float) -> str:
+    """A contour's loss with enough digits to tell it from the floor."""
+    gap = (loss - floor) / loss if loss > 0 else 1.0
+    digits = max(3, int(np.ceil(-np.log10(max(gap, 1e-12)))) + 2)
+    return f"{loss:.{digits}g}"
+
+
+def _path_widths(view: View, n: int) -> dict[str, float]:
+    """Each path's stroke: wider under each path drawn over it in a group that coincides."""
+    width = {}
+    for group, _ in view.same:
+        ranked = sorted(
+            group, key=lambda k: int(view.paths.loc[view.paths.optimizer == k, "rank"].iloc[0])
+        )
+        for pos, label in enumerate(ranked):
+            width[label] = PATH_WIDTH + SAME_STEP * (len(ranked) - 1 - pos)
+    return width
+
+
+def _path_layers(view: View, domain: list[str], x: alt.X, y: alt.Y, tips: list[str]) -> list:
+    """Paths (dash and colour per optimizer, the longest underneath), their epochs as dots,
+    and per optimizer a start, an end or a 'leaves the frame' mark, lower ones larger."""
+    colors = optimizer_color(domain)
+    # the legend draws each optimizer as a short line in its colour and dash
+    colors.legend = alt.Legend(
+        symbolType="stroke", symbolStrokeWidth=2.5, symbolSize=300, orient="bottom", columns=4
+    )
+    dash = alt.StrokeDash(
+        "optimizer:N",
+        title="optimizer",
+        scale=alt.Scale(domain=domain, range=[DASHES[i % len(DASHES)] for i in range(len(domain))]),
+    )
+    n = len(domain)
+    widths = _path_widths(view, n)
+    paths = view.paths.sort_values(["rank", "epoch"], kind="stable").assign(
+        width=lambda d: d["optimizer"].map(widths).fillna(PATH_WIDTH)
+    )
+    marks = view.marks.sort_values("rank", kind="stable").assign(
+        size=lambda d: (MARK_SIDE + MARK_STEP * (d["rank"].max() - d["rank"])) ** 2
+    )
+    base = alt.Chart(paths).encode(
+        x=x, y=y, color=colors, tooltip=_tips("optimizer:N", "epoch:Q", *tips)
+    )
+    present = [m for m in MARKER_SHAPES if m in set(marks["marker"])]
+    shape = alt.Shape(
+        "marker:N",
+        title="marker",
+        scale=alt.Scale(domain=present, range=[MARKER_SHAPES[m] for m in present]),
+        legend=alt.Legend(
+            symbolFillColor="#555555", symbolStrokeColor="#555555", orient="top", columns=4
+        ),
+    )
+    return [
+        base.mark_line(clip=True, point=alt.OverlayMarkDef(size=12, opacity=0.7)).encode(
+            strokeDash=dash,
+            strokeWidth=alt.StrokeWidth("width:Q", scale=None, legend=None),
+            detail="rank:O",
+            order="epoch:Q",
+        ),
+        alt.Chart(marks)
+        .mark_point(clip=True, filled=True, opacity=1, stroke="white", strokeWidth=1)
+        .encode(
+            x=x,
+            y=y,
+            color=colors,
+            shape=shape,
+            size=alt.Size("size:Q", scale=None, legend=None),
+            tooltip=_tips("optimizer:N", "marker:N", "epoch:Q", *tips),
+        ),
+    ]
+
+
+def _optimum_layer(x_value: float, y_value: float, mse: float, x: alt.X, y: alt.Y) -> alt.Chart:
+    """The least-squares point: a large open cross, drawn under the runs' end marks."""
+    star = pd.DataFrame({"x": [x_value], "y": [y_value], "mse": [mse], "label": [OPTIMUM_MARK]})
+    return (
+        alt.Chart(star)
+        .mark_point(shape="cross", size=700, filled=False, strokeWidth=1.5, color=OPTIMUM_COLOR)
+        .encode(x=x, y=y, tooltip=_tips("label:N", "x:Q", "y:Q", "mse:Q", mse="MSE"))
+    )
+
+
+def landscape_chart(
+    view: View,
+    *,
+    domain: Sequence[str] | None = None,
+    x_title: str | None = None,
+    y_title: str | None = None,
+) -> alt.LayerChart:
+    """Iso-loss ellipses with their MSE, the eigen-directions through the optimum (lambda of the
+    slice's Hessian) and each optimizer's path, over two parameters at the frame's scales.
+
+    Args:
+        view: a linreg_core.landscape.View of two parameters (Comparison.landscape()).
+        domain: optimizer labels in colour order, shared by the page's charts.
+        x_title, y_title: axis titles (default: the parameters' names).
+    """
+    pl, fr = view.plane, view.frame
+    if len(pl.names) != 2:
+        raise ValueError(f"The landscape draws two parameters, got {len(pl.names)}")
+    labels = optimizer_domain(view.paths["optimizer"], domain)
+    xs = alt.Scale(domain=list(fr.x_domain), nice=False, zero=False)
+    ys = alt.Scale(domain=list(fr.y_domain), nice=False, zero=False)
+    x = alt.X("x:Q", title=x_title or pl.names[0], scale=xs)
+    y = alt.Y("y:Q", title=y_title or pl.names[1], scale=ys)
+    tips = {"x": pl.names[0], "y": pl.names[1]}
+    rings = view.contours.assign(
+        ring=lambda d: d["loss"].astype(str) + "/" + d["segment"].astype(str)
+    )
+    written = view.labels[["x", "y"]].assign(
+        text=[_level_text(v, pl.floor) for v in view.labels["loss"]]
+    )
+    eigen = view.eigen.assign(
+        text=[
+            f"λ{int(a)} = {v:.3g}"
+            for a, v in zip(view.eigen["axis"], view.eigen["hessian_eigenvalue"], strict=True)
+        ]
+    )
+    eigen_text = eigen[["x2", "y2", "text"]].rename(columns={"x2": "x", "y2": "y"})
+    layers = [
+        alt.Chart(rings)
+        .mark_line(clip=True, color=CONTOUR_COLOR, strokeWidth=1)
+        .encode(x=x, y=y, detail="ring:N", order="order:Q", tooltip=_tips("loss:Q", loss="MSE")),
+        alt.Chart(eigen)
+        .mark_rule(clip=True, color=EIGEN_COLOR, strokeDash=[4, 3], strokeWidth=1.2)
+        .encode(x=x, y=y, x2="x2:Q", y2="y2:Q", tooltip=_tips("text:N", text="direction")),
+        # the levels' values and the eigenvalues, in one text layer (each layer costs time)
+        alt.Chart(pd.concat([written, eigen_text], ignore_index=True))
+        .mark_text(clip=True, color=EIGEN_COLOR, fontSize=10, align="left", dx=3, dy=-5)
+        .encode(x=x, y=y, text="text:N"),
+        _optimum_layer(*pl.center, pl.floor, x, y),
+        *_path_layers(view, labels, x, y, [f"{k}:Q" for k in tips]),
+    ]
+    return alt.layer(*layers).properties(width=fr.width, height=fr.height, autosize=PLOT_SIZE)
+
+
+def cost_curve_chart(
+    view: View, *, domain: Sequence[str] | None = None, x_title: str | None = None
+) -> alt.LayerChart:
+    """A one-parameter model's cost against its weight (the exact parabola), each optimizer's
+    steps as points on it, joined in order, with start and end marks and the optimum.
+
+    Args:
+        view: a linreg_core.landscape.View of one parameter (Comparison.landscape()).
+        domain: optimizer labels in colour order, shared by the page's charts.
+        x_title: the axis title (default: the parameter's name).
+    """
+    pl, fr = view.plane, view.frame
+    if len(pl.names) != 1:
+        raise ValueError(f"The cost curve draws one parameter, got {len(pl.names)}")
+    labels = optimizer_domain(view.paths["optimizer"], domain)
+    x = alt.X(
+        "x:Q",
+        title=x_title or pl.names[0],
+        scale=alt.Scale(domain=list(fr.x_domain), nice=False, zero=False),
+    )
+    y = alt.Y(
+        "y:Q",
+        title="MSE (training)",
+        scale=alt.Scale(domain=list(fr.y_domain), nice=False, zero=False),
+    )
+    curve = (
+        alt.Chart(view.contours)
+        .mark_line(clip=True, color=OPTIMUM_COLOR, strokeWidth=1.5)
+        .encode(x=x, y=y, tooltip=_tips("x:Q", "y:Q", x=pl.names[0], y="MSE"))
+    )
+    paths = _path_layers(view, labels, x, y, ["x:Q", "y:Q"])
+    paths[0] = paths[0].mark_line(
+        clip=True, opacity=0.6, point=alt.OverlayMarkDef(size=40, opacity=0.9)
+    )
+    return alt.layer(
+        curve, _optimum_layer(pl.center[0], pl.floor, pl.floor, x, y), *paths
+    ).properties(width=fr.width, height=fr.height, autosize=PLOT_SIZE)
 
 
 def _optimum_values(optimum: dict) -> dict[str, float]:
@@ -216,81 +369,6 @@ def _optimum_values(optimum: dict) -> dict[str, float]:
     if optimum.get("bias") is not None:
         values["b"] = float(optimum["bias"])
     return values
-
-
-def landscape_chart(
-    grid: pd.DataFrame,
-    paths: pd.DataFrame,
-    optimum: dict,
-    *,
-    domain: Sequence[str] | None = None,
-    max_points: int = MAX_PATH_POINTS,
-) -> alt.LayerChart:
-    """Loss heatmap over (W, b), log colour, with each optimizer's path and the optimum.
-
-    Args:
-        grid: columns W, b, loss on a regular grid; thinned to MAX_GRID_LINES per axis.
-        paths: columns optimizer, epoch (0 = start), W, b; thinned to max_points per optimizer.
-        optimum: {"weights": [W], "bias": b or None, "mse": float}; one feature only.
-        domain: optimizer labels in colour order, shared by the page's charts.
-    """
-    if len(optimum["weights"]) != 1:
-        raise ValueError(f"The landscape needs one feature, got {len(optimum['weights'])} weights")
-    cells, extent = _grid_cells(grid)
-    if cells.empty:
-        raise ValueError("The landscape grid has no finite loss values to draw")
-    x_scale = alt.Scale(domain=extent["W"], nice=False, zero=False)
-    y_scale = alt.Scale(domain=extent["b"], nice=False, zero=False)
-    heatmap = (
-        alt.Chart(cells)
-        .mark_rect(clip=True)
-        .encode(
-            x=alt.X("W_lo:Q", title="W", scale=x_scale),
-            x2="W_hi:Q",
-            y=alt.Y("b_lo:Q", title="b", scale=y_scale),
-            y2="b_hi:Q",
-            # fill, not color: the optimizers keep a colour scale (and legend) of their own
-            fill=alt.Fill(
-                "loss:Q",
-                title="MSE (log colour)",
-                scale=alt.Scale(type="log", scheme="greys"),
-                legend=alt.Legend(orient="bottom", direction="horizontal", gradientLength=240),
-            ),
-            tooltip=_tips("W:Q", "b:Q", "loss:Q", loss="MSE"),
-        )
-    )
-    path = subsample_path(_finite(paths, ["W", "b"]), max_points)
-    colors = optimizer_color(optimizer_domain(paths["optimizer"], domain))
-    xy = {"x": alt.X("W:Q", scale=x_scale), "y": alt.Y("b:Q", scale=y_scale)}
-    tips = ["optimizer:N", "epoch:Q", "W:Q", "b:Q"]
-    base = alt.Chart(path).encode(**xy, color=colors, order="epoch:Q", tooltip=_tips(*tips))
-    grouped = path.groupby("optimizer", sort=False)
-    ends = pd.concat([grouped.head(1).assign(marker="start"), grouped.tail(1).assign(marker="end")])
-    best = _optimum_values(optimum)
-    star = pd.DataFrame(
-        {"W": [best["W"]], "b": [best.get("b", 0.0)], "mse": [float(optimum["mse"])]}
-    ).assign(marker=OPTIMUM_MARK)
-    shape = alt.Shape(
-        "marker:N",
-        title="marker",
-        scale=alt.Scale(
-            domain=["start", "end", OPTIMUM_MARK], range=["square", "diamond", "cross"]
-        ),
-        legend=alt.Legend(symbolFillColor="#555555", symbolStrokeColor="#555555"),
-    )
-    marker = {"clip": True, "filled": True, "opacity": 1, "stroke": "white"}
-    layers = [
-        heatmap,
-        base.mark_line(clip=True, strokeWidth=2),
-        base.mark_circle(clip=True, size=14, opacity=0.8),
-        alt.Chart(ends)
-        .mark_point(size=120, **marker)
-        .encode(**xy, color=colors, shape=shape, tooltip=_tips("marker:N", *tips)),
-        alt.Chart(star)
-        .mark_point(size=320, color=OPTIMUM_COLOR, **marker)
-        .encode(**xy, shape=shape, tooltip=_tips("marker:N", "W:Q", "b:Q", "mse:Q", mse="MSE")),
-    ]
-    return alt.layer(*layers).properties(width="container", height=400)
 
 
 def params_chart(

@@ -9,7 +9,7 @@ import streamlit as st
 
 from ui import charts
 from ui import state as S
-from ui.messages import escape_md, full_names, short
+from ui.messages import escape_md, full_names, landscape_caption, param_labels, short
 from ui.tables import fit_frames, number_columns, typed_predictions
 
 if TYPE_CHECKING:
@@ -83,3 +83,26 @@ def typed_section(comp: Comparison) -> None:
             "and std before the model sees them. 입력값은 학습 데이터의 평균·표준편차로 "
             "변환됩니다."
         )
+
+
+@st.fragment
+def landscape_section(comp: Comparison, domain: list[str]) -> None:
+    """The loss over two parameters (picked when there are more), or a lone weight's cost curve."""
+    labels = param_labels(comp)
+    shown = None
+    if len(labels) > 2:
+        left, right = st.columns(2)
+        x = left.selectbox("Across", labels, index=0, key=S.W_TRAIN_LAND_X)
+        y = right.selectbox("Up", labels, index=len(labels) - 1, key=S.W_TRAIN_LAND_Y)
+        if x == y:
+            st.info("Pick two different parameters. · 서로 다른 두 파라미터를 고르세요.")
+            return
+        shown = (labels.index(x), labels.index(y))
+    view = comp.landscape(shown, width=charts.LANDSCAPE_WIDTH, height=charts.LANDSCAPE_HEIGHT)
+    titles = [labels[k] for k in view.plane.index]
+    if len(titles) == 1:
+        chart = charts.cost_curve_chart(view, domain=domain, x_title=titles[0])
+    else:
+        chart = charts.landscape_chart(view, domain=domain, x_title=titles[0], y_title=titles[1])
+    st.altair_chart(chart, width="content")
+    st.caption(landscape_caption(comp, view))

@@ -151,7 +151,7 @@ SIDE_CAPTION = (
     "z-scored ones (right). Only the scale of the features differs."
 )
 SIDES = {False: "Raw features", True: "Z-scored features"}
-LANDSCAPE_NOTE = "The loss over (W, b) in this panel's own units; ✚ is least squares."
+LANDSCAPE_SIDE_WIDTH = 300  # px: two panels side by side in the page's width
 
 
 def lesson_wanted() -> bool:
@@ -273,16 +273,20 @@ def raw_vs_zscored(df: pd.DataFrame, cfg: RunConfig, test_df: pd.DataFrame | Non
 
 
 def landscape_panel(comp: Comparison) -> None:
-    """One side's loss landscape (the Train page's own chart builder)."""
-    from ui import charts, tables
+    """One side's loss landscape at equal scale (the Train page's own chart builder)."""
+    from ui import charts, messages
 
-    if not comp.has_landscape():
-        return
-    grid, paths = comp.landscape(size=tables.LANDSCAPE_SIZE)
+    view = comp.landscape(width=LANDSCAPE_SIDE_WIDTH, height=charts.LANDSCAPE_HEIGHT)
+    titles = [messages.param_labels(comp)[k] for k in view.plane.index]
     domain = [h.label for h in comp.runs]
-    chart = charts.landscape_chart(grid, paths, tables.optimum(comp), domain=domain)
-    st.altair_chart(chart, width="stretch")
-    st.caption(LANDSCAPE_NOTE)
+    if len(titles) == 1:
+        chart = charts.cost_curve_chart(view, domain=domain, x_title=titles[0])
+    elif len(titles) == 2:
+        chart = charts.landscape_chart(view, domain=domain, x_title=titles[0], y_title=titles[1])
+    else:
+        return
+    st.altair_chart(chart, width="content")
+    st.caption(messages.landscape_caption(comp, view))
 
 
 # -- advice beside each run's numbers -----------------------------------------------------------

@@ -13,6 +13,7 @@ from linreg_core import MAX_FEATURES, numeric_columns
 
 if TYPE_CHECKING:  # types only: importing them loads torch, which the Start page does not need
     from linreg_core import Comparison, Dataset, Scaler
+    from linreg_core.landscape import View
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$:&])")
 # The renderer turns www.x.com, http://x and a@b.x into links and :name: into icons after the
@@ -222,6 +223,62 @@ def params_caption(comp: Comparison, shown: list[str]) -> str | None:
         f"from zero at the least-squares optimum (as trained){' and b' if comp.config.bias else ''}"
         f": {listed}. The summary below has every weight. · 큰 파라미터만 그렸습니다."
     )
+
+
+def param_labels(comp: Comparison) -> list[str]:
+    """Each parameter's name with its feature's column: "W1 (area_m2)", ..., "b"."""
+    features = [short(f, 30) for f in comp.dataset.features]
+    return [
+        f"{n} ({features[k]})" if k < len(features) else n for k, n in enumerate(comp.param_names())
+    ]
+
+
+def landscape_caption(comp: Comparison, view: View) -> str:
+    """What the landscape (or a one-parameter model's cost curve) draws, and how to read it."""
+    pl, names = view.plane, [escape_md(n) for n in view.plane.names]
+    scaled = comp.config.normalize or comp.config.normalize_target
+    space = "z-scored" if scaled else "the data's own"
+    if len(names) == 1:
+        parts = [
+            f"The training MSE against {names[0]} (a parabola, exact), in {space} units; each "
+            f"dot is one epoch's {names[0]}, joined in order; ■ start, ◆ end, ✚ least squares."
+        ]
+    else:
+        parts = [
+            f"The training MSE over {names[0]} and {names[1]} in {space} units. Grey ellipses are "
+            f"equal-loss lines with their MSE (least squares: {pl.floor:.4g} at ✚); the dashed "
+            "lines are the bowl's steepest and flattest directions, with λ, the Hessian's "
+            "eigenvalues on this slice. ■ start, ◆ end; the longest path is drawn first, "
+            "underneath."
+        ]
+        if view.frame.equal:
+            parts.append("Both axes have the same scale, so a round bowl looks round.")
+        else:
+            parts.append(
+                f"{names[0]} and {names[1]} are drawn at different scales: at one scale this "
+                "bowl would be a line."
+            )
+    if pl.held:
+        held = ", ".join(f"{escape_md(k)} = {v:.4g}" for k, v in pl.held.items())
+        parts.append(
+            f"The other parameters are held at the least-squares optimum ({held}); the loss "
+            "drawn is that slice. The paths show where each optimizer took these "
+            f"{len(names)} while it moved the others too."
+        )
+    for group, exact in view.same:
+        under = view.paths.loc[view.paths["optimizer"].isin(group)].sort_values("rank")
+        first = escape_md(under["optimizer"].iloc[0])
+        listed = " and ".join(escape_md(g) for g in group)
+        how = "the same points to float32 rounding" if exact else "within a pixel of each other"
+        parts.append(f"{listed} take {how}: {first} is the wider line underneath.")
+    for label, epoch in view.left.items():
+        parts.append(f"{escape_md(label)} leaves the frame at epoch {epoch} (▲).")
+    from linreg_core.landscape import EARLY_EPOCHS, PATH_POINTS
+
+    longest = int(view.paths["epoch"].max()) if len(view.paths) else 0
+    if longest >= PATH_POINTS:
+        parts.append(f"Long runs show every epoch up to {EARLY_EPOCHS}, then fewer, log-spaced.")
+    return " ".join(parts)
 
 
 def summary_caption(comp: Comparison) -> str:

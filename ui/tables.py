@@ -20,7 +20,6 @@ if TYPE_CHECKING:  # types only: importing them loads torch
     from linreg_core import Comparison, History, Scaler
     from ui.presets import Published
 
-LANDSCAPE_SIZE = 100  # grid points per axis; the chart draws at most 70 lines of cells
 MAX_ROWS_SHOWN = 1_000  # of a new file's predictions on Predict; 1.5 million rows were 100 MB
 MAX_PARAMS_SHOWN = 12  # panels in the parameters chart; a chart of 101 was 500 MB, unreadable
 

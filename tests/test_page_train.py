@@ -145,7 +145,8 @@ def test_a_diverging_learning_rate_is_explained_and_the_charts_still_draw(app: A
     assert sgd.diverged_at is not None
     warning = texts(app.warning)
     assert f"sgd diverged at epoch {sgd.diverged_at}" in warning
-    assert "Lower the learning rate" in warning
+    hours = pd.read_csv(REPO_ROOT / "sample_data" / "hours_money.csv")[["hours"]].to_numpy(float)
+    assert f"Use a learning rate below {stable_limit(hours):.3g}" in warning  # numpy's 2/lmax
     assert len(app.get("vega_lite_chart")) == 4  # loss, landscape, parameters, fit
     losses = loss_frame(app)
     assert set(losses["optimizer"]) == {"sgd", "adam"}

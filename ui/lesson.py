@@ -151,7 +151,7 @@ SIDE_CAPTION = (
     "z-scored ones (right). Only the scale of the features differs."
 )
 SIDES = {False: "Raw features", True: "Z-scored features"}
-LANDSCAPE_SIDE_WIDTH = 300  # px: two panels side by side in the page's width
+LANDSCAPE_SIDE = (190, 210)  # px of plot (width, height): two panels fit side by side at 800 px
 
 
 def lesson_wanted() -> bool:
@@ -256,27 +256,27 @@ def raw_vs_zscored(df: pd.DataFrame, cfg: RunConfig, test_df: pd.DataFrame | Non
         return
     bar.clear()
     curvs = {False: both[0], True: both[1]}
-    for col, normalize in zip(st.columns(2, gap="medium"), (False, True), strict=True):
+    for col, normalize in zip(st.columns(2, gap="small"), (False, True), strict=True):
         comp, curv = comps[normalize], curvs[normalize]
-        with col, st.container(border=True, key=f"lesson_side_{'z' if normalize else 'raw'}"):
+        with col, st.container(key=f"lesson_side_{'z' if normalize else 'raw'}"):
             st.markdown(f"**{SIDES[normalize]}**")
             opt = comp.config.optimizers[0]
             limit = curv.lr_limit(opt.name, opt.hyperparameters())
-            a, b = st.columns(2)
-            a.metric("Condition number", fmt(curv.condition_number))
-            b.metric(f"Stable lr ({OPTIMIZERS[opt.name].title})", fmt(limit))
+            st.metric("Condition number", fmt(curv.condition_number))
+            st.metric(f"Stable lr ({OPTIMIZERS[opt.name].title})", fmt(limit))
             for h in comp.runs:
                 st.markdown(outcome(comp, h, curv))
-            landscape_panel(comp)
+            landscape_panel(comp, equal=True if normalize else None)  # z-scored: round
             st.caption(shape_words(curv))
     st.info(conclusion(comps, curvs), icon=":material/school:")
 
 
-def landscape_panel(comp: Comparison) -> None:
-    """One side's loss landscape at equal scale (the Train page's own chart builder)."""
+def landscape_panel(comp: Comparison, *, equal: bool | None = None) -> None:
+    """One side's loss landscape (the Train page's own chart builder); equal: both axes at one
+    scale (None: unless the bowl would be a line, as the builder chooses)."""
     from ui import charts, messages
 
-    view = comp.landscape(width=LANDSCAPE_SIDE_WIDTH, height=charts.LANDSCAPE_HEIGHT)
+    view = comp.landscape(width=LANDSCAPE_SIDE[0], height=LANDSCAPE_SIDE[1], equal=equal)
     titles = [messages.param_labels(comp)[k] for k in view.plane.index]
     domain = [h.label for h in comp.runs]
     if len(titles) == 1:
@@ -315,11 +315,13 @@ def advice_notes(comp: Comparison) -> None:
     if not any(told):
         st.success(ALL_REACHED, icon=":material/check_circle:")
     for _, text in shown:
-        st.warning(text, icon=":material/lightbulb:")
+        st.info(text, icon=":material/lightbulb:")
 
 
 def far_runs(comp: Comparison) -> str | None:
     """For the sidebar: how many runs did not reach the optimum (None: all did)."""
+    if not hasattr(comp, "runs"):  # not a comparison (a test's placeholder): nothing to say
+        return None
     n = sum(a is not None for a in advice(comp))
     if not n:
         return None

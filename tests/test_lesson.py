@@ -26,8 +26,6 @@ from streamlit.testing.v1 import AppTest
 from ui import run
 from ui import state as S
 
-SWEEP_BUTTON = f"FormSubmitter:{S.W_SWEEP_FORM}-Run the sweep"
-
 
 @pytest.fixture
 def app() -> AppTest:
@@ -98,7 +96,7 @@ def sweep(at: AppTest, low: str, high: str, points: int) -> AppTest:
     at.text_input(key=S.W_SWEEP_LOW).input(low)
     at.text_input(key=S.W_SWEEP_HIGH).input(high)
     at.slider(key=S.W_SWEEP_POINTS).set_value(points)
-    return at.button(key=SWEEP_BUTTON).click().run(timeout=120)
+    return at.button(key=S.W_SWEEP_RUN).click().run(timeout=120)
 
 
 def test_the_sweep_draws_one_line_per_optimizer_and_their_stable_limits(app: AppTest) -> None:

@@ -413,35 +413,36 @@ def sweep_defaults(cfg: RunConfig) -> tuple[float, float]:
     return float(f"{max(low, LR.low):.1g}"), float(f"{min(high, LR.high):.1g}")
 
 
+@st.fragment
 def sweep_section(df: pd.DataFrame, cfg: RunConfig, test_df: pd.DataFrame | None) -> None:
-    """The sweep's form, its progress bar, and the last sweep's chart and best rates."""
+    """The sweep's range, its button and progress bar, and the last sweep's chart and best
+    rates (a fragment: editing the range or sweeping redraws only this section)."""
     from linreg_core.sweep import log_grid
+    from ui import messages
 
     ss = st.session_state
     st.subheader(SWEEP_TITLE)
     names = list(dict.fromkeys(OPTIMIZERS[o.name].title for o in cfg.optimizers))
     st.caption(f"Optimizers: {', '.join(names)} (chosen in the form above). {SWEEP_CAPTION}")
     low, high = sweep_defaults(cfg)
-    with st.form(state.W_SWEEP_FORM):
-        a, b, c = st.columns(3)
-        low_text = a.text_input("Smallest lr", lr_text(low), help=LR_HELP, key=state.W_SWEEP_LOW)
-        high_text = b.text_input("Largest lr", lr_text(high), help=LR_HELP, key=state.W_SWEEP_HIGH)
-        fewest, most, usual = SWEEP_POINTS
-        points = c.slider("Learning rates", fewest, most, usual, key=state.W_SWEEP_POINTS)
-        pressed = st.form_submit_button(SWEEP_BUTTON, icon=":material/insights:")
-    if pressed:
+    a, b, c = st.columns(3)
+    low_text = a.text_input("Smallest lr", lr_text(low), help=LR_HELP, key=state.W_SWEEP_LOW)
+    high_text = b.text_input("Largest lr", lr_text(high), help=LR_HELP, key=state.W_SWEEP_HIGH)
+    fewest, most, usual = SWEEP_POINTS
+    points = c.slider("Learning rates", fewest, most, usual, key=state.W_SWEEP_POINTS)
+    if st.button(SWEEP_BUTTON, icon=":material/insights:", key=state.W_SWEEP_RUN):
         try:
             smallest, largest = checked_lr(low_text, "Smallest"), checked_lr(high_text, "Largest")
             run_sweep(df, cfg, test_df, log_grid(smallest, largest, points))
         except LinRegError as exc:  # the message says what to change; the last sweep stays
-            st.error(str(exc), icon=":material/error:")
+            messages.show_error(exc)
     kept = ss[state.SWEEP]
     if kept is None or kept[0] != sweep_settings(cfg):
         return
     done = kept[1]
-    curv = done.comparison.curvature
-    limits = sweep_limits(sweep_settings(cfg), curv)
-    st.altair_chart(sweep_chart(sweep_frame(done.rows), limits, done.comparison.ols_mse()))
+    limits = sweep_limits(kept[0], done.comparison.curvature)
+    chart = sweep_chart(sweep_frame(done.rows), limits, done.comparison.ols_mse())
+    st.altair_chart(chart, width="stretch")
     st.markdown(best_words(done.rows))
 
 

@@ -99,10 +99,11 @@ def optimizer_inputs(chosen: Sequence[OptimizerConfig]) -> list[dict[str, Any]]:
     ui.state.W_TRAIN_USE and W_TRAIN_PARAM (param: lr, momentum, alpha, beta1, beta2, eps,
     weight_decay).
     """
-    for col, text in zip(
-        st.columns(WIDTHS), ["Optimizer", "Learning rate (학습률)", ""], strict=True
+    helps = [None, lesson.LR_HELP, None]  # the boxes' labels are hidden: their help is here
+    for col, text, hint in zip(
+        st.columns(WIDTHS), ["Optimizer", "Learning rate (학습률)", ""], helps, strict=True
     ):
-        col.markdown(f"**{text}**" if text else "")
+        col.markdown(f"**{text}**" if text else "", help=hint)
     rows: list[dict[str, Any]] = []
     for name, k, given in optimizer_slots(chosen):
         spec = OPTIMIZERS[name]

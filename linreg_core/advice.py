@@ -16,7 +16,7 @@ import math
 import numpy as np
 
 from linreg_core.compare import NEAR_OPTIMUM, Comparison, near_optimum
-from linreg_core.curvature import Curvature, raw_and_zscored
+from linreg_core.curvature import Curvature
 from linreg_core.errors import LinRegError
 from linreg_core.model import param_names
 from linreg_core.registry import OPTIMIZERS
@@ -70,8 +70,9 @@ FAR_ADAPTIVE = (
 )
 FAR_WHOLE_WAY = (
     " The whole way from the start is {whole:.3g} in {whole_param}, more than {epochs:,} epochs "
-    "of lr = {lr:g} can cover: a learning rate of about {lr_fit:.2g} can."
+    "of lr = {lr:g} can cover."
 )
+FAR_LR = " A learning rate of about {lr_fit:.2g} can cover it in {epochs:,} epochs."
 ADAGRAD_SHRINKS = (
     " Its steps also keep shrinking as its squared gradients add up, so a larger learning rate "
     "helps more than more epochs."
@@ -152,12 +153,9 @@ def advise(comp: Comparison, run: History) -> str | None:
             gap=float(gaps[i]), param=names[i], needed=math.ceil(float(gaps[i]) / lr), **words
         )
         if whole[j] > lr * run.epochs_run:
-            text += FAR_WHOLE_WAY.format(
-                whole=float(whole[j]),
-                whole_param=names[j],
-                lr_fit=2 * float(whole[j]) / run.epochs_run,
-                **words,
-            )
+            text += FAR_WHOLE_WAY.format(whole=float(whole[j]), whole_param=names[j], **words)
+            if comp.config.normalize:  # one lr fits every parameter only on like scales
+                text += FAR_LR.format(lr_fit=2 * float(whole[j]) / run.epochs_run, **words)
         if spec.name == "adagrad":
             text += ADAGRAD_SHRINKS
         if not comp.config.normalize_target and whole[j] > 2:
@@ -248,7 +246,7 @@ def _zscored(comp: Comparison) -> Curvature | None:
     if comp.config.normalize:
         return None
     try:
-        return raw_and_zscored(comp.dataset, comp.config)[1]
+        return comp.zscored_curvature
     except LinRegError:  # a constant column: z-scoring is no advice to give
         return None
 

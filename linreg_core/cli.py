@@ -1,4 +1,4 @@
-"""`python -m linreg_core train|compare`: the dashboard's runs, reproducible from a terminal.
+"""`python -m linreg_core train|compare|sweep`: the dashboard's runs, reproducible from a terminal.
 
 Bad input exits with status 2 and one line on stderr; never a traceback.
 """
@@ -13,25 +13,44 @@ import warnings
 from collections.abc import Sequence
 from typing import NoReturn
 
+import pandas as pd
+
 from linreg_core import budget
+from linreg_core.advice import advise
 from linreg_core.compare import Comparison, compare
 from linreg_core.config import OptimizerConfig, RunConfig
 from linreg_core.data import prepare, read_table
 from linreg_core.errors import LinRegError
 from linreg_core.registry import OPTIMIZERS, TUTORIAL_LR
 from linreg_core.report import dumps, epoch_log, ols_dict, run_dict, summary
+from linreg_core.sweep import ROW_KEYS, Sweep, best_lrs, parse_lrs, sweep, sweep_config
+
+# the sweep table's column headers, in ROW_KEYS' order
+SWEEP_COLUMNS = (
+    "optimizer",
+    "lr",
+    "diverged",
+    "diverged at epoch",
+    "train MSE",
+    "test MSE",
+    "epochs to 1% of optimum",
+)
 
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:  # one line, not argparse's usage block
-        raise LinRegError(f"{message} (see: python -m linreg_core {self.prog.split()[-1]} --help)")
+        raise LinRegError(f"{message} (see: {self.prog} --help)")
 
 
 def _parser() -> argparse.ArgumentParser:
     top = _Parser(prog="python -m linreg_core", description=__doc__)
     sub = top.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    for name in ("train", "compare"):
-        p = sub.add_parser(name, help=f"{name} on a table (csv/tsv/txt/xlsx/parquet/json/jsonl)")
+    for name in ("train", "compare", "sweep"):
+        p = sub.add_parser(
+            name,
+            help=f"{name} on a table (csv/tsv/txt/xlsx/parquet/json/jsonl)",
+            allow_abbrev=name != "sweep",  # --lr would be read as --lrs
+        )
         p.add_argument("data", help="the table file")
         p.add_argument(
             "--sheet",
@@ -48,9 +67,19 @@ def _parser() -> argparse.ArgumentParser:
                 default="sgd,momentum,rmsprop,adam",
                 help="comma-separated optimizer names",
             )
-        p.add_argument(
-            "--lr", type=float, default=TUTORIAL_LR, help=f"learning rate (default {TUTORIAL_LR})"
-        )
+        if name == "sweep":
+            p.add_argument(
+                "--lrs",
+                required=True,
+                help="comma-separated learning rates, e.g. 0.001,0.01,0.1",
+            )
+        else:
+            p.add_argument(
+                "--lr",
+                type=float,
+                default=TUTORIAL_LR,
+                help=f"learning rate (default {TUTORIAL_LR})",
+            )
         p.add_argument("--epochs", type=int, default=1000, help="default 1000")
         p.add_argument("--batch-size", type=int, default=None, help="default: full batch")
         p.add_argument("--normalize", choices=("zscore", "none"), default="none")
@@ -72,6 +101,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _config(args: argparse.Namespace) -> RunConfig:
+    """The run's settings (a sweep's: each optimizer once, at the first of its rates)."""
+    lr = parse_lrs(args.lrs)[0] if args.command == "sweep" else args.lr
     names = [args.optimizer] if args.command == "train" else args.optimizers.split(",")
     names = [n.strip() for n in names if n.strip()]
     features = (
@@ -88,7 +119,7 @@ def _config(args: argparse.Namespace) -> RunConfig:
         seed=args.seed,
         epochs=args.epochs,
         batch_size=args.batch_size,
-        optimizers=tuple(OptimizerConfig(name=n, lr=args.lr) for n in names),
+        optimizers=tuple(OptimizerConfig(name=n, lr=lr) for n in names),
     )
 
 
@@ -98,7 +129,8 @@ def _print_text(comp: Comparison, args: argparse.Namespace) -> None:
     for h in comp.runs:
         if args.command == "compare":
             print(f"== {h.label}")
-        print("\n".join(epoch_log(h, args.log_every)))
+        # the seeds' log stays theirs line for line: only a divergence adds words to it
+        print("\n".join(epoch_log(h, args.log_every, advise(comp, h) if h.diverged else None)))
     if args.command == "compare":
         table = summary(comp)[
             [
@@ -113,6 +145,31 @@ def _print_text(comp: Comparison, args: argparse.Namespace) -> None:
         ]
         print()
         print(table.to_string(index=False, float_format=lambda v: f"{v:.6g}"))
+        advice = [text for h in comp.runs if not h.diverged and (text := advise(comp, h))]
+        if advice:
+            print()
+            print("\n".join(advice))
+
+
+def _sweep_text(result: Sweep) -> str:
+    """The sweep as a table, then the curvature, each optimizer's stable limit and best rate."""
+    table = pd.DataFrame(result.rows)[list(ROW_KEYS)]
+    table.columns = pd.Index(SWEEP_COLUMNS)
+    for col in ("diverged at epoch", "epochs to 1% of optimum"):
+        table[col] = table[col].astype("Int64")
+    lines = [table.to_string(index=False, float_format=lambda v: f"{v:.6g}"), ""]
+    curv = result.curvature
+    values = ", ".join(f"{v:.6g}" for v in curv.eigenvalues)
+    cond = "none (singular)" if curv.condition_number is None else f"{curv.condition_number:.6g}"
+    lines.append(f"Hessian eigenvalues: {values}; condition number: {cond}")
+    best = best_lrs(result.rows)
+    for opt in dict.fromkeys(h.optimizer.name for h in result.comparison.runs):
+        hp = next(h.optimizer for h in result.comparison.runs if h.optimizer.name == opt)
+        limit = curv.lr_limit(opt, hp.hyperparameters())
+        stable = f"stable below lr {limit:.6g}" if limit else curv.why_no_limit(opt) or ""
+        pick = "every rate diverged" if best[opt] is None else f"best lr {best[opt]:g}"
+        lines.append(f"{opt}: {pick}; {stable}")
+    return "\n".join(lines)
 
 
 class _StderrProgress:
@@ -141,6 +198,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = _parser().parse_args(argv)
         cfg = _config(args)
+        lrs = parse_lrs(args.lrs) if args.command == "sweep" else None
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # a warning is no reason to break the JSON contract
             df = read_table(args.data, sheet=args.sheet)
@@ -149,13 +207,21 @@ def main(argv: Sequence[str] | None = None) -> int:
             ds = prepare(df, cfg, test_df)
             limit = math.inf if args.allow_long else budget.CLI_LIMIT
             fix = ", or pass --allow-long to run it anyway"
-            estimate = budget.check(len(ds.y_train), len(ds.features), cfg, limit, extra_fix=fix)
+            every_run = cfg if lrs is None else sweep_config(cfg, lrs)
+            estimate = budget.check(
+                len(ds.y_train), len(ds.features), every_run, limit, extra_fix=fix
+            )
             report = _StderrProgress(estimate) if estimate > budget.PROGRESS_SECONDS else None
+            if lrs is not None:
+                result = sweep(ds, cfg, lrs, progress=report)
+                print(dumps(result.as_dict()) if args.json else _sweep_text(result))
+                return 0
             comp = compare(ds, cfg, progress=report)
             seconds = time.perf_counter() - t0
         if args.json:
+            curvature = comp.curvature.as_dict()
             if args.command == "train":
-                print(dumps(run_dict(comp, comp.runs[0])))
+                print(dumps({**run_dict(comp, comp.runs[0]), "curvature": curvature}))
             else:
                 print(
                     dumps(
@@ -163,6 +229,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                             "runs": [run_dict(comp, h) for h in comp.runs],
                             "ols": ols_dict(comp),
                             "seconds": seconds,
+                            "curvature": curvature,
                         }
                     )
                 )

@@ -15,7 +15,7 @@ import pandas as pd
 
 from linreg_core import landscape
 from linreg_core.config import MAX_HISTORY, RunConfig
-from linreg_core.curvature import Curvature, curvature_of
+from linreg_core.curvature import Curvature, curvature_of, curvature_under
 from linreg_core.data import Dataset, prepare
 from linreg_core.errors import ConfigError
 from linreg_core.landscape import View
@@ -70,6 +70,7 @@ class Comparison:
         default_factory=dict, init=False, repr=False, compare=False
     )
     _curvature: Curvature | None = field(default=None, repr=False, compare=False)
+    _zscored: Curvature | None = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
     def of(cls, dataset: Dataset, config: RunConfig, trained: Trained) -> Comparison:
@@ -98,6 +99,16 @@ class Comparison:
             stats = statistics(rows.X_train, rows.y_train, self.config.bias, self.ols)
             self._curvature = curvature_of(stats)
         return self._curvature
+
+    @property
+    def zscored_curvature(self) -> Curvature:
+        """The curvature z-scoring the features gives (this one when they are z-scored); a
+        DataError when a feature is constant."""
+        if self.config.normalize:
+            return self.curvature
+        if self._zscored is None:
+            self._zscored = curvature_under(self.dataset, self.config, normalize=True)
+        return self._zscored
 
     @property
     def problem(self) -> Problem:

@@ -79,7 +79,12 @@ def _finite(value: float | None) -> float | None:
 
 def curvature_of(stats: Statistics) -> Curvature:
     """The curvature of the MSE whose statistics are stats (H = 2 G)."""
-    H = 2.0 * np.asarray(stats.G, dtype=np.float64)  # (k, k)
+    return from_gram(stats.G)
+
+
+def from_gram(G: np.ndarray) -> Curvature:
+    """The curvature of an MSE with G = A^T A / m (H = 2 G)."""
+    H = 2.0 * np.asarray(G, dtype=np.float64)  # (k, k)
     H = (H + H.T) / 2  # symmetric to the last bit, as eigh assumes
     values, vectors = np.linalg.eigh(H)  # ascending
     cond = None
@@ -116,13 +121,18 @@ def _small_eigen(H: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
 
 
 def raw_and_zscored(ds: Dataset, cfg: RunConfig) -> tuple[Curvature, Curvature]:
-    """The curvature of ds's training MSE on raw and on z-scored features (cfg's bias and
-    target settings for both): z-score's lesson in two numbers."""
-    from linreg_core.compare import scaled_problem
-    from linreg_core.train import statistics
+    """The curvature of ds's training MSE on raw and on z-scored features (cfg's bias for
+    both): z-score's lesson in two numbers."""
+    return curvature_under(ds, cfg, normalize=False), curvature_under(ds, cfg, normalize=True)
 
-    out = []
-    for normalize in (False, True):
-        problem, _ = scaled_problem(ds, replace(cfg, normalize=normalize))
-        out.append(curvature_of(statistics(problem.X_train, problem.y_train, cfg.bias)))
-    return out[0], out[1]
+
+def curvature_under(ds: Dataset, cfg: RunConfig, *, normalize: bool) -> Curvature:
+    """The curvature of ds's training MSE with its features z-scored or not (the target's
+    scaling does not change it); one pass over the training rows."""
+    from linreg_core.compare import fit_scaler
+    from linreg_core.train import gram
+
+    if not normalize:
+        return from_gram(gram(ds.X_train, cfg.bias))
+    scaler = fit_scaler(ds, replace(cfg, normalize=True, normalize_target=False))
+    return from_gram(gram(scaler.transform(ds.X_train), cfg.bias))

@@ -8,6 +8,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from linreg_core.advice import advise
 from linreg_core.compare import Comparison
 from linreg_core.model import param_names
 from linreg_core.reference import OPTIMUM_LABEL
@@ -51,15 +52,17 @@ def log_line(history: History, epoch: int, *, width: int | None = None) -> str:
     return f"Epoch {epoch:{width}d}/{history.epochs} " + ", ".join(parts)
 
 
-def epoch_log(history: History, every: int | None = None) -> list[str]:
-    """The seed-style log: every `every` epochs and the last one run, then any divergence."""
+def epoch_log(history: History, every: int | None = None, advice: str | None = None) -> list[str]:
+    """The seed-style log: every `every` epochs and the last one run, then `advice` (see
+    advice.advise) or, without it, the run's own words on a divergence."""
     every = every or log_every(history.epochs)
     epochs = [
         e for e in range(1, history.epochs_run + 1) if e % every == 0 or e == history.epochs_run
     ]
     lines = [log_line(history, e) for e in epochs]
-    if history.advice:
-        lines.append(history.advice)
+    note = advice or history.advice
+    if note:
+        lines.append(note)
     elif history.cancelled:
         lines.append(f"Cancelled after {history.epochs_run} epochs.")
     return lines
@@ -116,6 +119,10 @@ def run_dict(comp: Comparison, history: History) -> dict[str, object]:
         "scaler": comp.scaler.as_dict() if scaled else None,
         "ols": ols_dict(comp),
         "seconds": history.seconds,
+        "lr_limit": comp.curvature.lr_limit(
+            history.optimizer.name, history.optimizer.hyperparameters()
+        ),
+        "advice": advise(comp, history),
     }
 
 

@@ -456,10 +456,15 @@ def statistics(
     X: np.ndarray, y: np.ndarray, bias: bool, ols: LeastSquares | None = None
 ) -> Statistics:
     """Sufficient statistics of full-batch MSE; one pass over the rows."""
-    A = design(X, bias)  # (m, k)
     ols = ols or least_squares(X, y, bias=bias)
     optimum = np.append(ols.weights, ols.bias or 0.0) if bias else np.asarray(ols.weights)
-    return Statistics(G=A.T @ A / len(A), optimum=optimum, floor=ols.mse)
+    return Statistics(G=gram(X, bias), optimum=optimum, floor=ols.mse)
+
+
+def gram(X: np.ndarray, bias: bool) -> np.ndarray:
+    """(m, d) rows -> (k, k) G = A^T A / m, A = [X, 1] (X alone without a bias), float64."""
+    A = design(X, bias)  # (m, k)
+    return A.T @ A / len(A)
 
 
 @dataclass(frozen=True)

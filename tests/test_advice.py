@@ -139,3 +139,10 @@ def test_advice_offers_z_scoring_when_it_is_off_and_would_help():
         CARS, OptimizerConfig("adam", lr=0.01), target="Price", features=("Kilometers_Driven",)
     )
     assert "z-score the features" in text
+
+
+def test_a_table_that_cannot_be_z_scored_gets_advice_without_it():
+    x = np.arange(20.0) * 1000
+    df = pd.DataFrame({"x": x, "c": 5.0, "y": 0.002 * x + 1})  # c is constant: no z-score
+    text = _advice(df, OptimizerConfig("sgd", lr=0.01), target="y")
+    assert "diverged at epoch" in text and "z-scor" not in text.lower()

@@ -66,7 +66,7 @@ def test_compare_json_follows_the_contract(table):
     )
     assert out.returncode == 0, out.stderr
     doc = strict(out.stdout)
-    assert set(doc) == {"runs", "ols", "seconds"}
+    assert set(doc) == {"runs", "ols", "seconds", "curvature"}
     keys = {
         "optimizer",
         "epochs",
@@ -83,6 +83,8 @@ def test_compare_json_follows_the_contract(table):
         "scaler",
         "ols",
         "seconds",
+        "lr_limit",
+        "advice",
     }
     assert [r["optimizer"] for r in doc["runs"]] == ["sgd", "adam"]
     for r in doc["runs"]:
@@ -120,7 +122,9 @@ def test_divergence_is_reported_as_strict_json_with_nulls():
 def test_text_log_tells_about_divergence_in_words():
     out = cli("train", str(SAMPLES / "hours_money.csv"), "--target", "money", "--lr", "5")
     assert out.returncode == 0
-    assert "diverged at epoch" in out.stdout and "Lower the learning rate" in out.stdout
+    limit = 2 / np.linalg.eigvalsh(_hessian_of(np.array([1.0, 2.0, 3.0])))[-1]  # 0.18
+    assert "diverged at epoch" in out.stdout
+    assert f"Use a learning rate below {limit:.3g}." in out.stdout
 
 
 @pytest.mark.parametrize(
@@ -135,6 +139,12 @@ def test_text_log_tells_about_divergence_in_words():
         (["train", "{hm}", "--target", "money", "--test-size", "0.9"], "leaves none"),
         (["train", "{hm}", "--target", "money", "--features", "money"], "cannot predict itself"),
         (["compare", "{hm}"], "--target"),
+        (["sweep", "{hm}", "--target", "money", "--lrs", "0.1,abc"], "'abc': not a number"),
+        (["sweep", "{hm}", "--target", "money", "--lrs", "0.1,-2"], "Invalid learning rate"),
+        (["sweep", "{hm}", "--target", "money", "--lrs", ","], "No learning rate"),
+        (["sweep", "{hm}", "--target", "money"], "--lrs"),
+        (["sweep", "{hm}", "--target", "money", "--lrs", "0.1", "--lr", "1"], "--lr"),
+        (["compare", "{hm}", "--target", "money", "--bogus"], "unrecognized arguments: --bogus"),
     ],
 )
 def test_bad_input_exits_2_with_one_line_on_stderr(args, message):
@@ -282,3 +292,103 @@ def test_a_table_wider_than_the_feature_limit_exits_2_and_says_to_choose_feature
 
     assert out.returncode == 2 and "Traceback" not in out.stderr
     assert "120 features" in out.stderr and "--features" in out.stderr, out.stderr
+
+
+def test_an_unknown_flag_points_to_help_once():
+    out = cli("compare", str(SAMPLES / "hours_money.csv"), "--target", "money", "--bogus")
+    refused(out, "(see: python -m linreg_core --help)")
+    out = cli("train", str(SAMPLES / "hours_money.csv"))
+    refused(out, "(see: python -m linreg_core train --help)")
+
+
+def _cars_hessian(features: list[str], normalize: bool = False) -> np.ndarray:
+    """(2/m) A^T A of the used-car-like table, A = [X, 1], built here with numpy."""
+    X = pd.read_csv(SAMPLES / "used_cars_like.csv")[features].to_numpy(dtype=float)
+    if normalize:
+        X = (X - X.mean(axis=0)) / X.std(axis=0)
+    A = np.column_stack([X, np.ones(len(X))])
+    return 2 * A.T @ A / len(A)
+
+
+def test_compare_json_gives_the_curvature_each_run_s_limit_and_advice():
+    cars = str(SAMPLES / "used_cars_like.csv")
+    args = ["--target", "Price", "--features", "Kilometers_Driven", "--json"]
+    out = cli("compare", cars, *args, "--optimizers", "sgd,momentum,adam")
+    assert out.returncode == 0, out.stderr
+    doc = strict(out.stdout)
+    values = np.linalg.eigvalsh(_cars_hessian(["Kilometers_Driven"]))
+    np.testing.assert_allclose(doc["curvature"]["hessian_eigenvalues"], values, rtol=1e-7)
+    assert doc["curvature"]["condition_number"] == pytest.approx(values[1] / values[0], rel=1e-6)
+    sgd, momentum, adam = doc["runs"]
+    assert sgd["lr_limit"] == pytest.approx(2 / values[1], rel=1e-9)
+    assert momentum["lr_limit"] == pytest.approx(3.8 / values[1], rel=1e-9)
+    assert adam["lr_limit"] is None
+    assert sgd["diverged"] and f"stable limit {2 / values[1]:.3g}" in sgd["advice"]
+    # z-scored, sgd at 0.1 reaches the optimum: no advice; the limit is 2 / 2 = 1
+    out = cli("train", cars, *args, "--normalize", "zscore", "--lr", "0.1")
+    doc = strict(out.stdout)
+    assert doc["advice"] is None and doc["lr_limit"] == pytest.approx(1.0, rel=1e-9)
+    assert doc["curvature"]["condition_number"] == pytest.approx(1.0, rel=1e-9)
+
+
+def test_sweep_json_has_a_row_per_optimizer_and_rate_and_the_curvature():
+    cars = str(SAMPLES / "used_cars_like.csv")
+    common = ["--target", "Price", "--normalize", "zscore", "--epochs", "200"]
+    out = cli("sweep", cars, *common, "--optimizers", "sgd,adam", "--lrs", "0.01,0.1,3", "--json")
+    assert out.returncode == 0, out.stderr
+    doc = strict(out.stdout)
+    assert set(doc) == {"runs", "curvature"}
+    assert [(r["optimizer"], r["lr"]) for r in doc["runs"]] == [
+        (n, lr) for n in ("sgd", "adam") for lr in (0.01, 0.1, 3.0)
+    ]
+    keys = {"optimizer", "lr", "diverged", "diverged_at", "train_mse", "test_mse", "epochs_to_1pct"}
+    assert all(set(r) == keys for r in doc["runs"])
+    features = ["Year", "Kilometers_Driven", "Engine"]
+    lmax = np.linalg.eigvalsh(_cars_hessian(features, normalize=True))[-1]
+    assert [r["diverged"] for r in doc["runs"][:3]] == [lr > 2 / lmax for lr in (0.01, 0.1, 3)]
+    # the same run as compare makes it
+    alone = strict(cli("train", cars, *common, "--lr", "0.1", "--json").stdout)
+    assert doc["runs"][1]["train_mse"] == pytest.approx(alone["train_metrics"]["mse"], rel=1e-6)
+
+
+def test_sweep_text_is_a_table_with_each_optimizer_s_limit_and_best_rate():
+    out = cli(
+        "sweep",
+        str(SAMPLES / "hours_money.csv"),
+        "--target",
+        "money",
+        "--optimizers",
+        "sgd,rmsprop",
+        "--lrs",
+        "0.001,0.01,0.1",
+    )
+    assert out.returncode == 0, out.stderr
+    x = np.array([1.0, 2.0, 3.0])
+    limit = 2 / np.linalg.eigvalsh(_hessian_of(x))[-1]
+    assert "epochs to 1% of optimum" in out.stdout
+    assert f"sgd: best lr 0.1; stable below lr {limit:.6g}" in out.stdout  # 0.1 < 0.18
+    assert "rmsprop: best lr" in out.stdout and "whatever the curvature" in out.stdout
+
+
+def _hessian_of(x: np.ndarray) -> np.ndarray:
+    A = np.column_stack([x, np.ones(len(x))])
+    return 2 * A.T @ A / len(A)
+
+
+def test_a_sweep_estimated_too_long_is_refused_before_it_starts():
+    # 2 optimizers x 10 rates x 100,000 epochs x 800 batches of one row
+    out = cli(
+        "sweep",
+        str(SAMPLES / "apartments.csv"),
+        "--target",
+        "price_eok",
+        "--optimizers",
+        "sgd,adam",
+        "--lrs",
+        ",".join(str(10.0**-k) for k in range(10)),
+        "--epochs",
+        "100000",
+        "--batch-size",
+        "1",
+    )
+    refused(out, "20 optimizers x 100,000 epochs x 800 batches of 1 rows")

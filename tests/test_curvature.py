@@ -218,3 +218,16 @@ def test_curvature_of_reads_only_the_statistics():
     curv = curvature_of(statistics(X, y, bias=False))
     np.testing.assert_allclose(curv.eigenvalues, np.linalg.eigvalsh(hessian(X, False)))
     assert curv.lr_limit("sgd", {"momentum": 0.0}) == pytest.approx(2 / hessian_lmax(X, False))
+
+
+def test_a_comparison_on_raw_features_knows_the_z_scored_curvature_too():
+    df, target = TABLES["raw"]
+    cfg = RunConfig(target=target, epochs=1)
+    comp = compare(prepare(df, cfg), cfg)
+    X = df.drop(columns=[target]).to_numpy(dtype=float)
+    np.testing.assert_allclose(
+        comp.zscored_curvature.eigenvalues, np.linalg.eigvalsh(hessian(zscore(X))), rtol=1e-9
+    )
+    np.testing.assert_allclose(
+        comp.curvature.eigenvalues, np.linalg.eigvalsh(hessian(X)), rtol=1e-9
+    )

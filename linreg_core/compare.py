@@ -27,6 +27,7 @@ from linreg_core.train import (
     History,
     Problem,
     Progress,
+    Statistics,
     StopCheck,
     choose_path,
     statistics,
@@ -201,8 +202,10 @@ class Comparison:
             raise ConfigError(f"Invalid parameters {shown}: this model has {names}.")
         runs = {h.label: _params(h) for h in self.runs}
         framed = [h.label for h in self.runs if not h.diverged]
-        rows = self.problem
-        stats = statistics(rows.X_train, rows.y_train, self.config.bias, self.ols)
+        bias = [] if self.ols.bias is None else [self.ols.bias]
+        best = np.append(self.ols.weights, bias)  # (k,) [w..., b]
+        # G = H / 2 from the curvature, which the fast path already has: no pass over the rows
+        stats = Statistics(G=self.curvature.hessian / 2, optimum=best, floor=self.ols.mse)
         return landscape.view(
             stats, names, shown, runs, framed, width=width, height=height, equal=equal
         )

@@ -11,11 +11,13 @@ long runs, and cut where they leave the frame.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+
+from linreg_core.curvature import Curvature, curvature_of
 
 if TYPE_CHECKING:  # types only: linreg_core.train loads torch
     from linreg_core.train import Statistics
@@ -214,25 +216,30 @@ def contours(pl: Plane, fr: Frame, losses: np.ndarray) -> pd.DataFrame:
 def contour_labels(lines: pd.DataFrame, fr: Frame, room: float = 40.0) -> pd.DataFrame:
     """Columns loss, x, y: one place per level for its label, on the ellipse and in the frame
     with `room` pixels to its right for the text, as far up and right as it goes (nested levels
-    line up outwards)."""
-    rows = []
-    for loss, group in lines.groupby("loss", sort=True):
+    line up outwards); from the outermost in, a label that would touch one already placed is
+    left out."""
+    rows: list[tuple[float, float, float]] = []
+    placed: list[np.ndarray] = []
+    for loss, group in sorted(lines.groupby("loss"), key=lambda g: -float(g[0])):
         xy = group[["x", "y"]].to_numpy()
         px = fr.to_px(xy)
         ok = (px[:, 0] >= 2) & (px[:, 0] <= fr.width - room) & (px[:, 1] >= 4)
         ok &= px[:, 1] <= fr.height - 14
         if not ok.any():
             continue
-        px = fr.to_px(xy[ok])
-        best = int(np.argmax(px[:, 0] + 1.5 * px[:, 1]))
-        rows.append((float(loss), *xy[ok][best]))
-    return pd.DataFrame(rows, columns=["loss", "x", "y"])
+        best = int(np.argmax(np.where(ok, px[:, 0] + 1.5 * px[:, 1], -np.inf)))
+        if any(abs(p[0] - px[best, 0]) < room and abs(p[1] - px[best, 1]) < 14 for p in placed):
+            continue
+        placed.append(px[best])
+        rows.append((float(loss), *xy[best]))
+    return pd.DataFrame(sorted(rows), columns=["loss", "x", "y"])
 
 
-def eigen_lines(pl: Plane, fr: Frame) -> pd.DataFrame:
+def eigen_lines(pl: Plane, fr: Frame, curv: Curvature) -> pd.DataFrame:
     """Columns axis, hessian_eigenvalue, x, y, x2, y2: a line through the optimum along each
-    eigenvector of the slice's Hessian 2 G_ij, EIGEN_LENGTH of the plot's smaller side each way."""
-    lam, V = np.linalg.eigh(2 * pl.G)  # ascending, eigenvectors as columns
+    eigenvector of the slice's Hessian 2 G_ij (curv), EIGEN_LENGTH of the plot's smaller side
+    each way."""
+    lam, V = curv.eigenvalues, curv.eigenvectors  # ascending, eigenvectors as columns
     if lam[1] - lam[0] <= 1e-9 * abs(lam[1]):  # a round bowl: every direction is one; take the axes
         V = np.eye(2)
     reach = EIGEN_LENGTH * min(fr.width, fr.height)
@@ -241,6 +248,9 @@ def eigen_lines(pl: Plane, fr: Frame) -> pd.DataFrame:
         v = V[:, k]
         s = reach / float(np.linalg.norm(v * fr.scale))  # data units for `reach` pixels
         a, b = pl.center - s * v, pl.center + s * v
+        pa, pb = fr.to_px(np.array([a, b]))
+        if pb[0] + 1.5 * pb[1] > pa[0] + 1.5 * pa[1]:  # (x2, y2), where λ is written, lower left:
+            a, b = b, a  # away from the contours' labels, which go up and right
         rows.append((k + 1, float(lam[k]), a[0], a[1], b[0], b[1]))
     return pd.DataFrame(rows, columns=["axis", "hessian_eigenvalue", "x", "y", "x2", "y2"])
 
@@ -266,7 +276,7 @@ def clip(xy: np.ndarray, fr: Frame) -> tuple[int, np.ndarray | None]:
     with np.errstate(divide="ignore", invalid="ignore"):
         t_hi = np.where(d > 0, (hi - a) / d, np.where(d < 0, (lo - a) / d, np.inf))
     t = float(np.clip(np.nanmin(t_hi), 0.0, 1.0))
-    return k, a + t * d
+    return k, np.clip(a + t * d, lo, hi)  # on the edge, not a rounding error beyond it
 
 
 def path_length_px(xy: np.ndarray, fr: Frame) -> float:
@@ -277,7 +287,8 @@ def path_length_px(xy: np.ndarray, fr: Frame) -> float:
 
 def coinciding(paths: dict[str, np.ndarray], fr: Frame) -> list[tuple[list[str], bool]]:
     """Groups of paths (label -> (n, 2), all sampled alike) drawn within SAME_PIXELS of each other
-    at every point; each with whether they are the same points to float32 rounding."""
+    at every point (two points at least: every path starts at the same one); each with whether
+    they are the same points to float32 rounding."""
     labels = list(paths)
     groups: list[tuple[list[str], bool]] = []
     placed: set[str] = set()
@@ -288,7 +299,7 @@ def coinciding(paths: dict[str, np.ndarray], fr: Frame) -> list[tuple[list[str],
         group, exact = [a], True
         for b in labels[i + 1 :]:
             pa, pb = paths[a], paths[b]
-            if b in placed or pa.shape != pb.shape or len(pa) == 0:
+            if b in placed or pa.shape != pb.shape or len(pa) < 2:
                 continue
             gap = np.abs(fr.to_px(pa) - fr.to_px(pb))
             if np.isfinite(gap).all() and gap.max() < SAME_PIXELS:
@@ -309,7 +320,8 @@ class View:
     contours: pd.DataFrame  # loss, segment, order, x, y (one parameter: the curve, x and y)
     labels: pd.DataFrame  # loss, x, y: where each contour's value is written
     eigen: pd.DataFrame  # axis, hessian_eigenvalue, x, y, x2, y2 (empty for one parameter)
-    paths: pd.DataFrame  # optimizer, epoch, x, y, rank (rank 0 is drawn first, underneath)
+    paths: pd.DataFrame  # optimizer, epoch, x, y, rank (rank 0 is drawn first, underneath);
+    # a path that leaves the frame ends at its exit, on the edge, with the first epoch outside
     marks: pd.DataFrame  # optimizer, marker ("start", "end", "leaves"), epoch, x, y, rank
     same: list[tuple[list[str], bool]]  # paths drawn one over the other; same to rounding?
     left: dict[str, int]  # optimizer -> the first epoch outside the frame
@@ -367,7 +379,7 @@ def view(
         fr = frame(np.concatenate(pts), width, height, equal=equal)
         lines = contours(pl, fr, levels(pl, fr))
         labels = contour_labels(lines, fr)
-        eigen = eigen_lines(pl, fr)
+        eigen = eigen_lines(pl, fr, curvature_of(replace(stats, G=pl.G, optimum=pl.center)))
 
     def on_plot(xy: np.ndarray) -> np.ndarray:
         """(n, p) parameters -> (n, 2) drawn points (a curve's y is the loss)."""
@@ -380,11 +392,11 @@ def view(
         xy = on_plot(params[:, cols])
         kept, exit_at = clip(xy, fr)
         epochs = sample_epochs(kept)
-        drawn[label] = pd.DataFrame(
-            {"optimizer": label, "epoch": epochs, "x": xy[epochs, 0], "y": xy[epochs, 1]}
-        )
-        if exit_at is not None:
+        x, y = xy[epochs, 0], xy[epochs, 1]
+        if exit_at is not None:  # the line goes on to the edge, towards the first epoch outside
             exits[label], left[label] = exit_at, kept
+            epochs, x, y = np.r_[epochs, kept], np.r_[x, exit_at[0]], np.r_[y, exit_at[1]]
+        drawn[label] = pd.DataFrame({"optimizer": label, "epoch": epochs, "x": x, "y": y})
     # the longest path as drawn first (underneath): a shorter one on top stays visible
     length = {k: path_length_px(d[["x", "y"]].to_numpy(), fr) for k, d in drawn.items()}
     order = sorted(drawn, key=lambda k: -length[k])

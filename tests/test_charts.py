@@ -231,17 +231,20 @@ def test_landscape_chart_draws_the_optimum_under_the_runs_end_marks(line_table):
     assert layers[star]["mark"]["filled"] is False  # an open cross: ends inside it show
 
 
-def test_landscape_chart_contours_have_the_stated_loss_by_numpy(line_table):
-    _, view = _view(line_table, _three(), normalize=False)
+@pytest.mark.parametrize(("normalize", "labels"), [(False, 1), (True, 3)])
+def test_landscape_chart_contours_have_the_stated_loss_by_numpy(line_table, normalize, labels):
+    _, view = _view(line_table, _three(), normalize=normalize)
     spec = charts.landscape_chart(view).to_dict()
     rings = _frame(spec, _layer_with(spec, "loss", "ring", "order"))
     x, y = line_table["area"].to_numpy(), line_table["price"].to_numpy()
+    if normalize:  # z-scored with the population std, as trained
+        x = (x - x.mean()) / x.std()
     direct = np.mean((np.outer(rings["x"], x) + rings["y"].to_numpy()[:, None] - y) ** 2, axis=1)
     np.testing.assert_allclose(direct, rings["loss"], rtol=1e-6)
     texts = _frame(spec, _one(spec, "text"))["text"]
     written = [float(t) for t in texts if not t.startswith("λ")]
     levels = sorted(rings["loss"].unique())
-    assert len(written) >= 3
+    assert len(written) >= labels  # raw, the ellipses are needles: one label, not a pile
     for value in written:  # each label is its level's loss, rounded
         assert min(abs(value - lv) / lv for lv in levels) < 5e-3
 

@@ -186,7 +186,9 @@ def test_a_diverged_path_stops_at_the_frame_and_its_exit_is_marked(apartments):
     y_in = (xy[:, 1] >= fr.y_domain[0]) & (xy[:, 1] <= fr.y_domain[1])
     first_out = int(np.argmin(x_in & y_in))
     assert view.left[blown.label] == leaves["epoch"] == first_out
-    assert drawn["epoch"].max() == first_out - 1
+    # drawn up to the last epoch inside, then on to the exit on the edge
+    assert list(drawn["epoch"].iloc[-2:]) == [first_out - 1, first_out]
+    assert (drawn["x"].iloc[-1], drawn["y"].iloc[-1]) == (leaves["x"], leaves["y"])
 
 
 # --- paths drawn one over the other ------------------------------------------------------------

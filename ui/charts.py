@@ -246,7 +246,8 @@ def _path_layers(view: View, domain: list[str], x: alt.X, y: alt.Y, tips: list[s
             order="epoch:Q",
         ),
         alt.Chart(marks)
-        .mark_point(clip=True, filled=True, opacity=1, stroke="white", strokeWidth=1)
+        # not clipped: every mark is in the frame, and one where a path leaves sits on its edge
+        .mark_point(filled=True, opacity=1, stroke="white", strokeWidth=1)
         .encode(
             x=x,
             y=y,

@@ -238,6 +238,8 @@ def landscape_caption(comp: Comparison, view: View) -> str:
     pl, names = view.plane, [escape_md(n) for n in view.plane.names]
     scaled = comp.config.normalize or comp.config.normalize_target
     space = "z-scored" if scaled else "the data's own"
+    top = float(view.contours["loss"].max()) if "loss" in view.contours else pl.floor
+    floor = "0, an exact fit" if pl.floor <= 1e-12 * max(top, 1e-300) else f"{pl.floor:.4g}"
     if len(names) == 1:
         parts = [
             f"The training MSE against {names[0]} (a parabola, exact), in {space} units; each "
@@ -246,7 +248,7 @@ def landscape_caption(comp: Comparison, view: View) -> str:
     else:
         parts = [
             f"The training MSE over {names[0]} and {names[1]} in {space} units. Grey ellipses are "
-            f"equal-loss lines with their MSE (least squares: {pl.floor:.4g} at ✚); the dashed "
+            f"equal-loss lines with their MSE (least squares: {floor} at ✚); the dashed "
             "lines are the bowl's steepest and flattest directions, with λ, the Hessian's "
             "eigenvalues on this slice. ■ start, ◆ end; the longest path is drawn first, "
             "underneath."

@@ -8,14 +8,14 @@ when asked for. What training found without the rows (Trained) is small enough f
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
 from linreg_core import landscape
 from linreg_core.config import MAX_HISTORY, RunConfig
-from linreg_core.curvature import Curvature, curvature_of, curvature_under
+from linreg_core.curvature import Curvature, curvature_of, from_gram
 from linreg_core.data import Dataset, prepare
 from linreg_core.errors import ConfigError
 from linreg_core.landscape import View
@@ -30,6 +30,7 @@ from linreg_core.train import (
     Statistics,
     StopCheck,
     choose_path,
+    gram,
     statistics,
     train_all,
 )
@@ -235,6 +236,22 @@ def fit_scaler(ds: Dataset, cfg: RunConfig) -> Scaler:
             scaler.target_std,
         )
     return scaler
+
+
+def raw_and_zscored(ds: Dataset, cfg: RunConfig) -> tuple[Curvature, Curvature]:
+    """The curvature of ds's training MSE on raw and on z-scored features (cfg's bias for
+    both): z-score's lesson in two numbers."""
+    return curvature_under(ds, cfg, normalize=False), curvature_under(ds, cfg, normalize=True)
+
+
+def curvature_under(ds: Dataset, cfg: RunConfig, *, normalize: bool) -> Curvature:
+    """The curvature of ds's training MSE with its features z-scored or not (the target's
+    scaling does not change it); one pass over the training rows, a DataError for a constant
+    feature when z-scoring."""
+    if not normalize:
+        return from_gram(gram(ds.X_train, cfg.bias))
+    scaler = fit_scaler(ds, replace(cfg, normalize=True, normalize_target=False))
+    return from_gram(gram(scaler.transform(ds.X_train), cfg.bias))
 
 
 def trained_rows(ds: Dataset, cfg: RunConfig, scaler: Scaler) -> Problem:

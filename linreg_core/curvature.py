@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -21,8 +21,6 @@ import numpy as np
 from linreg_core.registry import OPTIMIZERS
 
 if TYPE_CHECKING:
-    from linreg_core.config import RunConfig
-    from linreg_core.data import Dataset
     from linreg_core.train import Statistics
 
 
@@ -118,21 +116,3 @@ def _small_eigen(H: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     inverse = np.linalg.inv(S) / np.outer(d, d)  # (k, k) H^-1
     inv_values, inv_vectors = np.linalg.eigh((inverse + inverse.T) / 2)
     return 1.0 / inv_values[::-1], inv_vectors[:, ::-1]
-
-
-def raw_and_zscored(ds: Dataset, cfg: RunConfig) -> tuple[Curvature, Curvature]:
-    """The curvature of ds's training MSE on raw and on z-scored features (cfg's bias for
-    both): z-score's lesson in two numbers."""
-    return curvature_under(ds, cfg, normalize=False), curvature_under(ds, cfg, normalize=True)
-
-
-def curvature_under(ds: Dataset, cfg: RunConfig, *, normalize: bool) -> Curvature:
-    """The curvature of ds's training MSE with its features z-scored or not (the target's
-    scaling does not change it); one pass over the training rows."""
-    from linreg_core.compare import fit_scaler
-    from linreg_core.train import gram
-
-    if not normalize:
-        return from_gram(gram(ds.X_train, cfg.bias))
-    scaler = fit_scaler(ds, replace(cfg, normalize=True, normalize_target=False))
-    return from_gram(gram(scaler.transform(ds.X_train), cfg.bias))

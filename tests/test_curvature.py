@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 from linreg_core import OPTIMIZERS, OptimizerConfig, RunConfig, prepare
-from linreg_core.compare import compare
-from linreg_core.curvature import curvature_of, raw_and_zscored
+from linreg_core.compare import compare, raw_and_zscored
+from linreg_core.curvature import curvature_of
 from linreg_core.train import statistics
 from tests.conftest import SAMPLES
 

@@ -100,7 +100,7 @@ def curvatures(cfg: RunConfig | None = None) -> tuple[Curvature, Curvature] | No
     kept = ss[state.CURVATURE]
     if kept is not None and kept[0] is df and kept[1] is test_df and kept[2] == about:
         return kept[3]  # type: ignore[no-any-return]
-    from linreg_core.curvature import raw_and_zscored
+    from linreg_core.compare import raw_and_zscored
 
     try:
         both = raw_and_zscored(prepare(df, cfg, test_df), cfg)

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from linreg_core import LinRegError, budget
-from ui import charts, forms, fragments, lesson, messages, navigation, run, state, tables
+from ui import charts, forms, fragments, lesson, messages, navigation, run, state, sweep, tables
 
 state.init_state()  # cheap and idempotent; lets the page run on its own (tests)
 ss = st.session_state
@@ -101,7 +101,7 @@ if (published := ss[state.PUBLISHED]) is not None:
     st.dataframe(tables.published_table(published, comp), hide_index=True)
     st.caption(published.note)
 
-lesson.sweep_section(ss[state.DATA], comp.config, ss[state.TEST_DATA])  # lr sweep, its chart
+sweep.sweep_section(ss[state.DATA], comp.config, ss[state.TEST_DATA])  # lr sweep, its chart
 
 st.subheader("Epoch log · 학습 로그")
 fragments.log_section(comp, domain)

@@ -248,9 +248,14 @@ def eigen_lines(pl: Plane, fr: Frame, curv: Curvature) -> pd.DataFrame:
         v = V[:, k]
         s = reach / float(np.linalg.norm(v * fr.scale))  # data units for `reach` pixels
         a, b = pl.center - s * v, pl.center + s * v
+        # (x2, y2), where λ is written: an end with room for the text in the frame, the lower
+        # left one if both have it (away from the contours' labels, which go up and right)
         pa, pb = fr.to_px(np.array([a, b]))
-        if pb[0] + 1.5 * pb[1] > pa[0] + 1.5 * pa[1]:  # (x2, y2), where λ is written, lower left:
-            a, b = b, a  # away from the contours' labels, which go up and right
+        room = fr.inside(np.array([a, b]), pad=20.0)
+        if (room[0] and not room[1]) or (
+            room[0] == room[1] and pb[0] + 1.5 * pb[1] > pa[0] + 1.5 * pa[1]
+        ):
+            a, b = b, a
         rows.append((k + 1, float(lam[k]), a[0], a[1], b[0], b[1]))
     return pd.DataFrame(rows, columns=["axis", "hessian_eigenvalue", "x", "y", "x2", "y2"])
 

@@ -189,7 +189,7 @@ MARKER_SHAPES = {"start": "square", "end": "diamond", "leaves the frame": "trian
 def _level_text(loss: float, floor: float) -> str:
     """A contour's loss with enough digits to tell it from the floor."""
     gap = (loss - floor) / loss if loss > 0 else 1.0
-    digits = max(3, int(np.ceil(-np.log10(max(gap, 1e-12)))) + 2)
+    digits = max(3, int(np.ceil(-np.log10(max(gap, 1e-12)))) + 1)
     return f"{loss:.{digits}g}"
 
 

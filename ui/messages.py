@@ -264,8 +264,8 @@ def landscape_caption(comp: Comparison, view: View) -> str:
         held = ", ".join(f"{escape_md(k)} = {v:.4g}" for k, v in pl.held.items())
         parts.append(
             f"The other parameters are held at the least-squares optimum ({held}); the loss "
-            "drawn is that slice. The paths show where each optimizer took these "
-            f"{len(names)} while it moved the others too."
+            f"drawn is that slice. The paths show where each optimizer took {names[0]} and "
+            f"{names[1]} while it moved the others too, so a path may cross these lines."
         )
     for group, exact in view.same:
         under = view.paths.loc[view.paths["optimizer"].isin(group)].sort_values("rank")

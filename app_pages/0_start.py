@@ -35,7 +35,8 @@ st.caption(
 )
 groups = {
     "Reproduce a tutorial": [p for p in PRESETS if p.published],
-    "Compare optimizers": [p for p in PRESETS if not p.published],
+    "Compare optimizers": [p for p in PRESETS if not p.published and not p.lesson],
+    "See why z-score matters": [p for p in PRESETS if p.lesson],
 }
 for group, presets in groups.items():
     st.markdown(f"**{group}**")

@@ -4,7 +4,7 @@ import numpy as np
 import streamlit as st
 
 from linreg_core import DataError, LinRegError, Scaler, prepare
-from ui import messages, navigation, state, tables
+from ui import lesson, messages, navigation, state, tables
 from ui.charts import distribution_chart, show
 
 ss = st.session_state
@@ -76,6 +76,8 @@ if not cfg.normalize:
 target_stats = Scaler(scaler.mean[-1:], scaler.std[-1:])
 if hint := messages.target_scale_hint(target_stats, cfg.normalize_target):
     st.info(hint, icon=":material/lightbulb:")
+
+lesson.curvature_section(cfg)  # condition number and stable lr, raw and z-scored
 
 st.subheader("Before and after (training rows)")
 values, shown = tables.zscore_frame(names, train_rows, scaler, max_columns=MAX_CHART_COLUMNS)

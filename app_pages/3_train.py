@@ -9,10 +9,12 @@ from ui import (
     forms,
     fragments,
     history,
+    lesson,
     messages,
     navigation,
     run,
     state,
+    sweep,
     tables,
 )
 
@@ -73,9 +75,13 @@ history.record(comp, ss[state.DATA_NAME])  # once per comparison: the session's 
 domain = [h.label for h in comp.runs]
 if note := messages.stopped_note(comp):
     st.warning(note, icon=":material/stop_circle:")
-for note in messages.run_warnings(comp):  # divergence, or a loss that ended above its start
+for note in messages.run_warnings(
+    comp, lesson.advice(comp)
+):  # divergence, or a loss that ended above its start
     st.warning(note, icon=":material/warning:")
 st.caption(messages.run_caption(comp))
+if lesson.lesson_wanted():  # a lesson preset: the same run on raw and z-scored features
+    lesson.raw_vs_zscored(ss[state.DATA], comp.config, ss[state.TEST_DATA])
 if note := messages.batch_note(comp):  # a batch as large as the data is full batch
     st.info(note, icon=":material/info:")
 
@@ -101,14 +107,17 @@ st.subheader("Summary · 요약")
 table = tables.summary_table(comp)
 st.dataframe(table, hide_index=True, column_config=tables.number_columns(table))
 st.caption(messages.summary_caption(comp))
+lesson.advice_notes(comp)  # each run's advice, from its numbers
 experiment.download_button(comp)
-
-st.subheader("Earlier runs · 이전 실행")
-history.section()
 if (published := ss[state.PUBLISHED]) is not None:
     st.markdown(f"**Published by {published.source}** · 튜토리얼 결과와 비교")
     st.dataframe(tables.published_table(published, comp), hide_index=True)
     st.caption(published.note)
+
+sweep.sweep_section(ss[state.DATA], comp.config, ss[state.TEST_DATA])  # lr sweep, its chart
+
+st.subheader("Earlier runs · 이전 실행")
+history.section()
 
 st.subheader("Epoch log · 학습 로그")
 fragments.log_section(comp, domain)

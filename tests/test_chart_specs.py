@@ -15,7 +15,7 @@ import pyarrow as pa
 import pytest
 from streamlit.elements import vega_charts
 
-from linreg_core import RunConfig, Scaler, read_table, run
+from linreg_core import RunConfig, Scaler, prepare, read_table, run
 from ui import charts, tables
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,7 +24,7 @@ NAME = re.compile(r'"name": "([0-9a-f]{32})"')
 
 def _page_charts() -> list[alt.TopLevelMixin]:
     """Every chart the Train, Predict and Normalise pages draw, on the apartments sample (and
-    seed 003's table for the cost curve of a lone weight)."""
+    seed 003's table for the cost curve of a lone weight), the learning-rate sweep's too."""
     df = read_table(ROOT / "sample_data" / "apartments.csv")
     cfg = RunConfig(target="price_eok", features=("area_m2",), normalize=True, test_size=0.2)
     comp = run(df, cfg)
@@ -40,6 +40,12 @@ def _page_charts() -> list[alt.TopLevelMixin]:
     x = df[["area_m2", "price_eok"]].to_numpy(dtype=float)
     scaler = Scaler(x.mean(axis=0), x.std(axis=0))
     values, _ = tables.zscore_frame(["area_m2", "price_eok"], x, scaler, max_columns=2)
+    from linreg_core.sweep import sweep
+    from ui import sweep as sweep_ui
+
+    done = sweep(prepare(df, cfg), cfg, [0.01, 0.1, 1.0, 10.0])
+    limits = sweep_ui.sweep_limits(cfg, done.comparison.curvature)
+    out.append(sweep_ui.sweep_chart(sweep_ui.sweep_frame(done.rows), limits, comp.ols.mse))
     seed003 = read_table(ROOT / "sample_data" / "hours_points.csv")
     one = run(seed003, RunConfig(target="points", features=("hour",), bias=False, epochs=30))
     return [*out, charts.distribution_chart(values), charts.cost_curve_chart(one.landscape())]

@@ -150,3 +150,35 @@ def test_the_hint_shows_on_the_page_for_seed_001(app: AppTest) -> None:
     app.switch_page(NORM_PAGE).run(timeout=TIMEOUT)
     assert not app.exception
     assert "Scale the target too" in texts(app.info)
+
+
+def hessian_eigenvalues(X: np.ndarray) -> np.ndarray:
+    """numpy's eigvalsh of the training MSE's Hessian (2/m) A^T A, A = [X, 1] (ascending)."""
+    A = np.column_stack([X, np.ones(len(X))])
+    return np.linalg.eigvalsh(2 * A.T @ A / len(A))
+
+
+def test_the_curvature_before_and_after_z_scoring_matches_numpy(app: AppTest) -> None:
+    df = pd.read_csv(SAMPLE_DATA / "used_cars_like.csv")
+    show_normalise(app, df, "Price", ["Kilometers_Driven", "Year"])
+    assert not app.exception and not app.error
+
+    table = table_with(app, "condition number").set_index("features")
+    # the training rows: the session's split (20% held out, seed 0), read back from its settings
+    from linreg_core import prepare  # the rows only; every expected number comes from numpy
+
+    ds = prepare(df, app.session_state[S.SETTINGS])
+    X = df.iloc[ds.train_rows][["Kilometers_Driven", "Year"]].to_numpy(float)
+    raw = hessian_eigenvalues(X)
+    z = hessian_eigenvalues((X - X.mean(axis=0)) / X.std(axis=0))
+    assert app.session_state[S.SETTINGS].normalize  # the dashboard's default: marked as used
+    for name, values in (("raw", raw), ("z-scored (used)", z)):
+        assert table.loc[name, "λmax"] == f"{values[-1]:.3g}"
+        assert table.loc[name, "λmin"] == f"{values[0]:.3g}"
+        assert table.loc[name, "condition number"] == f"{values[-1] / values[0]:.3g}"
+        assert table.loc[name, "stable lr: SGD"] == f"{2 / values[-1]:.3g}"
+        assert table.loc[name, "stable lr: Momentum"] == f"{3.8 / values[-1]:.3g}"
+    assert "stable lr: Adam" not in table.columns  # no closed form for the adaptive ones
+    words = texts(app.markdown)
+    assert f"condition number from {raw[-1] / raw[0]:.3g} to {z[-1] / z[0]:.3g}" in words
+    assert f"from {2 / raw[-1]:.3g} to {2 / z[-1]:.3g}" in words

@@ -90,7 +90,7 @@ def test_unticking_an_optimizer_leaves_it_out(app: AppTest) -> None:
     seed(app, "apartments.csv", "price_eok", ["area_m2"])
     app.checkbox(key=S.W_TRAIN_USE.format(name="rmsprop", k=0)).uncheck()
     app.checkbox(key=S.W_TRAIN_USE.format(name="nesterov", k=0)).check()
-    app.number_input(key=S.W_TRAIN_PARAM.format(param="lr", name="nesterov", k=0)).set_value(0.05)
+    app.text_input(key=S.W_TRAIN_PARAM.format(param="lr", name="nesterov", k=0)).input("0.05")
 
     train(app)
 
@@ -145,7 +145,8 @@ def test_a_diverging_learning_rate_is_explained_and_the_charts_still_draw(app: A
     assert sgd.diverged_at is not None
     warning = texts(app.warning)
     assert f"sgd diverged at epoch {sgd.diverged_at}" in warning
-    assert "Lower the learning rate" in warning
+    hours = pd.read_csv(REPO_ROOT / "sample_data" / "hours_money.csv")[["hours"]].to_numpy(float)
+    assert f"Use a learning rate below {stable_limit(hours):.3g}" in warning  # numpy's 2/lmax
     assert len(app.get("vega_lite_chart")) == 4  # loss, landscape, parameters, fit
     losses = loss_frame(app)
     assert set(losses["optimizer"]) == {"sgd", "adam"}
@@ -428,3 +429,31 @@ def test_a_run_too_long_to_share_is_refused_with_its_estimate_and_the_last_resul
     assert "4 optimizers x 100,000 epochs x 640 batches of 1 rows" in error
     assert "Use fewer epochs, a larger batch" in error
     assert app.session_state[S.COMPARISON] is before  # nothing trained, nothing lost
+
+
+def stable_limit(X: np.ndarray, momentum: float = 0.0) -> float:
+    """numpy's largest stable full-batch lr for heavy-ball momentum (0: plain gradient descent):
+    (2 + 2 mu) / lambda_max of the MSE's Hessian (2/m) A^T A, A = [X, 1]."""
+    A = np.column_stack([X, np.ones(len(X))])
+    return (2 + 2 * momentum) / float(np.linalg.eigvalsh(2 * A.T @ A / len(A))[-1])
+
+
+def test_a_learning_rate_above_its_stable_limit_is_flagged_with_the_limit_before_training(
+    app: AppTest,
+) -> None:
+    optimizers = [{"name": "sgd", "lr": 10.0}, {"name": "momentum", "lr": 0.01}]
+    seed(app, "hours_money.csv", "money", ["hours"], normalize=False, test_size=0.0,
+         optimizers=optimizers, epochs=50)  # fmt: skip
+    hours = pd.read_csv(REPO_ROOT / "sample_data" / "hours_money.csv")[["hours"]].to_numpy(float)
+    sgd, momentum = stable_limit(hours), stable_limit(hours, 0.9)
+
+    assert app.session_state[S.COMPARISON] is None  # nothing trained yet
+    notes = texts(app.markdown)
+    assert f"lr 10 is above the stable limit {sgd:.3g}" in notes
+    assert f"({10 / sgd:.3g}× it) on these raw features" in notes
+    assert f"Stable up to lr {momentum:.3g} on these raw features" in notes
+
+    train(app)  # allowed: the learner may watch it diverge
+
+    runs = app.session_state[S.COMPARISON].runs
+    assert runs[0].diverged_at is not None and runs[1].diverged_at is None

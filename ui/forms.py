@@ -14,6 +14,7 @@ from typing import Any
 import streamlit as st
 
 from linreg_core import HYPERPARAMETERS, INITS, MAX_EPOCHS, OPTIMIZERS, OptimizerConfig, RunConfig
+from ui import lesson
 from ui import state as S
 
 WIDTHS = [2, 1.4, 4]  # optimizer, learning rate, summary
@@ -67,7 +68,7 @@ def training_settings(
     """The one builder from the form's values: cfg with the training part replaced."""
     return dataclasses.replace(
         cfg,
-        optimizers=tuple(OptimizerConfig(**o) for o in optimizers),
+        optimizers=tuple(lesson.optimizer_settings(list(optimizers))),
         epochs=epochs,
         batch_size=batch or None,  # 0 on the form: full batch
         init=init,
@@ -98,11 +99,11 @@ def optimizer_inputs(chosen: Sequence[OptimizerConfig]) -> list[dict[str, Any]]:
     ui.state.W_TRAIN_USE and W_TRAIN_PARAM (param: lr, momentum, alpha, beta1, beta2, eps,
     weight_decay).
     """
-    for col, text in zip(
-        st.columns(WIDTHS), ["Optimizer", "Learning rate (학습률)", ""], strict=True
+    helps = [None, lesson.LR_HELP, None]  # the boxes' labels are hidden: their help is here
+    for col, text, hint in zip(
+        st.columns(WIDTHS), ["Optimizer", "Learning rate (학습률)", ""], helps, strict=True
     ):
-        col.markdown(f"**{text}**" if text else "")
-    lr = HYPERPARAMETERS["lr"]
+        col.markdown(f"**{text}**" if text else "", help=hint)
     rows: list[dict[str, Any]] = []
     for name, k, given in optimizer_slots(chosen):
         spec = OPTIMIZERS[name]
@@ -112,16 +113,15 @@ def optimizer_inputs(chosen: Sequence[OptimizerConfig]) -> list[dict[str, Any]]:
             value=given is not None,
             key=S.W_TRAIN_USE.format(name=name, k=k),
         )
-        value = middle.number_input(
-            f"{spec.title} learning rate",
-            min_value=lr.low,
-            max_value=lr.high,
-            value=float(given.lr if given is not None else S.DASHBOARD_LR),
-            format="%g",
-            label_visibility="collapsed",
-            key=S.W_TRAIN_PARAM.format(param="lr", name=name, k=k),
+        value = lesson.lr_input(  # typed text: checked on Train, never refused silently
+            middle,
+            spec.title,
+            given.lr if given is not None else S.DASHBOARD_LR,
+            S.W_TRAIN_PARAM.format(param="lr", name=name, k=k),
         )
         right.caption(spec.summary)
+        if use and (note := lesson.limit_note(name, value, given)):  # its stable lr, flagged
+            right.markdown(note)
         rows.append({"name": name, "k": k, "use": use, "given": given, "lr": value})
     with st.expander("More hyperparameters: momentum, alpha, betas, eps, weight decay"):
         st.caption("Defaults are torch.optim's. 기본값은 torch.optim과 같습니다.")

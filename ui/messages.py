@@ -165,13 +165,14 @@ def batch_note(comp: Comparison) -> str | None:
     )
 
 
-def run_warnings(comp: Comparison) -> list[str]:
-    """Plain words for each run that blew up, or that ended with more loss than it started."""
+def run_warnings(comp: Comparison, advice: list[str | None] | None = None) -> list[str]:
+    """Plain words for each run that blew up (its advice, one per run), or that ended with more
+    loss than it started."""
     notes = []
-    for h in comp.runs:
+    for i, h in enumerate(comp.runs):
         loss = h.train_loss
-        if h.advice:
-            notes.append(h.advice + " · 발산: 학습률을 낮추거나 z-score를 켜세요.")
+        if h.advice:  # diverged: the run's advice names its stable learning rate
+            notes.append(f"{(advice[i] if advice else None) or h.advice} · 발산했습니다.")
         elif len(loss) > 1 and not h.cancelled and loss[-1] > loss[0]:
             notes.append(
                 f"{h.label} ended with a larger loss ({loss[-1]:.4g}) than it started with "

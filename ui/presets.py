@@ -52,6 +52,7 @@ class Preset:
     csv: str  # file name in sample_data/
     settings: RunConfig  # columns, split, scaling and training
     published: Published | None = None
+    lesson: bool = False  # the Train page also shows it raw and z-scored, side by side
 
     @property
     def target(self) -> str:
@@ -142,6 +143,24 @@ PRESETS: tuple[Preset, ...] = (
         settings=replace(
             DASHBOARD, target="price_eok", features=("area_m2", "age_years", "station_km")
         ),
+    ),
+    Preset(
+        name="Seed 002: used cars, raw vs z-scored",
+        key="seed002",
+        description="500 made-up used cars shaped like seed 002's: price (lakh) from "
+        "kilometres driven, in the tens of thousands with a heavy tail. SGD at the tutorials' "
+        "lr 0.01 on the raw kilometres and on z-scored ones, side by side: one blows up, one "
+        "converges, and the curvature says why.",
+        hint_ko="튜토리얼 002: 중고차 주행거리 → 가격, 표준화 전후 비교",
+        csv="used_cars_like.csv",
+        settings=RunConfig(
+            target="Price",
+            features=("Kilometers_Driven",),
+            test_size=0.2,
+            epochs=1000,
+            optimizers=(OptimizerConfig("sgd", lr=0.01),),
+        ),
+        lesson=True,
     ),
 )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import state
+from ui import lesson, state
 from ui.messages import escape_md, full_names, short
 
 SHARE_NOTE = (  # [made with an upload?]
@@ -39,7 +39,9 @@ def status() -> None:
             st.caption(f"Preset: {ss[state.PRESET]}")
         if (source := ss[state.SOURCE]) is not None:
             st.caption(SHARE_NOTE[source.kind == "upload"])
-    if ss[state.COMPARISON] is not None:
+    if ss[state.COMPARISON] is not None and (far := lesson.far_runs(ss[state.COMPARISON])):
+        st.warning(far, icon=":material/warning:")  # never hidden behind "ready"
+    elif ss[state.COMPARISON] is not None:
         st.success("Comparison ready", icon=":material/check_circle:")
     elif df is not None:
         st.caption("Not trained yet: go to Train & compare.")

@@ -41,6 +41,9 @@ EXPERIMENT_SEEN = "experiment_seen"  # str | None: file_id of the last experimen
 HISTORY = "history"  # tuple[ui.history.Entry, ...]: the session's last trainings, oldest first
 CURRENT_ENTRY = "current_entry"  # int | None: id() of the comparison recorded last
 CURRENT_NUMBER = "current_number"  # int | None: its entry's number
+CURVATURE = "curvature"  # ui.lesson: (what it was computed for, (raw, z-scored)) | None
+ADVICE = "advice"  # ui.lesson: (the comparison, one advice or None per run) | None
+SWEEP = "sweep"  # ui.lesson: (settings, linreg_core.sweep.Sweep) | None, the last sweep
 # (file_id, sheet names, sheet read last) | None: the uploaded workbook, when it has several sheets
 UPLOAD_SHEETS = "upload_sheets"
 
@@ -78,6 +81,10 @@ W_TRAIN_EXPERIMENT = "w_train_experiment"  # Train: download_button, the experim
 W_TRAIN_OVERLAY = "w_train_overlay_{number}"  # Train: checkbox, draw an earlier run
 W_TRAIN_RUN_NAME = "w_train_run_name_{number}"  # Train: text_input, an earlier run's name
 W_TRAIN_REMOVE_RUN = "w_train_remove_run_{number}"  # Train: button, forget an earlier run
+W_SWEEP_LOW = "w_sweep_low"  # Train: text_input, the sweep's smallest learning rate
+W_SWEEP_HIGH = "w_sweep_high"  # Train: text_input, its largest
+W_SWEEP_POINTS = "w_sweep_points"  # Train: slider, learning rates in the grid
+W_SWEEP_RUN = "w_sweep_run"  # Train: button, runs the sweep
 W_TRAIN_LAND_X = "w_train_land_x"  # Train: selectbox, the landscape's parameter across
 W_TRAIN_LAND_Y = "w_train_land_y"  # Train: selectbox, the landscape's parameter up
 W_PREDICT_X = "w_predict_x_{feature}"  # Predict: number_input per feature, a typed-in row
@@ -133,6 +140,9 @@ DEFAULTS: dict[str, Any] = {
     HISTORY: (),
     CURRENT_ENTRY: None,
     CURRENT_NUMBER: None,
+    CURVATURE: None,
+    ADVICE: None,
+    SWEEP: None,
 }
 
 

@@ -44,7 +44,7 @@ def _train_with(at: AppTest, *, epochs: int | None = None, lr: float | None = No
     if epochs is not None:
         at.number_input(key=S.W_TRAIN_EPOCHS).set_value(epochs)
     if lr is not None:
-        at.number_input(key=S.W_TRAIN_PARAM.format(param="lr", name="sgd", k=0)).set_value(lr)
+        at.text_input(key=S.W_TRAIN_PARAM.format(param="lr", name="sgd", k=0)).input(str(lr))
     at.button(key=TRAIN_BUTTON).click().run(timeout=TIMEOUT)
     assert not at.exception
 

@@ -3,15 +3,9 @@
 import pandas as pd
 import streamlit as st
 
-from linreg_core import (
-    MAX_FEATURES,
-    MAX_TEST_SIZE,
-    LinRegError,
-    numeric_columns,
-    prepare,
-    read_table,
-)
-from ui import files, messages, navigation, state, tables
+from linreg_core import MAX_FEATURES, MAX_TEST_SIZE, LinRegError, prepare, read_table
+from linreg_core.rows import suggested_target
+from ui import files, messages, navigation, rows, state, tables
 from ui.presets import SAMPLE_DIR, sample_path
 
 ss = st.session_state
@@ -55,27 +49,38 @@ st.subheader(
     help=messages.full_names(ss[state.DATA_NAME]),
 )
 messages.show_notes(df)  # what the reader changed: renamed names, a dropped index, number formats
-left, right = st.columns([3, 2])
-left.dataframe(df.head(100), height=250)
-right.dataframe(tables.column_overview(df), hide_index=True)
+st.dataframe(df.head(100), height=250)
+with st.expander("Every column: type, missing, unique, min, max, mean, std", expanded=True):
+    summary = tables.column_overview(df)
+    st.dataframe(summary, hide_index=True, column_config=tables.number_columns(summary, "%.4g"))
 
-if len(numeric := numeric_columns(df)) < 2:
+rows.units_section(df, cfg)  # text such as '19.67 kmpl', read as numbers once chosen
+cfg = state.settings()
+if len(numeric := rows.usable_columns(df, cfg)) < 2:
     messages.show_error(messages.too_few_numeric(df, numeric))
     st.stop()
 
-if cfg.target not in numeric:  # a table loaded before this session's choices
+if cfg.target is not None and cfg.target not in numeric:  # a table loaded before these choices
     target, features = state.default_columns(df)
     state.update(target=target, features=features)
     cfg = state.settings()
 
 st.subheader("Columns")
+st.markdown(rows.ROLES)
 c1, c2 = st.columns([1, 2])
 target = c1.selectbox(
     "Target y: to predict",
     numeric,
+    index=None,
+    placeholder="Choose the target…",
     **state.shown(state.W_TARGET, cfg.target),
     on_change=state.choose_target,
 )
+if target is None:
+    if (suggestion := suggested_target(numeric)) is not None:
+        c1.caption(rows.SUGGESTION.format(name=messages.escape_md(repr(suggestion))))
+    c2.info(rows.NO_TARGET, icon=":material/ads_click:")
+    st.stop()
 c2.multiselect(
     "Features x: to predict from",
     candidates := [c for c in numeric if c != target],
@@ -83,10 +88,13 @@ c2.multiselect(
     max_selections=MAX_FEATURES,
     on_change=state.choose_features,
 )
-if len(candidates) > MAX_FEATURES:  # none preselected (ui.state.default_columns)
+if len(candidates) > MAX_FEATURES:  # none preselected (ui.state.suggested_features)
     st.info(messages.too_many_features(len(candidates)), icon=":material/info:")
 if skipped := messages.unusable_caption(df, numeric):  # text, dates or empty columns
     st.caption(messages.escape_md(skipped))
+
+rows.filters_section(df, state.settings())  # keep rows by value or range, before the split
+color_by = rows.color_choice(df)
 
 st.subheader("Held-out rows")
 if state.W_TEST_FILE not in ss:  # a page-local choice, first shown from whether a test table is set
@@ -106,6 +114,8 @@ if not c1.toggle(
         on_change=state.choose,
         args=("test_size", state.W_TEST_SIZE),
     )
+    with c1:
+        rows.small_table_note(df, state.settings())
 else:
     test_upload = c1.file_uploader(
         "Test table, same columns", type=files.UPLOAD_TYPES, key=state.W_TEST_UPLOAD
@@ -130,9 +140,12 @@ if not state.settings().features:
     st.warning("Choose at least one feature. · 입력 열(x)을 하나 이상 고르세요.")
     st.stop()
 try:
-    ds = prepare(df, state.settings(), ss[state.TEST_DATA])
+    ds = prepare(df, cfg := state.settings(), ss[state.TEST_DATA])
 except LinRegError as exc:  # e.g. too few rows for the features, or a test table without them
     messages.show_error(exc)
 else:
     messages.show_split(ds)  # the row counts, and a warning when rows with gaps were dropped
-    navigation.page_link(navigation.NORMALISE, "Next: Normalise", icon=":material/arrow_forward:")
+    rows.data_chart(ds, rows.group_of(df, color_by, ds.train_rows, ds.test_rows), color_by)
+    rows.sign_section(ds, cfg)  # a weight whose sign depends on which rows are held out
+rows.outliers_section(df, cfg, ss[state.TEST_DATA], "data")
+navigation.page_link(navigation.NORMALISE, "Next: Normalise", icon=":material/arrow_forward:")

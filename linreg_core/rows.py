@@ -112,7 +112,8 @@ def describe_filters(where: tuple[Condition, ...], kept: int, total: int) -> str
 # -- numbers written with units -----------------------------------------------------------------
 @dataclass(frozen=True)
 class UnitColumn:
-    """A text column whose cells are numbers followed by a unit."""
+    """A text column whose cells are numbers followed by a unit, or numbers among placeholders
+    for a missing value ('?', 'n/a')."""
 
     column: str
     units: tuple[tuple[str, int], ...]  # (unit, cells), the most common first
@@ -122,6 +123,8 @@ class UnitColumn:
     @property
     def unit(self) -> str:
         """The units as shown: 'bhp', or 'kmpl (5,951), km/kg (66)' when there are several."""
+        if not self.units:
+            return "no unit"
         if len(self.units) == 1:
             return self.units[0][0]
         return ", ".join(f"{u} ({n:,})" for u, n in self.units)
@@ -141,7 +144,10 @@ def unit_column(series: pd.Series, name: str) -> UnitColumn | None:
         if _blank(value):
             continue
         text = str(value).strip()
-        if text.lower() in _MISSING:
+        if not text:
+            continue
+        if text.lower() in _MISSING:  # '?', 'n/a', 'null': a placeholder for a missing number
+            without += 1
             continue
         if (found := _WITH_UNIT.match(text)) is not None:
             numbers += 1
@@ -153,13 +159,9 @@ def unit_column(series: pd.Series, name: str) -> UnitColumn | None:
         else:
             other += 1
     cells = numbers + without + other
-    if (
-        not units
-        or not numbers
-        or sum(units.values()) == 0
-        or numbers + without < MIN_WITH_UNIT * cells
-    ):
-        return None
+    with_unit = sum(units.values()) > 0
+    if not numbers or not (with_unit or without) or numbers + without < MIN_WITH_UNIT * cells:
+        return None  # plain text, or numbers pandas reads already
     ranked = tuple(sorted(((u, n) for u, n in units.items() if n), key=lambda p: -p[1]))
     return UnitColumn(name, ranked, numbers, without + other)
 
@@ -234,11 +236,10 @@ def outlier_table(
     far = np.abs(Z) > z
     hit = far.any(axis=1) if len(values) else np.zeros(0, dtype=bool)
     largest = np.abs(Z[hit]).argmax(axis=1) if hit.any() else np.zeros(0, dtype=int)
-    table = pd.DataFrame({"row": positions[hit] + 1})
-    for j, name in enumerate(names):
-        table[name] = values[hit, j]
-    table["largest |z|"] = np.abs(Z[hit]).max(axis=1) if hit.any() else []
-    table["in column"] = [names[j] for j in largest]
+    columns = {"row": positions[hit] + 1} | {name: values[hit, j] for j, name in enumerate(names)}
+    columns["largest |z|"] = np.abs(Z[hit]).max(axis=1) if hit.any() else np.zeros(0)
+    columns["in column"] = np.array([names[j] for j in largest], dtype=object)
+    table = pd.DataFrame(columns)
     return table.sort_values("largest |z|", ascending=False, ignore_index=True)
 
 
@@ -273,7 +274,7 @@ def column_summary(df: pd.DataFrame, numeric: list[str]) -> pd.DataFrame:
                 kind, usable = "number (years)", "yes: a year is a number like any other"
         elif col in units:
             info = units[col]
-            kind = f"text: numbers with unit {info.unit}"
+            kind = f"text: numbers ({info.unit})"
             usable = "opt in: read as numbers from text"
         elif col in why:
             kind, usable = "text", f"no: {why[col]}"

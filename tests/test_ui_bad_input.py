@@ -128,7 +128,11 @@ def loaded(name: str = "good.csv", content: bytes = GOOD) -> AppTest:
     """A fresh session on the Data page with a table uploaded."""
     at = start_app()
     at.switch_page(DATA_PAGE).run(timeout=TIMEOUT)
-    return upload(at, name, content)
+    upload(at, name, content)
+    boxes = [b for b in at.selectbox if b.key == S.W_TARGET]
+    if boxes and boxes[0].value is None and boxes[0].options:  # the learner picks the target:
+        boxes[0].set_value(boxes[0].options[-1]).run(timeout=TIMEOUT)  # here the last column
+    return at
 
 
 def train(at: AppTest, epochs: int = 50, setup: Callable[[AppTest], None] | None = None) -> AppTest:

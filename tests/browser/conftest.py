@@ -375,6 +375,14 @@ def upload_file(page, widget_key: str, path: Path) -> None:
     page.locator(f'.st-key-{widget_key} input[type="file"]').set_input_files(str(path))
 
 
+def choose_target(page, name: str) -> None:
+    """Choose the Data page's target (a new table has none) and wait until the sidebar says it."""
+    page.locator(".st-key-w_data_target").click()
+    page.get_by_role("option", name=name, exact=True).click()
+    page.get_by_test_id("stSidebar").get_by_text(f"Target: {name}").wait_for()
+    wait_for_app_idle(page)
+
+
 def read_dataframe(frame, timeout_s: float = 10.0) -> list[dict[str, str]]:
     """The rows an st.dataframe (a locator of [data-testid=stDataFrame]) shows, as text.
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import math
+import time
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +18,7 @@ from .conftest import (
     assert_no_exception,
     choose_target,
     open_page,
+    pick_option,
     save_screenshot,
     sidebar_text,
     upload_file,
@@ -24,14 +26,6 @@ from .conftest import (
 )
 
 TRAIN_OPACITY = 0.45  # ui.charts.fit_chart: training points over a white background
-
-
-def pick_option(page, widget_key: str, option: str) -> None:
-    """Open a selectbox or multiselect by its key and click one of its options."""
-    page.locator(f".st-key-{widget_key}").click()
-    page.get_by_role("option", name=option, exact=True).click()
-    page.keyboard.press("Escape")  # a multiselect stays open after a choice
-    wait_for_app_idle(page)
 
 
 def group_colours_drawn(page) -> set[int]:
@@ -49,9 +43,17 @@ def group_colours_drawn(page) -> set[int]:
     return found
 
 
-def test_auto_mpg_starts_with_no_target_and_trains_on_the_one_chosen(
-    page, tmp_path: Path
-) -> None:
+def colours_become(page, expected: set[int], timeout_s: float = 20.0) -> set[int]:
+    """The group colours drawn, read again until they are `expected` (the rerun that redraws
+    the chart may start after the click returns) or timeout_s has passed."""
+    deadline = time.monotonic() + timeout_s
+    while (found := group_colours_drawn(page)) != expected and time.monotonic() < deadline:
+        wait_for_app_idle(page)
+        page.wait_for_timeout(200)  # between two reads of the chart's pixels
+    return found
+
+
+def test_auto_mpg_starts_with_no_target_and_trains_on_the_one_chosen(page, tmp_path: Path) -> None:
     table = auto_mpg()
     table.to_csv(tmp_path / "auto-mpg.csv", index=False)
     open_page(page, "/data", "Data")
@@ -63,6 +65,8 @@ def test_auto_mpg_starts_with_no_target_and_trains_on_the_one_chosen(
     page.get_by_text("Suggested by its name: 'mpg'").wait_for()
 
     pick_option(page, "w_data_units", "horsepower (no unit)")  # '?' cells: missing
+    page.get_by_text(f"{AUTO_MPG_MISSING_HORSEPOWER} cell(s) without a number").wait_for()
+    wait_for_app_idle(page)
     choose_target(page, "mpg")
 
     assert_no_exception(page)
@@ -90,15 +94,15 @@ def test_anscombe_filtered_to_one_series_shows_its_points_coloured_by_series(
     choose_target(page, "Y")
     pick_option(page, "w_data_color_by", "Series")
     page.get_by_text("Colour the points by").wait_for()
-    assert group_colours_drawn(page) == set(range(len(ANSCOMBE_Y)))  # all four series
+    assert colours_become(page, set(range(len(ANSCOMBE_Y)))) == {0, 1, 2, 3}  # all four series
 
     pick_option(page, "w_data_filter_column", "Series")
     pick_option(page, "w_data_filter_values", "I")
     page.locator(".st-key-w_data_filter_add button").click()
-    page.get_by_text("Rows where Series == I: 11 of 44 kept.").wait_for()
+    page.get_by_text("11 of 44 kept.").wait_for()  # "Rows where Series == I: ..."
     wait_for_app_idle(page)
 
     assert_no_exception(page)
     page.get_by_text("8 training rows, 3 test rows").wait_for()
-    assert group_colours_drawn(page) == {0}  # series I alone, in the first group colour
+    assert colours_become(page, {0}) == {0}  # series I alone, in the first group colour
     save_screenshot(page, "tables_anscombe_series_I")

@@ -82,7 +82,9 @@ rows.outliers_section(ss[state.DATA], cfg, ss[state.TEST_DATA], "normalise")
 st.subheader("Before and after (training rows)")
 values, shown = tables.zscore_frame(names, train_rows, scaler, max_columns=MAX_CHART_COLUMNS)
 c1, c2 = st.columns(2)
-bins = c1.slider("Bins", 10, 200, value=60, step=10, key=state.W_HIST_BINS)
+bins = c1.slider(
+    "Bins", 10, 200, value=rows.default_bins(len(ds.y_train)), step=5, key=state.W_HIST_BINS
+)
 log_count = c2.toggle(
     "Log count axis",
     key=state.W_HIST_LOG,

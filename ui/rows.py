@@ -8,6 +8,7 @@ and leaves the numbers to linreg_core.rows.
 from __future__ import annotations
 
 import dataclasses
+import math
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -45,6 +46,7 @@ UNITS_HELP = (
     "Cells such as '19.67 kmpl' are read as 19.67; cells without a number ('null bhp') become "
     "missing, and their rows are left out and counted."
 )
+DATA_CHART = "Circles: training rows; triangles: held-out rows (after the filters)."
 SMALL_SPLIT = (
     "This table has {rows} rows, fewer than {limit}: it starts with none held out, since every "
     "row is needed to train. Scores are then on the training rows. · 작은 표는 전부 학습에 씁니다."
@@ -117,7 +119,7 @@ def filters_section(df: pd.DataFrame, cfg: RunConfig) -> None:
     """Keep rows where a column is one of chosen values, or a number lies in a range."""
     st.subheader("Rows")
     table = _readable(df, cfg)
-    c1, c2, c3 = st.columns([2, 3, 1], vertical_alignment="bottom")
+    c1, c2 = st.columns([2, 3], vertical_alignment="bottom")
     column = c1.selectbox(
         "Keep rows where", list(df.columns), index=None, placeholder="a column…",
         key=state.W_FILTER_COLUMN,
@@ -140,7 +142,7 @@ def filters_section(df: pd.DataFrame, cfg: RunConfig) -> None:
             if chosen:
                 op = "==" if len(chosen) == 1 else "in"
                 conditions = (Condition(column, op, chosen[0] if op == "==" else tuple(chosen)),)
-    c3.button(
+    st.button(
         "Add filter", key=state.W_FILTER_ADD, disabled=not conditions,
         on_click=_add_filter, args=(conditions,), icon=":material/filter_alt:",
     )  # fmt: skip
@@ -202,12 +204,16 @@ def group_of(
 
 
 def data_chart(ds: Dataset, group: np.ndarray | None, title: str | None) -> None:
-    """The target against the first feature, training and held-out rows, coloured by group."""
+    """The target against a chosen feature, training and held-out rows, coloured by group."""
+    st.subheader("The data")
     feature = ds.features[0]
+    if len(ds.features) > 1:
+        feature = st.selectbox("Feature on the x axis", ds.features, key=state.W_DATA_CHART_X)
+    j = ds.features.index(feature)
     points = pd.concat(
         [
-            pd.DataFrame({"x": ds.X_train[:, 0], "y": ds.y_train, "split": "train"}),
-            pd.DataFrame({"x": ds.X_test[:, 0], "y": ds.y_test, "split": "test"}),
+            pd.DataFrame({"x": ds.X_train[:, j], "y": ds.y_train, "split": "train"}),
+            pd.DataFrame({"x": ds.X_test[:, j], "y": ds.y_test, "split": "test"}),
         ],
         ignore_index=True,
     )
@@ -216,6 +222,7 @@ def data_chart(ds: Dataset, group: np.ndarray | None, title: str | None) -> None
     lines = pd.DataFrame({"optimizer": [], "x": [], "y": []})
     chart = charts.fit_chart(points, lines, x_title=feature, y_title=ds.target, group_title=title)
     st.altair_chart(chart, width="stretch")
+    st.caption(DATA_CHART)
 
 
 def fit_groups(comp: Comparison) -> tuple[np.ndarray | None, str | None]:
@@ -227,6 +234,12 @@ def fit_groups(comp: Comparison) -> tuple[np.ndarray | None, str | None]:
         return None, None
     ds = comp.dataset
     return group_of(ss[state.DATA], column, ds.train_rows, ds.test_rows), column
+
+
+def default_bins(n_rows: int) -> int:
+    """Histogram bins for n rows: about 2·√n, from 10 to 100 in steps of 5, so a heavy tail
+    gets bars of its own without a small table's bars standing alone."""
+    return int(min(100, max(10, 5 * round(2 * math.sqrt(n_rows) / 5))))
 
 
 # -- small tables -------------------------------------------------------------------------------

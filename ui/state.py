@@ -60,6 +60,7 @@ W_FILTER_HIGH = "w_data_filter_high"  # Data: number_input, its highest value ke
 W_FILTER_ADD = "w_data_filter_add"  # Data: button, adds the filter to settings.where
 W_FILTER_CLEAR = "w_data_filter_clear"  # Data: button, settings.where = ()
 W_COLOR_BY = "w_data_color_by"  # Data: selectbox -> COLOR_BY
+W_DATA_CHART_X = "w_data_chart_x"  # Data: selectbox, the feature on the data chart's x axis
 W_OUTLIERS_DROP = "w_outliers_drop_{page}"  # Data/Normalise: button, drop_outliers = OUTLIER_Z
 W_OUTLIERS_KEEP = "w_outliers_keep_{page}"  # Data/Normalise: button, drop_outliers = None
 W_HIST_BINS = "w_norm_hist_bins"  # Normalise: slider, bins per histogram
@@ -215,7 +216,8 @@ def choose_target() -> None:
         return
     if old is None and not settings().features:
         df = st.session_state[DATA]
-        usable = [*numeric_columns(df), *settings().numbers_from_text]
+        chosen = {*numeric_columns(df), *settings().numbers_from_text}
+        usable = [c for c in df.columns if c in chosen]  # in table order
         update(target=new, features=suggested_features(usable, new))
         return
     features = tuple(

@@ -11,6 +11,7 @@ import pandas as pd
 
 from .conftest import (
     assert_no_exception,
+    choose_target,
     main_heading,
     open_page,
     read_dataframe,
@@ -59,10 +60,7 @@ def test_newcomer_can_upload_a_table_train_and_download_predictions(page, tmp_pa
     assert_no_exception(page)
     assert "Target: not chosen yet" in sidebar_text(page), "no target is guessed"
 
-    page.locator(".st-key-w_data_target").click()
-    page.get_by_role("option", name="pay", exact=True).click()
-    page.get_by_test_id("stSidebar").get_by_text("Target: pay").wait_for()
-    wait_for_app_idle(page)
+    choose_target(page, "pay")
     assert_no_exception(page)
     assert "Features: hours" in sidebar_text(page)
     page.get_by_text(f"{N_ROWS - HELD_OUT} training rows, {HELD_OUT} test rows").wait_for()

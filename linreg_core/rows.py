@@ -316,8 +316,9 @@ class SignChange:
     """A weight whose least-squares sign on the training rows is not its sign on all rows."""
 
     feature: str
-    train_weight: float
-    all_weight: float
+    train_weight: float  # least squares on the training rows, in the data's units
+    all_weight: float  # on all rows
+    std: float  # the feature's population std over all rows: weight * std is per std
     rows: pd.DataFrame  # the rows that move this weight most: row, split, feature, target, ...
 
 
@@ -377,5 +378,6 @@ def sign_changes(
                 "weight without this row": w_all[j] - dfbeta[order, j],
             }
         )
-        out.append(SignChange(features[j], float(w_train[j]), float(w_all[j]), rows))
+        std = float(X_all[:, j].std())
+        out.append(SignChange(features[j], float(w_train[j]), float(w_all[j]), std, rows))
     return out

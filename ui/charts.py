@@ -497,6 +497,15 @@ def residuals_chart(
     return alt.layer(bars, zero).properties(width="container", height=HEIGHT)
 
 
+def _powers_of_ten(top: float) -> list[int]:
+    """0, 1, 10, 100, ... up to top (at least 0 and 1)."""
+    values, power = [0, 1], 10
+    while power <= top:
+        values.append(power)
+        power *= 10
+    return values
+
+
 def distribution_chart(
     values: pd.DataFrame, *, bins: int = 30, log_count: bool = False
 ) -> alt.FacetChart:
@@ -525,6 +534,10 @@ def distribution_chart(
                 "count:Q",
                 title="rows (log scale)" if log_count else "rows",
                 scale=alt.Scale(type="symlog") if log_count else alt.Undefined,
+                # powers of ten: a symlog axis left to itself marks only 0 and its top
+                axis=alt.Axis(values=_powers_of_ten(hist["count"].max()))
+                if log_count
+                else alt.Undefined,
             ),
             y2=alt.datum(0),
             color=alt.Color(

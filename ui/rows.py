@@ -47,6 +47,7 @@ UNITS_HELP = (
     "missing, and their rows are left out and counted."
 )
 DATA_CHART = "Circles: training rows; triangles: held-out rows (after the filters)."
+WITHOUT = "weight without this row"  # linreg_core.rows.sign_changes' column, shown per std
 SMALL_SPLIT = (
     "This table has {rows} rows, fewer than {limit}: it starts with none held out, since every "
     "row is needed to train. Scores are then on the training rows. · 작은 표는 전부 학습에 씁니다."
@@ -61,9 +62,10 @@ OUTLIERS_DROPPED = (
     "the run's settings record it."
 )
 SIGN_CHANGE = (
-    "The weight of {feature} is {train:+.4g} on the training rows but {all:+.4g} on all rows: "
-    "which rows are held out changes its sign. The rows that move this weight most (leaving "
-    "one out changes the all-rows weight to the last column):"
+    "The least-squares weight of {feature} is {train:+.4g} on the training rows but {all:+.4g} "
+    "on all rows (per standard deviation of {feature}, {std}): which rows are held out "
+    "changes its sign. The rows that move this weight most (leaving one out changes the "
+    "all-rows weight to the last column):"
 )
 
 
@@ -219,10 +221,31 @@ def data_chart(ds: Dataset, group: np.ndarray | None, title: str | None) -> None
     )
     if group is not None:
         points["group"] = group
+    points = _with_extremes(points)
     lines = pd.DataFrame({"optimizer": [], "x": [], "y": []})
     chart = charts.fit_chart(points, lines, x_title=feature, y_title=ds.target, group_title=title)
     st.altair_chart(chart, width="stretch")
     st.caption(DATA_CHART)
+
+
+def _with_extremes(points: pd.DataFrame, keep: int = 20) -> pd.DataFrame:
+    """At most charts.MAX_SCATTER_ROWS points per split, a seeded sample that always keeps the
+    `keep` rows farthest from the mean in x or y: an outlier must show on the data chart."""
+    parts = []
+    for _, part in points.groupby("split", sort=False):
+        if len(part) <= charts.MAX_SCATTER_ROWS:
+            parts.append(part)
+            continue
+        xy = part[["x", "y"]].to_numpy(dtype=float)
+        z = np.nan_to_num(
+            np.abs((xy - xy.mean(axis=0)) / np.where(xy.std(axis=0) > 0, xy.std(axis=0), 1))
+        )
+        far = np.argsort(-z.max(axis=1), kind="stable")[:keep]
+        rest = np.setdiff1d(np.arange(len(part)), far)
+        rng = np.random.default_rng(0)
+        sample = rng.choice(rest, size=charts.MAX_SCATTER_ROWS - len(far), replace=False)
+        parts.append(part.iloc[np.sort(np.concatenate([far, sample]))])
+    return pd.concat(parts, ignore_index=True)
 
 
 def fit_groups(comp: Comparison) -> tuple[np.ndarray | None, str | None]:
@@ -302,13 +325,17 @@ def sign_section(ds: Dataset, cfg: RunConfig) -> None:
         st.warning(
             escape_md(
                 SIGN_CHANGE.format(
-                    feature=repr(flip.feature), train=flip.train_weight, all=flip.all_weight
+                    feature=repr(flip.feature),
+                    train=flip.train_weight * flip.std,
+                    all=flip.all_weight * flip.std,
+                    std=f"{flip.std:,.0f}" if flip.std >= 1000 else f"{flip.std:.4g}",
                 )
             ),
             icon=":material/swap_vert:",
         )
+        shown = flip.rows.assign(**{WITHOUT: flip.rows[WITHOUT] * flip.std})
         st.dataframe(
-            flip.rows,
+            shown,
             hide_index=True,
-            column_config={"weight without this row": st.column_config.NumberColumn(format="%.4g")},
+            column_config={WITHOUT: st.column_config.NumberColumn(format="%+.4f")},
         )

@@ -16,6 +16,8 @@ from apptest_harness import (
     PREDICT_PAGE,
     SAMPLE_DATA,
     TIMEOUT,
+    TRAIN_BUTTON,
+    TRAIN_PAGE,
     choose,
     frame_with,
     start_app,
@@ -251,3 +253,19 @@ def test_predict_says_why_r2_is_missing_for_one_held_out_row() -> None:
     assert len(df) == 3 and math.ceil(0.3 * len(df)) == 1
     assert not at.exception
     assert "R²: needs at least 2 held-out rows (there is 1)" in texts(at.caption)
+
+
+def test_the_fit_chart_on_train_colours_the_points_by_the_chosen_category(app: AppTest) -> None:
+    load(app, ANSCOMBE, "anscombe.csv")
+    pick(app, "Y")
+    app.selectbox(key=S.W_COLOR_BY).set_value("Series").run(timeout=TIMEOUT)
+    app.switch_page(TRAIN_PAGE).run(timeout=TIMEOUT)
+    app.number_input(key=S.W_TRAIN_EPOCHS).set_value(20)
+    app.button(key=TRAIN_BUTTON).click().run(timeout=TIMEOUT)
+
+    assert not app.exception and not app.error
+    points = frame_with(app, "x", "y", "split", "group")
+    # every point with its own series: the table's rows, looked up by value
+    merged = points.merge(ANSCOMBE, left_on=["x", "y"], right_on=["X", "Y"])
+    assert len(merged) == len(ANSCOMBE)
+    assert (merged["group"] == merged["Series"]).all()

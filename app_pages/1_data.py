@@ -4,7 +4,6 @@ import pandas as pd
 import streamlit as st
 
 from linreg_core import MAX_FEATURES, MAX_TEST_SIZE, LinRegError, prepare, read_table
-from linreg_core.rows import suggested_target
 from ui import files, messages, navigation, rows, state, tables
 from ui.presets import SAMPLE_DIR, sample_path
 
@@ -77,7 +76,7 @@ target = c1.selectbox(
     on_change=state.choose_target,
 )
 if target is None:
-    if (suggestion := suggested_target(numeric)) is not None:
+    if (suggestion := rows.suggested_target(numeric)) is not None:
         c1.caption(rows.SUGGESTION.format(name=messages.escape_md(repr(suggestion))))
     c2.info(rows.NO_TARGET, icon=":material/ads_click:")
     st.stop()

@@ -49,7 +49,6 @@ _SIGNATURES = {
     b"\x1f\x8b": "a gzip archive",
     b"\x80": "a Python pickle",
 }
-_DATE = re.compile(r"^\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|^\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}")
 _RAGGED = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
 _ROW_NUMBER = re.compile(r"-?\d+")  # a JSON key that is a row number, as pandas writes it
 JSON_SHAPES = (
@@ -660,7 +659,7 @@ def column_values(df: pd.DataFrame, col: str) -> np.ndarray:
         if bad.any():
             example = text[bad].iloc[0]
             row = int(np.argmax(bad.to_numpy())) + 1
-            if _DATE.match(example):
+            if rows.DATE_TEXT.match(example):
                 raise DataError(
                     f"Column {col!r} holds dates (e.g. {example!r}), not numbers. Choose a "
                     "numeric column, or turn the dates into a number (e.g. the year) in the file."

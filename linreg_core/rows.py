@@ -30,6 +30,8 @@ _NO_NUMBER = re.compile(rf"^\s*(?P<word>[^\W\d_]+)\s+(?P<unit>{_UNIT})\s*$")  # 
 _MISSING = {"", "nan", "none", "null", "na", "n/a", "-", "?"}
 MIN_WITH_UNIT = 0.8  # of a column's non-empty cells, for it to be offered as numbers from text
 _YEARS = (1800, 2100)
+DATE_TEXT = re.compile(r"^\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|^\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}")
+DATES_REASON = "no: dates; put the year (a number) in a column of its own, or filter on them"
 
 
 # -- row filters --------------------------------------------------------------------------------
@@ -278,8 +280,8 @@ def column_summary(df: pd.DataFrame, numeric: list[str]) -> pd.DataFrame:
             usable = "opt in: read as numbers from text"
         elif col in why:
             kind, usable = "text", f"no: {why[col]}"
-        elif pd.api.types.is_datetime64_any_dtype(series):
-            kind, usable = "dates", "no: dates; put the year (a number) in a column of its own"
+        elif pd.api.types.is_datetime64_any_dtype(series) or _dates(series):
+            kind, usable = "dates", DATES_REASON
         elif series.notna().any():
             kind, usable = "text", "no: words, not numbers (usable in a row filter)"
         else:
@@ -298,6 +300,12 @@ def column_summary(df: pd.DataFrame, numeric: list[str]) -> pd.DataFrame:
     for c in ("min", "max", "mean", "std"):
         table[c] = table[c].astype(float)
     return table
+
+
+def _dates(series: pd.Series) -> bool:
+    """Whether most of a text column's cells are dates such as 2024-01-02 or 02/01/2024."""
+    text = series.dropna().astype(str).str.strip().head(200)
+    return bool(len(text)) and text.map(lambda t: bool(DATE_TEXT.match(t))).mean() >= 0.8
 
 
 def suggested_target(columns: list[str]) -> str | None:

@@ -252,6 +252,9 @@ def test_column_summary_matches_pandas() -> None:
     assert table.loc["a", "missing"] == 1 and table.loc["Year", "unique"] == 3
     assert table.loc["Year", "type"] == "number (years)"
     assert table.loc["t", "usable"].startswith("no")
+    dates = column_summary(pd.DataFrame({"day": ["2024-01-02", "2024-01-03"], "x": [1, 2]}), ["x"])
+    assert dates.set_index("column").loc["day", "type"] == "dates"
+    assert "year" in dates.set_index("column").loc["day", "usable"]
 
 
 def test_suggested_target_goes_by_name() -> None:

@@ -27,6 +27,7 @@ from linreg_core.rows import (
     unit_columns,
     with_numbers_from_text,
 )
+from linreg_core.rows import suggested_target as suggested_target  # for the Data page
 from ui import charts, state
 from ui.messages import escape_md, short
 

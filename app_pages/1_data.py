@@ -89,7 +89,7 @@ c2.multiselect(
 )
 if len(candidates) > MAX_FEATURES:  # none preselected (ui.state.suggested_features)
     st.info(messages.too_many_features(len(candidates)), icon=":material/info:")
-if skipped := messages.unusable_caption(df, numeric):  # text, dates or empty columns
+if skipped := messages.unusable_caption(df, rows.offered(df, numeric)):  # text, dates, empty
     st.caption(messages.escape_md(skipped))
 
 rows.filters_section(df, state.settings())  # keep rows by value or range, before the split

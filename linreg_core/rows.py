@@ -28,6 +28,7 @@ _UNIT = r"[^\W\d_][^\d]*?|%|°[^\d]*?"  # starts with a letter (any script), %, 
 _WITH_UNIT = re.compile(rf"^\s*(?P<number>{_NUMBER})\s*(?P<unit>{_UNIT})?\s*$")
 _NO_NUMBER = re.compile(rf"^\s*(?P<word>[^\W\d_]+)\s+(?P<unit>{_UNIT})\s*$")  # 'null bhp'
 _MISSING = {"", "nan", "none", "null", "na", "n/a", "-", "?"}
+SAMPLE_CELLS = 1_000  # a text column's first cells, read before all of them
 MIN_WITH_UNIT = 0.8  # of a column's non-empty cells, for it to be offered as numbers from text
 _YEARS = (1800, 2100)
 DATE_TEXT = re.compile(r"^\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|^\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}")
@@ -140,26 +141,32 @@ def unit_column(series: pd.Series, name: str) -> UnitColumn | None:
     """How a text column reads as numbers with units, or None when it does not."""
     if _is_number_column(series) or pd.api.types.is_datetime64_any_dtype(series):
         return None
+    if len(series) > SAMPLE_CELLS:  # every cell is read only when a sample reads as numbers
+        head = series.dropna().head(SAMPLE_CELLS)
+        if len(head) and _read_units(head, name) is None:
+            return None
+    return _read_units(series, name)
+
+
+def _read_units(series: pd.Series, name: str) -> UnitColumn | None:
     units: Counter[str] = Counter()
     numbers = without = other = 0
-    for value in series:
-        if _blank(value):
-            continue
+    for value, count in series.value_counts(dropna=True).items():  # each distinct cell once
         text = str(value).strip()
         if not text:
             continue
         if text.lower() in _MISSING:  # '?', 'n/a', 'null': a placeholder for a missing number
-            without += 1
+            without += count
             continue
         if (found := _WITH_UNIT.match(text)) is not None:
-            numbers += 1
+            numbers += count
             if found["unit"]:
-                units[found["unit"].strip()] += 1
+                units[found["unit"].strip()] += count
         elif (found := _NO_NUMBER.match(text)) is not None and found["word"].lower() in _MISSING:
-            without += 1
+            without += count
             units[found["unit"].strip()] += 0
         else:
-            other += 1
+            other += count
     cells = numbers + without + other
     with_unit = sum(units.values()) > 0
     if not numbers or not (with_unit or without) or numbers + without < MIN_WITH_UNIT * cells:
@@ -186,7 +193,8 @@ def number_from_text(series: pd.Series) -> pd.Series:
         found = _WITH_UNIT.match(str(value))
         return float(found["number"].replace(",", "")) if found else np.nan
 
-    return series.map(read).astype(np.float64)
+    values = {value: read(value) for value in series.dropna().unique()}  # each distinct cell once
+    return series.map(values).astype(np.float64)
 
 
 def with_numbers_from_text(df: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:

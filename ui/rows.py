@@ -117,6 +117,11 @@ def usable_columns(df: pd.DataFrame, cfg: RunConfig) -> list[str]:
     return [c for c in df.columns if c in set(numeric_columns(df)) | set(extra)]
 
 
+def offered(df: pd.DataFrame, usable: list[str]) -> list[str]:
+    """The usable columns and those offered as numbers with units: the rest are not usable."""
+    return [*usable, *(c for c in unit_columns(df) if c not in usable)]
+
+
 # -- row filters and groups ---------------------------------------------------------------------
 def filters_section(df: pd.DataFrame, cfg: RunConfig) -> None:
     """Keep rows where a column is one of chosen values, or a number lies in a range."""

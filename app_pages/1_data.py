@@ -3,15 +3,8 @@
 import pandas as pd
 import streamlit as st
 
-from linreg_core import (
-    MAX_FEATURES,
-    MAX_TEST_SIZE,
-    LinRegError,
-    numeric_columns,
-    prepare,
-    read_table,
-)
-from ui import experiment, files, links, messages, navigation, state, tables
+from linreg_core import MAX_FEATURES, MAX_TEST_SIZE, LinRegError, prepare, read_table
+from ui import experiment, files, links, messages, navigation, rows, state, tables
 from ui.presets import SAMPLE_DIR, sample_path
 
 ss = st.session_state
@@ -42,11 +35,11 @@ with typed_tab:
     st.caption("Edit the cells or add rows at the bottom (it starts with seed 000's table).")
     typed = st.data_editor(TYPED_START, num_rows="dynamic", key=state.W_TYPED)
     if st.button("Use this table", key=state.W_USE_TYPED, icon=":material/check:"):
-        if len(rows := typed.dropna(how="all")) < 2:
+        if len(cells := typed.dropna(how="all")) < 2:
             st.error("The typed table needs at least two rows with numbers.")
         else:
-            rows = rows.reset_index(drop=True)
-            files.load_table(rows, state.TYPED_NAME, links.typed_source(rows))
+            cells = cells.reset_index(drop=True)
+            files.load_table(cells, state.TYPED_NAME, links.typed_source(cells))
 
 with experiment_tab:
     st.caption("A file downloaded from Train & compare: its table, settings and results.")
@@ -64,27 +57,38 @@ st.subheader(
     help=messages.full_names(ss[state.DATA_NAME]),
 )
 messages.show_notes(df)  # what the reader changed: renamed names, a dropped index, number formats
-left, right = st.columns([3, 2])
-left.dataframe(df.head(100), height=250)
-right.dataframe(tables.column_overview(df), hide_index=True)
+st.dataframe(df.head(100), height=250)
+with st.expander("Every column: type, missing, unique, min, max, mean, std", expanded=True):
+    summary = tables.column_overview(df)
+    st.dataframe(summary, hide_index=True, column_config=tables.number_columns(summary, "%.4g"))
 
-if len(numeric := numeric_columns(df)) < 2:
+rows.units_section(df, cfg)  # text such as '19.67 kmpl', read as numbers once chosen
+cfg = state.settings()
+if len(numeric := rows.usable_columns(df, cfg)) < 2:
     messages.show_error(messages.too_few_numeric(df, numeric))
     st.stop()
 
-if cfg.target not in numeric:  # a table loaded before this session's choices
+if cfg.target is not None and cfg.target not in numeric:  # a table loaded before these choices
     target, features = state.default_columns(df)
     state.update(target=target, features=features)
     cfg = state.settings()
 
 st.subheader("Columns")
+st.markdown(rows.ROLES)
 c1, c2 = st.columns([1, 2])
 target = c1.selectbox(
     "Target y: to predict",
     numeric,
+    index=None,
+    placeholder="Choose the target…",
     **state.shown(state.W_TARGET, cfg.target),
     on_change=state.choose_target,
 )
+if target is None:
+    if (suggestion := rows.suggested_target(numeric)) is not None:
+        c1.caption(rows.SUGGESTION.format(name=messages.escape_md(repr(suggestion))))
+    c2.info(rows.NO_TARGET, icon=":material/ads_click:")
+    st.stop()
 c2.multiselect(
     "Features x: to predict from",
     candidates := [c for c in numeric if c != target],
@@ -92,10 +96,13 @@ c2.multiselect(
     max_selections=MAX_FEATURES,
     on_change=state.choose_features,
 )
-if len(candidates) > MAX_FEATURES:  # none preselected (ui.state.default_columns)
+if len(candidates) > MAX_FEATURES:  # none preselected (ui.state.suggested_features)
     st.info(messages.too_many_features(len(candidates)), icon=":material/info:")
-if skipped := messages.unusable_caption(df, numeric):  # text, dates or empty columns
+if skipped := messages.unusable_caption(df, rows.offered(df, numeric)):  # text, dates, empty
     st.caption(messages.escape_md(skipped))
+
+rows.filters_section(df, state.settings())  # keep rows by value or range, before the split
+color_by = rows.color_choice(df)
 
 st.subheader("Held-out rows")
 if state.W_TEST_FILE not in ss:  # a page-local choice, first shown from whether a test table is set
@@ -115,6 +122,8 @@ if not c1.toggle(
         on_change=state.choose,
         args=("test_size", state.W_TEST_SIZE),
     )
+    with c1:
+        rows.small_table_note(df, state.settings())
 else:
     test_upload = c1.file_uploader(
         "Test table, same columns", type=files.UPLOAD_TYPES, key=state.W_TEST_UPLOAD
@@ -139,9 +148,12 @@ if not state.settings().features:
     st.warning("Choose at least one feature. · 입력 열(x)을 하나 이상 고르세요.")
     st.stop()
 try:
-    ds = prepare(df, state.settings(), ss[state.TEST_DATA])
+    ds = prepare(df, cfg := state.settings(), ss[state.TEST_DATA])
 except LinRegError as exc:  # e.g. too few rows for the features, or a test table without them
     messages.show_error(exc)
 else:
     messages.show_split(ds)  # the row counts, and a warning when rows with gaps were dropped
-    navigation.page_link(navigation.NORMALISE, "Next: Normalise", icon=":material/arrow_forward:")
+    rows.data_chart(ds, rows.group_of(df, color_by, ds.train_rows, ds.test_rows), color_by)
+    rows.sign_section(ds, cfg)  # a weight whose sign depends on which rows are held out
+rows.outliers_section(df, cfg, ss[state.TEST_DATA], "data")
+navigation.page_link(navigation.NORMALISE, "Next: Normalise", icon=":material/arrow_forward:")

@@ -4,7 +4,7 @@ import numpy as np
 import streamlit as st
 
 from linreg_core import DataError, LinRegError, Scaler, prepare
-from ui import lesson, messages, navigation, state, tables
+from ui import lesson, messages, navigation, rows, state, tables
 from ui.charts import distribution_chart, show
 
 ss = st.session_state
@@ -78,10 +78,20 @@ if hint := messages.target_scale_hint(target_stats, cfg.normalize_target):
     st.info(hint, icon=":material/lightbulb:")
 
 lesson.curvature_section(cfg)  # condition number and stable lr, raw and z-scored
+rows.outliers_section(ss[state.DATA], cfg, ss[state.TEST_DATA], "normalise")
 
 st.subheader("Before and after (training rows)")
 values, shown = tables.zscore_frame(names, train_rows, scaler, max_columns=MAX_CHART_COLUMNS)
-show(distribution_chart(values))
+c1, c2 = st.columns(2)
+bins = c1.slider(
+    "Bins", 10, 200, value=rows.default_bins(len(ds.y_train)), step=5, key=state.W_HIST_BINS
+)
+log_count = c2.toggle(
+    "Log count axis",
+    key=state.W_HIST_LOG,
+    help="A bin of a few rows beside one of thousands (a heavy tail) still shows.",
+)
+show(distribution_chart(values, bins=bins, log_count=log_count))
 if len(names) > shown:
     st.caption(f"Drawn: {shown} of {len(names)} columns (the first features, the target).")
 st.caption("Same shape, new scale: z-scoring moves and stretches the axis, not the histogram.")

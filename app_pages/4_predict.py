@@ -34,6 +34,8 @@ scores = tables.metrics_table(comp, split)
 st.dataframe(scores, hide_index=True, column_config=tables.number_columns(scores))
 n_rows = len(ds.y_test if split == "test" else ds.y_train)
 st.caption(f"{n_rows:,} rows; in {messages.escape_md(messages.short(target))}'s units.")
+if why := messages.missing_r2(comp, split):  # e.g. one held-out row
+    st.caption(why)
 preds = tables.predictions_frame(comp, split)
 if diverged := [h.label for h in comp.runs if h.diverged]:
     st.caption(f"Left out of the charts, as they diverged: {', '.join(diverged)}.")

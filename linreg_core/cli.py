@@ -6,6 +6,7 @@ Bad input exits with status 2 and one line on stderr; never a traceback.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import math
 import sys
 import time
@@ -15,7 +16,7 @@ from typing import NoReturn
 
 import pandas as pd
 
-from linreg_core import budget
+from linreg_core import budget, rows
 from linreg_core.advice import advise
 from linreg_core.compare import Comparison, compare
 from linreg_core.config import OptimizerConfig, RunConfig
@@ -90,6 +91,7 @@ def _parser() -> argparse.ArgumentParser:
         held = p.add_mutually_exclusive_group()
         held.add_argument("--test-size", type=float, default=0.0, help="fraction held out")
         held.add_argument("--test", help="a separate table of held-out rows")
+        _row_options(p)
         p.add_argument("--log-every", type=int, default=None, help="default: epochs/10")
         p.add_argument("--json", action="store_true", help="print one JSON object")
         p.add_argument(
@@ -98,6 +100,49 @@ def _parser() -> argparse.ArgumentParser:
             help=f"run even when estimated over {budget.duration(budget.CLI_LIMIT)}",
         )
     return top
+
+
+def _row_options(p: argparse.ArgumentParser) -> None:
+    """Which rows a run learns from: filters, numbers written with units, outliers."""
+    p.add_argument(
+        "--where",
+        action="append",
+        default=[],
+        metavar='"COL OP VALUE"',
+        help="keep rows where this holds (OP: == != < <= > >=); repeatable, all must hold",
+    )
+    p.add_argument(
+        "--numbers-from-text",
+        action="store_true",
+        help="read cells such as '19.67 kmpl' as 19.67 in the chosen columns (no number: missing)",
+    )
+    p.add_argument(
+        "--drop-outliers",
+        type=float,
+        default=None,
+        metavar="Z",
+        help="drop training rows where a chosen column lies beyond |z| > Z (training statistics)",
+    )
+
+
+def _rows_config(args: argparse.Namespace, cfg: RunConfig, df: object) -> RunConfig:
+    """cfg with the row options: --numbers-from-text reads the chosen columns (every column of
+    numbers with units when no features are given)."""
+    columns: tuple[str, ...] = ()
+    if args.numbers_from_text:
+        chosen = (cfg.target, *cfg.features) if cfg.features else None
+        found = rows.unit_columns(df)  # type: ignore[arg-type]
+        columns = tuple(c for c in found if chosen is None or c in chosen)
+        if chosen is None:
+            columns = tuple(c for c in columns if c != cfg.target) + (
+                (cfg.target,) if cfg.target in found else ()
+            )
+    return dataclasses.replace(
+        cfg,
+        where=tuple(rows.parse_where(w) for w in args.where),
+        numbers_from_text=columns,
+        drop_outliers=args.drop_outliers,
+    )
 
 
 def _config(args: argparse.Namespace) -> RunConfig:
@@ -203,6 +248,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             warnings.simplefilter("ignore")  # a warning is no reason to break the JSON contract
             df = read_table(args.data, sheet=args.sheet)
             test_df = read_table(args.test) if args.test else None
+            cfg = _rows_config(args, cfg, df)
             t0 = time.perf_counter()
             ds = prepare(df, cfg, test_df)
             limit = math.inf if args.allow_long else budget.CLI_LIMIT

@@ -26,6 +26,8 @@ MAX_TEST_SIZE = 0.95  # the largest fraction of rows that may be held out
 MAX_HISTORY = 2_000_000
 INITS = ("zeros", "random")
 PATHS = ("auto", "plain", "fast")
+# A row filter's comparisons; "in" keeps rows whose value is one of several (the pages' choice).
+WHERE_OPS = ("==", "!=", "<", "<=", ">", ">=", "in")
 
 
 def check_number(value: object, bound: Bound) -> float:
@@ -45,9 +47,48 @@ def check_number(value: object, bound: Bound) -> float:
     return number
 
 
+OUTLIER_Z = Bound(
+    "outlier z", 0.0, 1e6, "Use a |z| such as 4 (rows beyond it are dropped).", low_open=True
+)
 TEST_SIZE = Bound(
     "test size", 0.0, MAX_TEST_SIZE, "Use a fraction such as 0.2, or 0 to keep every row."
 )
+
+
+@dataclass(frozen=True)
+class Condition:
+    """Keep the rows where `column OP value` holds (linreg_core.rows applies it).
+
+    The value is kept as written ("I", "2015", "USA"); a column of numbers compares it as a
+    number. For "in" it is a tuple of such values.
+    """
+
+    column: str
+    op: str  # one of WHERE_OPS
+    value: str | tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.column, str) or not self.column:
+            raise ConfigError(f"Invalid filter column {self.column!r}. Name a column of the table.")
+        if self.op not in WHERE_OPS:
+            raise ConfigError(
+                f"Unknown comparison {self.op!r} in a row filter. "
+                f"Use one of: {' '.join(WHERE_OPS)}."
+            )
+        if self.op == "in":
+            values = (self.value,) if isinstance(self.value, str) else tuple(self.value)
+            if not values:
+                raise ConfigError(f"The filter on {self.column!r} keeps no value. Choose one.")
+            object.__setattr__(self, "value", tuple(str(v) for v in values))
+        elif isinstance(self.value, (tuple, list)):
+            raise ConfigError(f"{self.op} compares with one value, not {list(self.value)}.")
+        else:
+            object.__setattr__(self, "value", str(self.value).strip())
+
+    def __str__(self) -> str:
+        if self.op == "in":
+            return f"{self.column} in {{{', '.join(self.value)}}}"
+        return f"{self.column} {self.op} {self.value}"
 
 
 @dataclass(frozen=True)
@@ -114,6 +155,9 @@ class RunConfig:
     batch_size: int | None = None  # None: full batch
     optimizers: tuple[OptimizerConfig, ...] = field(default=(OptimizerConfig(),))
     path: str = "auto"  # "plain" float32 loop, "fast" sufficient statistics, or "auto"
+    where: tuple[Condition, ...] = ()  # keep rows where all hold, before the split
+    numbers_from_text: tuple[str, ...] = ()  # columns read as numbers from '19.67 kmpl' cells
+    drop_outliers: float | None = None  # drop training rows beyond this |z| (None: keep all)
 
     def __post_init__(self) -> None:
         if self.target is not None and (not isinstance(self.target, str) or not self.target):
@@ -156,6 +200,18 @@ class RunConfig:
             raise ConfigError(f"Unknown path {self.path!r}. Use one of: {', '.join(PATHS)}.")
         if not isinstance(self.seed, int) or isinstance(self.seed, bool) or self.seed < 0:
             raise ConfigError(f"Invalid seed: {self.seed!r}. Use a whole number >= 0.")
+        object.__setattr__(self, "where", tuple(self.where))
+        for cond in self.where:
+            if not isinstance(cond, Condition):
+                raise ConfigError(f"Not a row filter: {cond!r}. Write it as COL OP VALUE.")
+        object.__setattr__(self, "numbers_from_text", tuple(self.numbers_from_text))
+        if not all(isinstance(c, str) and c for c in self.numbers_from_text):
+            raise ConfigError(
+                f"Invalid columns for numbers from text: {list(self.numbers_from_text)}. "
+                "Name columns of the table."
+            )
+        if self.drop_outliers is not None:
+            object.__setattr__(self, "drop_outliers", check_number(self.drop_outliers, OUTLIER_Z))
         object.__setattr__(self, "optimizers", tuple(self.optimizers))
         if not self.optimizers:
             raise ConfigError("No optimizer chosen. Pick at least one, e.g. sgd.")

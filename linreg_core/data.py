@@ -22,7 +22,7 @@ from typing import IO
 import numpy as np
 import pandas as pd
 
-from linreg_core import numbers
+from linreg_core import numbers, rows
 from linreg_core.config import RunConfig
 from linreg_core.errors import ConfigError, DataError
 
@@ -49,7 +49,6 @@ _SIGNATURES = {
     b"\x1f\x8b": "a gzip archive",
     b"\x80": "a Python pickle",
 }
-_DATE = re.compile(r"^\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|^\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}")
 _RAGGED = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
 _ROW_NUMBER = re.compile(r"-?\d+")  # a JSON key that is a row number, as pandas writes it
 JSON_SHAPES = (
@@ -71,6 +70,8 @@ class Dataset:
     dropped: int  # rows dropped for a missing value in a chosen column
     train_rows: np.ndarray  # (n_train,) positions of the training rows in the table
     test_rows: np.ndarray  # (n_test,) positions in the table (or in the separate test table)
+    filtered: int = 0  # rows the row filters (cfg.where) left out, before the split
+    outliers: int = 0  # training rows dropped beyond cfg.drop_outliers (training statistics)
 
 
 def read_table(
@@ -649,10 +650,16 @@ def column_values(df: pd.DataFrame, col: str) -> np.ndarray:
         if values is None:  # text: name the first cell that is not a number on its own
             values = pd.to_numeric(text, errors="coerce")
         bad = text.notna() & values.isna()
+        if bad.any() and (units := rows.unit_column(series, col)) is not None:
+            raise DataError(
+                f"Column {col!r} holds numbers with a unit (e.g. {text[bad].iloc[0]!r}, unit "
+                f"{units.unit}). Read them as numbers from text: the Data page's 'Numbers "
+                "written with units', or --numbers-from-text on the command line."
+            )
         if bad.any():
             example = text[bad].iloc[0]
             row = int(np.argmax(bad.to_numpy())) + 1
-            if _DATE.match(example):
+            if rows.DATE_TEXT.match(example):
                 raise DataError(
                     f"Column {col!r} holds dates (e.g. {example!r}), not numbers. Choose a "
                     "numeric column, or turn the dates into a number (e.g. the year) in the file."
@@ -748,33 +755,59 @@ def prepare(df: pd.DataFrame, cfg: RunConfig, test_df: pd.DataFrame | None = Non
     """Pick the columns of cfg, drop rows with gaps, and split (or use test_df as held-out rows)."""
     if cfg.target is None:
         raise ConfigError("No target column chosen. Pick the column to predict.")
-    features = resolve_features(df, cfg.target, cfg.features)
+    table = rows.with_numbers_from_text(df, cfg.numbers_from_text)
+    positions = np.arange(len(table))
+    if cfg.where:  # before the split, so the held-out fraction is of the rows kept
+        keep = rows.filter_mask(table, cfg.where)
+        if not keep.any():
+            raise DataError(
+                f"No row is left: {rows.describe_filters(cfg.where, 0, len(table))} "
+                "Change or remove a filter."
+            )
+        table, positions = table[keep].reset_index(drop=True), positions[keep]
+    features = resolve_features(table, cfg.target, cfg.features)
     check_feature_count(features, cfg.target, chosen=bool(cfg.features))
     if cfg.target in features:
         raise DataError(f"The target {cfg.target!r} cannot also be a feature. Remove it.")
-    X, y, rows, dropped = _pick(df, cfg.target, features, "the table")
+    X, y, kept, dropped = _pick(table, cfg.target, features, "the table")
+    kept = positions[kept]  # positions in the table as read, before the filters
     if test_df is not None:
         missing = [c for c in (*features, cfg.target) if c not in test_df.columns]
+        if cfg.target in missing:
+            raise DataError(
+                f"The test table has no {cfg.target!r} column, the target, so it cannot score the "
+                "models. To predict its rows instead, train, then give it to Predict under "
+                "'A new file'."
+            )
         if missing:
             raise DataError(
                 f"The test table lacks the column(s) {missing}. "
                 "It needs the same feature and target columns as the training table."
             )
+        test_table = rows.with_numbers_from_text(test_df, cfg.numbers_from_text)
+        if cfg.where and all(c.column in test_table.columns for c in cfg.where):
+            test_table = test_table[rows.filter_mask(test_table, cfg.where)]
+            test_table = test_table.reset_index(drop=True)
         X_test, y_test, test_rows, dropped_test = _pick(
-            test_df, cfg.target, features, "the test table"
+            test_table, cfg.target, features, "the test table"
         )
         train_idx, test_idx = np.arange(len(y)), np.arange(len(y_test))
         dropped += dropped_test
     else:
         train_idx, test_idx = split_rows(len(y), cfg.test_size, cfg.seed)
-        X_test, y_test, test_rows = X[test_idx], y[test_idx], rows[test_idx]
+        X_test, y_test, test_rows = X[test_idx], y[test_idx], kept[test_idx]
+    outliers = 0
+    if cfg.drop_outliers is not None:  # by the training rows' statistics before any drop
+        far = rows.outlier_mask(np.column_stack([X[train_idx], y[train_idx]]), cfg.drop_outliers)
+        train_idx, outliers = train_idx[~far], int(far.sum())
     X_train, y_train = X[train_idx], y[train_idx]
     needed = len(features) + int(cfg.bias)
     if len(y_train) < needed:
         raise DataError(
             f"Only {len(y_train)} training row(s) for {len(features)} feature(s)"
             f"{' and a bias' if cfg.bias else ''}: at least {needed} are needed for a unique line. "
-            "Add rows, choose fewer features, or hold out fewer rows."
+            "Add rows, choose fewer features, or hold out fewer rows"
+            + (", or drop fewer outliers." if outliers else ".")
         )
     return Dataset(
         X_train=X_train,
@@ -784,6 +817,8 @@ def prepare(df: pd.DataFrame, cfg: RunConfig, test_df: pd.DataFrame | None = Non
         features=features,
         target=cfg.target,
         dropped=dropped,
-        train_rows=rows[train_idx],
+        train_rows=kept[train_idx],
         test_rows=test_rows,
+        filtered=len(df) - len(table),
+        outliers=outliers,
     )

@@ -115,7 +115,13 @@ def run_dict(comp: Comparison, history: History) -> dict[str, object]:
         "bias_original": b_orig,
         "train_metrics": comp.metrics(history, "train"),
         "test_metrics": comp.metrics(history, "test"),
-        "rows": {"train": len(ds.y_train), "test": len(ds.y_test), "dropped": ds.dropped},
+        "rows": {
+            "train": len(ds.y_train),
+            "test": len(ds.y_test),
+            "dropped": ds.dropped,
+            "filtered": ds.filtered,  # left out by --where, before the split
+            "outliers": ds.outliers,  # training rows dropped by --drop-outliers
+        },
         "scaler": comp.scaler.as_dict() if scaled else None,
         "ols": ols_dict(comp),
         "seconds": history.seconds,

@@ -524,3 +524,29 @@ def test_charts_show_the_plotted_values_in_tooltips():
         (pred_points, {"optimizer", "actual", "predicted"}),
     ]:
         assert needed <= {tip["field"] for tip in view["encoding"]["tooltip"]}
+
+
+# --- groups and log counts (the Data page's category, Normalise's heavy tails) -----------------
+def test_fit_chart_fills_points_by_group_apart_from_the_optimizer_colours() -> None:
+    points = _points().assign(group=["USA", "Japan"] * (len(_points()) // 2))
+    spec = charts.fit_chart(
+        points, _lines(), x_title="x", y_title="y", group_title="origin"
+    ).to_dict()
+    fill = _one(spec, "point")["encoding"]["fill"]
+    assert fill["field"] == "group" and fill["title"] == "origin"
+    assert fill["scale"]["domain"] == ["Japan", "USA"]  # sorted: the same colour on every page
+    assert fill["scale"]["range"] == charts.GROUP_COLORS
+    assert not set(charts.GROUP_COLORS) & set(charts.TABLEAU10)
+
+
+def test_distribution_chart_log_count_marks_powers_of_ten() -> None:
+    values = pd.DataFrame(
+        {"column": "km", "stage": "original", "value": np.r_[np.zeros(2_000), [6.5e6]]}
+    )
+    y = charts.distribution_chart(values, bins=50, log_count=True).to_dict()["spec"]["encoding"][
+        "y"
+    ]
+    assert y["scale"]["type"] == "symlog"
+    assert y["axis"]["values"] == [0, 1, 10, 100, 1000]  # up to the 2,000 rows of the first bin
+    plain = charts.distribution_chart(values).to_dict()["spec"]["encoding"]["y"]
+    assert "scale" not in plain and "axis" not in plain

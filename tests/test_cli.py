@@ -89,7 +89,7 @@ def test_compare_json_follows_the_contract(table):
     assert [r["optimizer"] for r in doc["runs"]] == ["sgd", "adam"]
     for r in doc["runs"]:
         assert keys <= set(r)
-        assert r["rows"] == {"train": 240, "test": 60, "dropped": 0}
+        assert r["rows"] == {"train": 240, "test": 60, "dropped": 0, "filtered": 0, "outliers": 0}
         assert set(r["train_metrics"]) == {"mse", "rmse", "mae", "r2"}
     sgd = doc["runs"][0]
     assert sgd["scaler"]["target_mean"] is None and len(sgd["scaler"]["mean"]) == 2
@@ -179,7 +179,7 @@ def test_mini_batch_log_and_separate_test_file(tmp_path, table):
         "--json",
     )
     doc = strict(out.stdout)
-    assert doc["rows"] == {"train": 250, "test": 50, "dropped": 0}
+    assert doc["rows"] == {"train": 250, "test": 50, "dropped": 0, "filtered": 0, "outliers": 0}
     assert doc["epochs_run"] == 20 and doc["test_metrics"]["r2"] > 0.9
 
 

@@ -84,8 +84,10 @@ def test_missing_values_are_dropped_and_counted():
 
 def test_text_column_chosen_as_feature_names_the_column_and_a_bad_value():
     df = pd.DataFrame({"mileage": ["19.67 kmpl", "18 kmpl", "20 kmpl"], "y": [1.0, 2, 3]})
-    with pytest.raises(DataError, match=r"'mileage' is not numeric \(e.g. '19.67 kmpl'"):
+    with pytest.raises(DataError, match=r"'mileage' holds numbers with a unit \(e.g. '19.67 kmpl'"):
         prepare(df, RunConfig(target="y", features=("mileage",)))
+    with pytest.raises(DataError, match=r"'name' is not numeric \(e.g. 'a' in row 1\)"):
+        prepare(df.assign(name=["a", "b", "c"]), RunConfig(target="y", features=("name",)))
 
 
 def test_numbers_written_as_text_are_numeric():

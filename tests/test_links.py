@@ -24,6 +24,7 @@ from apptest_harness import (
 from streamlit.testing.v1 import AppTest
 
 from linreg_core import OptimizerConfig, RunConfig
+from linreg_core.config import Condition
 from ui import links
 from ui import state as S
 
@@ -45,6 +46,9 @@ EVERY_SETTING_CHANGED = RunConfig(
         OptimizerConfig("adamw", lr=0.003, weight_decay=0.02),
     ),
     path="plain",
+    where=(Condition("town", "in", ("Seoul", "Busan")), Condition("year, made", ">=", "2010")),
+    numbers_from_text=("km",),
+    drop_outliers=4.0,
 )
 
 
@@ -67,6 +71,11 @@ def test_a_link_carries_every_setting_and_reads_back_the_same():
         "adamw:lr=0.003:weight_decay=0.02",
     ]
     assert (params["batch_size"], params["normalize"], params["bias"]) == ("16", "false", "false")
+    assert params["where"] == [
+        '["town", "in", ["Seoul", "Busan"]]',
+        '["year, made", ">=", "2010"]',
+    ]
+    assert (params["numbers_from_text"], params["drop_outliers"]) == (["km"], "4.0")
     got = links.read(_query(params), S.DASHBOARD)
     assert got.problems == []
     assert got.source == S.Source("sample", "apartments.csv")

@@ -40,6 +40,11 @@ def app() -> AppTest:
     return start_app().switch_page(DATA_PAGE).run(timeout=TIMEOUT)
 
 
+def pick(at: AppTest, target: str) -> AppTest:
+    """Choose the target on the Data page (none is chosen for a new table)."""
+    return at.selectbox(key=S.W_TARGET).set_value(target).run(timeout=TIMEOUT)
+
+
 def columns(at: AppTest) -> tuple[str | None, tuple[str, ...]]:
     """The target and features in the session's settings."""
     cfg = at.session_state[S.SETTINGS]
@@ -62,8 +67,12 @@ def test_uploading_a_csv_loads_it_and_picks_numeric_columns(app: AppTest) -> Non
     pd.testing.assert_frame_equal(ss[S.DATA], expected)
     assert ss[S.DATA_NAME] == "apartments.csv"
     assert "apartments" in texts(app.sidebar.markdown)  # the sidebar, drawn first, is current
-    assert columns(app) == ("price_eok", ("area_m2", "age_years", "station_km"))  # last numeric
+    assert columns(app) == (None, ())  # no target is guessed
     assert app.selectbox(key=S.W_TARGET).options == NUMERIC
+    assert "Suggested by its name: 'price_eok'" in texts(app.caption)
+    assert "Choose the target" in texts(app.info)
+    pick(app, "price_eok")
+    assert columns(app) == ("price_eok", ("area_m2", "age_years", "station_km"))
     overview = table_with(app, "usable").set_index("column")
     assert overview.loc["district", "usable"].startswith("no")
     assert "district" in texts(app.caption)
@@ -99,6 +108,7 @@ def test_an_unexpected_reader_failure_is_a_friendly_error_not_a_traceback(
 
 def test_choosing_the_target_and_features_updates_state(app: AppTest) -> None:
     upload(app, "apartments.csv", APARTMENTS.read_bytes())
+    pick(app, "price_eok")
     app.session_state[S.COMPARISON] = "a stale result"
 
     app.selectbox(key=S.W_TARGET).set_value("area_m2").run(timeout=TIMEOUT)
@@ -113,6 +123,7 @@ def test_choosing_the_target_and_features_updates_state(app: AppTest) -> None:
 
 def test_test_size_and_split_seed_go_to_state_and_change_the_counts(app: AppTest) -> None:
     upload(app, "apartments.csv", APARTMENTS.read_bytes())
+    pick(app, "price_eok")
     app.slider(key=S.W_TEST_SIZE).set_value(0.5).run(timeout=TIMEOUT)
     app.number_input(key=S.W_SPLIT_SEED).set_value(7).run(timeout=TIMEOUT)
 
@@ -128,7 +139,9 @@ def test_a_sample_table_loads_from_the_picker(app: AppTest) -> None:
     expected = pd.read_csv(SAMPLE_DATA / "study_score.csv")
     pd.testing.assert_frame_equal(app.session_state[S.DATA], expected)
     assert app.session_state[S.DATA_NAME] == "study_score.csv"
-    assert columns(app) == ("score", ("hours",))
+    assert columns(app) == (None, ())
+    assert "Suggested by its name: 'score'" in texts(app.caption)
+    assert columns(pick(app, "score")) == ("score", ("hours",))
 
 
 def test_a_typed_table_with_an_added_row_is_used(app: AppTest) -> None:
@@ -143,11 +156,12 @@ def test_a_typed_table_with_an_added_row_is_used(app: AppTest) -> None:
     assert app.session_state[S.DATA_NAME] == "typed table"
     assert df["x"].tolist() == [1.0, 2.0, 3.0, 4.0]
     assert df["y"].tolist() == [30.0, 60.0, 90.0, 120.0]
-    assert columns(app) == ("y", ("x",))
+    assert columns(pick(app, "y")) == ("y", ("x",))
 
 
 def test_too_few_training_rows_shows_the_cores_message(app: AppTest) -> None:
     app.button(key=S.W_USE_TYPED).click().run(timeout=TIMEOUT)  # seed 000's three rows
+    pick(app, "y")
     app.slider(key=S.W_TEST_SIZE).set_value(0.5).run(timeout=TIMEOUT)  # 2 held out, 1 left
 
     assert not app.exception
@@ -157,6 +171,7 @@ def test_too_few_training_rows_shows_the_cores_message(app: AppTest) -> None:
 
 def test_a_separate_test_file_becomes_the_held_out_rows(app: AppTest) -> None:
     upload(app, "apartments.csv", APARTMENTS.read_bytes())
+    pick(app, "price_eok")
     app.toggle(key=S.W_TEST_FILE).set_value(True).run(timeout=TIMEOUT)
     test_csv = pd.read_csv(APARTMENTS).head(50).to_csv(index=False).encode()
     upload(app, "test.csv", test_csv, key=S.W_TEST_UPLOAD)
@@ -173,6 +188,7 @@ def test_a_separate_test_file_becomes_the_held_out_rows(app: AppTest) -> None:
 
 def test_choices_survive_a_visit_to_another_page(app: AppTest) -> None:
     upload(app, "apartments.csv", APARTMENTS.read_bytes())
+    pick(app, "price_eok")
     app.selectbox(key=S.W_TARGET).set_value("area_m2").run(timeout=TIMEOUT)
     app.slider(key=S.W_TEST_SIZE).set_value(0.3).run(timeout=TIMEOUT)
     data = app.session_state[S.DATA]
@@ -226,7 +242,7 @@ def test_a_workbook_starting_with_a_readme_loads_its_first_table_and_offers_the_
     assert not app.exception and not app.error
     pd.testing.assert_frame_equal(app.session_state[S.DATA], PRICES)
     assert app.session_state[S.DATA_NAME] == "survey.xlsx (prices)"
-    assert columns(app) == ("price", ("area",))
+    assert columns(pick(app, "price")) == ("price", ("area",))
     box = sheet_box(app)
     assert (box.options, box.value) == (["README", "prices", "rents"], "prices")
     assert (
@@ -245,7 +261,7 @@ def test_choosing_another_sheet_loads_it_and_a_sheet_without_numbers_keeps_the_t
     assert not app.exception and not app.error
     pd.testing.assert_frame_equal(app.session_state[S.DATA], RENTS)
     assert app.session_state[S.DATA_NAME] == "survey.xlsx (rents)"
-    assert columns(app) == ("rent", ("area", "floor"))
+    assert columns(pick(app, "rent")) == ("rent", ("area", "floor"))
     assert sheet_box(app).value == "rents"
 
     sheet_box(app).set_value("README").run(timeout=TIMEOUT)
@@ -279,7 +295,7 @@ def test_long_names_are_shortened_in_the_sidebar_and_heading_with_the_full_name_
 
     assert not app.exception and not app.error
     assert list(app.session_state[S.DATA].columns) == [LONG_X, LONG_Y]  # the data keeps them
-    assert columns(app) == (LONG_Y, (LONG_X,))
+    assert columns(pick(app, LONG_Y)) == (LONG_Y, (LONG_X,))
     sidebar = {shown(m.value): shown(m.proto.help) for m in app.sidebar.markdown}
     target = next(text for text in sidebar if text.startswith("Target:"))
     assert len(target) < 160  # 'Target: **…**  \nFeatures: …', two names of 60 at most
@@ -302,7 +318,7 @@ def test_a_table_wider_than_the_feature_limit_starts_with_no_features_and_says_w
 
     assert not app.exception and not app.error
     assert app.session_state[S.DATA_NAME] == "wide.csv"  # taken, not refused
-    assert columns(app) == ("c150", ())  # none of the 150 preselected
+    assert columns(pick(app, "c150")) == ("c150", ())  # none of the 150 preselected
     said = texts(app.info)
     assert "150 numeric columns" in said and "at most 100 features" in said, said
     assert app.multiselect(key=S.W_FEATURES).proto.max_selections == 100

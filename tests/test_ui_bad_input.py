@@ -128,7 +128,11 @@ def loaded(name: str = "good.csv", content: bytes = GOOD) -> AppTest:
     """A fresh session on the Data page with a table uploaded."""
     at = start_app()
     at.switch_page(DATA_PAGE).run(timeout=TIMEOUT)
-    return upload(at, name, content)
+    upload(at, name, content)
+    boxes = [b for b in at.selectbox if b.key == S.W_TARGET]
+    if boxes and boxes[0].value is None and boxes[0].options:  # the learner picks the target:
+        boxes[0].set_value(boxes[0].options[-1]).run(timeout=TIMEOUT)  # here the last column
+    return at
 
 
 def train(at: AppTest, epochs: int = 50, setup: Callable[[AppTest], None] | None = None) -> AppTest:
@@ -240,7 +244,7 @@ def test_thousands_separators_and_decimal_commas_are_read_as_numbers() -> None:
     assert at.session_state[S.DATA]["n"].tolist() == [1234.0, 12000.5, 7.0, 2500.0]
     assert "'n' is written with decimal points and ',' between thousands" in texts(at.warning)
     assert at.session_state[S.SETTINGS].features == ("n",)  # offered as a number, read as one
-    assert "3 training rows, 1 test rows" in texts(at.success)  # 20% held out
+    assert "4 training rows, 0 test rows" in texts(at.success)  # a small table: none held out
 
     upload(at, "european.csv", b"a;b\n1.234,5;2\n2.000;3\n3.500;4\n4,75;6\n")
     assert not at.exception and not at.error
@@ -278,9 +282,11 @@ def test_fewer_rows_than_features_is_explained_and_fixed_by_choosing_fewer() -> 
     at = loaded("narrow.csv", b"a,b,c,y\n1,5,2,10\n2,3,9,20\n3,8,1,31\n")
 
     assert not at.exception
-    assert "Only 2 training row(s) for 3 feature(s) and a bias: at least 4" in texts(at.error)
-    at.slider(key=S.W_TEST_SIZE).set_value(0.0).run(timeout=TIMEOUT)  # all 3 rows: still < 4
+    assert at.slider(key=S.W_TEST_SIZE).value == 0.0  # a small table: none held out
     assert "Only 3 training row(s) for 3 feature(s) and a bias: at least 4" in texts(at.error)
+    at.slider(key=S.W_TEST_SIZE).set_value(0.3).run(timeout=TIMEOUT)  # 1 held out, 2 left
+    assert "Only 2 training row(s) for 3 feature(s) and a bias: at least 4" in texts(at.error)
+    at.slider(key=S.W_TEST_SIZE).set_value(0.0).run(timeout=TIMEOUT)
     assert "choose fewer features" in texts(at.error)
 
     at.multiselect(key=S.W_FEATURES).set_value(["a"]).run(timeout=TIMEOUT)
@@ -333,7 +339,7 @@ TEST_TABLE_PROBLEMS = [
     pytest.param(
         "lacking.csv",
         b"x,z\n1,2\n3,4\n",
-        "The test table lacks the column(s) ['y']",
+        "The test table has no 'y' column, the target",
         id="missing column",
     ),
     pytest.param(

@@ -42,6 +42,12 @@ HEIGHT = 320  # px; widths follow the container
 TITLE_LIMIT = 40  # characters of a name in an axis title or panel header: fits the HEIGHT
 PARAMS_WIDTH = 480  # px; facets cannot stretch to the container, so their width is fixed
 ROW_HEADER = alt.Header(labelAngle=0, labelAlign="left", labelFontSize=13, labelFontWeight="bold")
+# Groups of points (a category chosen on the Data page): Vega's "dark2", apart from the
+# optimizers' tableau10 lines.
+# fmt: off
+GROUP_COLORS = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e",
+                "#e6ab02", "#a6761d", "#666666"]
+# fmt: on
 SPLIT_DASH = alt.Scale(domain=["train", "test"], range=[[1, 0], [6, 4]])
 
 
@@ -428,16 +434,19 @@ def fit_chart(
     x_title: str,
     y_title: str,
     domain: Sequence[str] | None = None,
+    group_title: str | None = None,
 ) -> alt.LayerChart:
     """The data (train circles, test triangles) with each optimizer's fitted line.
 
     Args:
-        points: columns x, y, split ("train"/"test"), in the data's own units.
+        points: columns x, y, split ("train"/"test"), in the data's own units; with a column
+            group, the points are filled by it (GROUP_COLORS, apart from the optimizers').
         lines: columns optimizer, x, y; two or more points per line, the optimum labelled
             "least squares" (drawn dashed, near-black).
         x_title, y_title: axis titles, usually the feature and target column names; a long
             one is shortened, and in full in the tooltip.
         domain: optimizer labels in colour order, shared by the page's charts.
+        group_title: the legend's title for the groups (the column they come from).
     """
     points = _sample_rows(_finite(points, ["x", "y"]), "split")
     lines = _finite(lines, ["x", "y"])
@@ -455,7 +464,17 @@ def fit_chart(
     base = alt.Chart(points)
     if full:  # a JSON string is a string literal of Vega's expressions
         base = base.transform_calculate(**{f: json.dumps(n) for f, n in full.items()})
+    grouped = "group" in points.columns
+    by_group = {}
+    if grouped:  # fill, not color: the optimizers' lines keep a colour scale of their own
+        groups = sorted(pd.unique(points["group"].astype(str)))
+        by_group["fill"] = alt.Fill(
+            "group:N",
+            title=group_title or "group",
+            scale=alt.Scale(domain=groups, range=GROUP_COLORS),
+        )
     scatter = base.mark_point(filled=True, size=45, color="#7f7f7f").encode(
+        **by_group,
         x=x,
         y=y,
         shape=alt.Shape(
@@ -466,7 +485,16 @@ def fit_chart(
         opacity=alt.Opacity(
             "split:N", legend=None, scale=alt.Scale(domain=splits, range=[0.45, 0.9])
         ),
-        tooltip=_tips("x:Q", "y:Q", "split:N", *(f"{f}:N" for f in full), x=x_short, y=y_short),
+        tooltip=_tips(
+            "x:Q",
+            "y:Q",
+            "split:N",
+            *(["group:N"] if grouped else []),
+            *(f"{f}:N" for f in full),
+            x=x_short,
+            y=y_short,
+            group=group_title or "group",
+        ),
     )
     layers = [scatter]
     for subset, dash in ((lines[~is_optimum], [1, 0]), (lines[is_optimum], [6, 4])):
@@ -552,12 +580,25 @@ def residuals_chart(
     return alt.layer(bars, zero).properties(width="container", height=HEIGHT)
 
 
-def distribution_chart(values: pd.DataFrame, *, bins: int = 30) -> alt.FacetChart:
+def _powers_of_ten(top: float) -> list[int]:
+    """0, 1, 10, 100, ... up to top (at least 0 and 1)."""
+    values, power = [0, 1], 10
+    while power <= top:
+        values.append(power)
+        power *= 10
+    return values
+
+
+def distribution_chart(
+    values: pd.DataFrame, *, bins: int = 30, log_count: bool = False
+) -> alt.FacetChart:
     """Histograms per column before and after z-score: the same shape on a different scale.
 
     Args:
         values: columns column (name), stage ("original"/"z-scored"), value.
         bins: number of bins per panel.
+        log_count: a symmetric-log count axis, so a bin of one row beside a bin of thousands
+            (a heavy tail) still shows; empty bins stay at 0.
     """
     data = _finite(values, ["value"])
     # each panel binned over its own range: z-score is affine, so the bar heights match exactly
@@ -572,7 +613,15 @@ def distribution_chart(values: pd.DataFrame, *, bins: int = 30) -> alt.FacetChar
         .encode(
             x=alt.X("start:Q", title="value", scale=alt.Scale(zero=False)),
             x2="end:Q",
-            y=alt.Y("count:Q", title="rows"),
+            y=alt.Y(
+                "count:Q",
+                title="rows (log scale)" if log_count else "rows",
+                scale=alt.Scale(type="symlog") if log_count else alt.Undefined,
+                # powers of ten: a symlog axis left to itself marks only 0 and its top
+                axis=alt.Axis(values=_powers_of_ten(hist["count"].max()))
+                if log_count
+                else alt.Undefined,
+            ),
             y2=alt.datum(0),
             color=alt.Color(
                 "stage:N", legend=None, scale=alt.Scale(domain=stages, range=TABLEAU10[:2])

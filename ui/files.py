@@ -15,7 +15,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from streamlit.runtime.uploaded_file_manager import DeletedFile
 
 from linreg_core import LinRegError, RunConfig, numeric_columns, prepare, read_table
-from ui import state
+from ui import navigation, state
 from ui.messages import kept, show_error, too_few_numeric
 
 UPLOAD_TYPES = ["csv", "tsv", "txt", "xlsx", "parquet", "json", "jsonl"]  # what linreg_core reads
@@ -161,6 +161,8 @@ def load_test_table(df: pd.DataFrame, name: str) -> None:
         prepare(ss[state.DATA], state.settings(), df)
     except LinRegError as exc:
         show_error(str(exc) + kept(ss[state.TEST_DATA_NAME]))
+        if state.settings().target not in df.columns:  # rows to predict, not to score
+            navigation.page_link(navigation.PREDICT, "Predict: A new file")
         return
     state.use_test_data(df, name)
     st.rerun()  # the sidebar names the test table
@@ -173,6 +175,7 @@ def unusable(df: pd.DataFrame) -> str | None:
     are left to the page, which names them once the table is loaded."""
     numeric = numeric_columns(df)
     target, features = state.default_columns(df, state.settings().target, state.settings().features)
+    target = target or (numeric[-1] if numeric else None)  # for this check only: not chosen
     # a table too wide for every column to be a feature starts with none chosen: try the first
     first = features[:1] or tuple(c for c in numeric if c != target)[:1]
     if len(numeric) < 2 or target is None or not first:

@@ -10,6 +10,7 @@ import streamlit as st
 from ui import charts
 from ui import state as S
 from ui.messages import escape_md, full_names, landscape_caption, param_labels, short
+from ui.rows import fit_groups
 from ui.tables import fit_frames, number_columns, typed_predictions
 
 if TYPE_CHECKING:
@@ -26,8 +27,11 @@ def fit_section(comp: Comparison, domain: list[str]) -> None:
     if len(features) > 1:
         shown = st.selectbox("Feature on the x axis", features, key=S.W_TRAIN_FIT_FEATURE)
     points, lines = fit_frames(comp, features.index(shown))
+    groups, by = fit_groups(comp)  # the Data page's colouring category, if one is chosen
+    if groups is not None:
+        points["group"] = groups  # fit_frames: training rows, then held-out rows
     chart = charts.fit_chart(
-        points, lines, x_title=shown, y_title=comp.dataset.target, domain=domain
+        points, lines, x_title=shown, y_title=comp.dataset.target, domain=domain, group_title=by
     )
     charts.show(chart, width="stretch")
     if len(features) > 1:

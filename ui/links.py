@@ -13,12 +13,14 @@ Parameters (the RunConfig field names, one per setting; a list repeats its param
     target=price_eok  features=area_m2  normalize=true  normalize_target=false  test_size=0.2
     bias=true  init=zeros  seed=0  epochs=1000  batch_size=full  path=auto
     optimizers=sgd:lr=0.1  optimizers=adam:lr=0.01:betas=0.9/0.999
+    where=["Series", "==", "I"]  numbers_from_text=Power  drop_outliers=4
 """
 
 from __future__ import annotations
 
 import dataclasses
 import io
+import json
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -35,6 +37,7 @@ from linreg_core import (
     RunConfig,
     read_table,
 )
+from linreg_core.config import Condition
 from ui import state
 from ui.presets import SAMPLE_DIR, get_preset, load_preset, sample_path
 from ui.state import Source
@@ -81,6 +84,25 @@ def _optimizer_text(opt: OptimizerConfig) -> str:
     return ":".join(parts)
 
 
+def _condition_text(cond: Condition) -> str:
+    """A row filter as JSON text, ["Series", "==", "I"] or ["Origin", "in", ["USA", "Japan"]]."""
+    value = list(cond.value) if isinstance(cond.value, tuple) else cond.value
+    return json.dumps([cond.column, cond.op, value], ensure_ascii=False)
+
+
+def _condition(text: str) -> Condition:
+    """A row filter read back (json only: nothing is evaluated); RunConfig checks it."""
+    parts = json.loads(text)
+    if not (isinstance(parts, list) and len(parts) == 3 and isinstance(parts[0], str)):
+        raise ValueError(text)
+    column, op, value = parts
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        value = tuple(value)
+    elif not isinstance(value, str):
+        raise ValueError(text)
+    return Condition(column, op, value)
+
+
 def _optimizer(text: str) -> OptimizerConfig:
     name, *pairs = text.split(":")
     values: dict[str, Any] = {}
@@ -117,8 +139,16 @@ CODECS: dict[str, _Codec] = {
     ),
     "optimizers": (_optimizer_text, _optimizer, "an optimizer such as sgd:lr=0.1"),
     "path": _TEXT,
+    "where": (_condition_text, _condition, 'a row filter such as ["Series", "==", "I"]'),
+    "numbers_from_text": _TEXT,
+    "drop_outliers": _NUMBER,
 }
-LISTS = ("features", "optimizers")  # settings that are lists: the parameter repeats
+LISTS = (
+    "features",
+    "optimizers",
+    "where",
+    "numbers_from_text",
+)  # settings that are lists: the parameter repeats
 
 
 def settings_params(cfg: RunConfig) -> dict[str, str | list[str]]:

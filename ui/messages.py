@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -75,7 +76,10 @@ def show_split(ds: Dataset) -> None:
     """The training and test row counts; a warning when rows with a gap were left out."""
     st.success(
         f"{len(ds.y_train):,} training rows, {len(ds.y_test):,} test rows, "
-        f"{ds.dropped:,} dropped for missing values."
+        f"{ds.dropped:,} dropped for missing values"
+        + (f", {ds.filtered:,} left out by the filters" if ds.filtered else "")
+        + (f", {ds.outliers:,} outliers dropped from training" if ds.outliers else "")
+        + "."
     )
     if ds.dropped:
         st.warning(
@@ -283,6 +287,20 @@ def landscape_caption(comp: Comparison, view: View) -> str:
     return " ".join(parts)
 
 
+def missing_r2(comp: Comparison, split: str) -> str | None:
+    """Why R² cannot be computed on a split's rows (None when it can)."""
+    y = comp.dataset.y_test if split == "test" else comp.dataset.y_train
+    rows = "held-out rows" if split == "test" else "training rows"
+    if len(y) < 2:
+        return f"R²: needs at least 2 {rows} (there is {len(y)}), so it is left empty."
+    if np.ptp(y) == 0:
+        return (
+            f"R²: the {rows}' target has one value ({y[0]:g}), so there is no spread to "
+            "explain; it is left empty."
+        )
+    return None
+
+
 def summary_caption(comp: Comparison) -> str:
     cfg = comp.config
     text = (
@@ -291,7 +309,9 @@ def summary_caption(comp: Comparison) -> str:
     )
     if cfg.normalize or cfg.normalize_target:
         text += "; W and b (z) are the same model as trained, on z-scores"
-    return text + ". Distance to optimum: between the trained parameters and least squares'."
+    text += ". Distance to optimum: between the trained parameters and least squares'."
+    split = "test" if comp.dataset.y_test.size else "train"
+    return text + (f" {why}" if (why := missing_r2(comp, split)) else "")
 
 
 def run_caption(comp: Comparison) -> str:

@@ -26,7 +26,9 @@ def status() -> None:
     else:
         name = ss[state.DATA_NAME]
         st.markdown(f"**{escape_md(short(name))}** · {len(df):,} rows", help=full_names(name))
-        if cfg.target is not None:
+        if cfg.target is None:
+            st.markdown("Target: not chosen yet (Data page)")
+        else:
             features = ", ".join(escape_md(short(f)) for f in cfg.features) or "none chosen"
             st.markdown(
                 f"Target: **{escape_md(short(cfg.target))}**  \nFeatures: {features}",

@@ -17,6 +17,7 @@ import pandas as pd
 import streamlit as st
 
 from linreg_core import MAX_FEATURES, OptimizerConfig, RunConfig, numeric_columns
+from linreg_core.rows import SMALL_TABLE
 
 if TYPE_CHECKING:
     from ui.presets import Preset
@@ -46,6 +47,7 @@ ADVICE = "advice"  # ui.lesson: (the comparison, one advice or None per run) | N
 SWEEP = "sweep"  # ui.lesson: (settings, linreg_core.sweep.Sweep) | None, the last sweep
 # (file_id, sheet names, sheet read last) | None: the uploaded workbook, when it has several sheets
 UPLOAD_SHEETS = "upload_sheets"
+COLOR_BY = "color_by"  # str | None: a text column whose values colour the data and fit charts
 
 # Widget keys (page-local). Where a widget edits the settings, its on_change callback writes
 # them with update() and the page shows the stored value when it is revisited.
@@ -62,6 +64,19 @@ W_TEST_SIZE = "w_data_test_size"  # Data: slider -> settings.test_size
 W_SPLIT_SEED = "w_data_split_seed"  # Data: number_input -> settings.seed
 W_TEST_UPLOAD = "w_data_test_upload"  # Data: st.file_uploader of the test table
 W_SHEET = "w_data_sheet_{file_id}"  # Data: selectbox of an uploaded workbook's sheets
+W_UNITS = "w_data_units"  # Data: multiselect -> settings.numbers_from_text
+W_FILTER_COLUMN = "w_data_filter_column"  # Data: selectbox, the column of a new row filter
+W_FILTER_VALUES = "w_data_filter_values"  # Data: multiselect, a text column's values to keep
+W_FILTER_LOW = "w_data_filter_low"  # Data: number_input, a number column's lowest value kept
+W_FILTER_HIGH = "w_data_filter_high"  # Data: number_input, its highest value kept
+W_FILTER_ADD = "w_data_filter_add"  # Data: button, adds the filter to settings.where
+W_FILTER_CLEAR = "w_data_filter_clear"  # Data: button, settings.where = ()
+W_COLOR_BY = "w_data_color_by"  # Data: selectbox -> COLOR_BY
+W_DATA_CHART_X = "w_data_chart_x"  # Data: selectbox, the feature on the data chart's x axis
+W_OUTLIERS_DROP = "w_outliers_drop_{page}"  # Data/Normalise: button, drop_outliers = OUTLIER_Z
+W_OUTLIERS_KEEP = "w_outliers_keep_{page}"  # Data/Normalise: button, drop_outliers = None
+W_HIST_BINS = "w_norm_hist_bins"  # Normalise: slider, bins per histogram
+W_HIST_LOG = "w_norm_hist_log"  # Normalise: toggle, log count axis
 W_NORMALIZE = "w_norm_features"  # Normalise: toggle -> settings.normalize
 W_NORMALIZE_TARGET = "w_norm_target"  # Normalise: toggle -> settings.normalize_target
 W_PRESET_PREFIX = "w_start_preset_"  # Start: one button per preset, + Preset.key
@@ -143,6 +158,7 @@ DEFAULTS: dict[str, Any] = {
     CURVATURE: None,
     ADVICE: None,
     SWEEP: None,
+    COLOR_BY: None,
 }
 
 
@@ -175,17 +191,32 @@ def forget_results() -> None:
 def default_columns(
     df: pd.DataFrame, target: str | None = None, features: tuple[str, ...] = ()
 ) -> tuple[str | None, tuple[str, ...]]:
-    """Keep a numeric target and features that still exist; else the last numeric column
-    predicted from every other numeric column, or from none when there are more of them than a
-    model may have (MAX_FEATURES): the learner chooses which, the Data page says why."""
+    """Keep a numeric target and features that still exist; else no target: the learner
+    chooses it (the Data page may suggest one by name), never a guess."""
     numeric = numeric_columns(df)
-    if not numeric:
-        return None, ()
     if target not in numeric:
-        target, features = numeric[-1], ()
+        return None, ()
     kept = tuple(c for c in features if c in numeric and c != target)
+    return target, kept or suggested_features(numeric, target)
+
+
+def suggested_features(numeric: list[str], target: str) -> tuple[str, ...]:
+    """Every other numeric column, or none when there are more of them than a model may have
+    (MAX_FEATURES): the learner chooses which, the Data page says why."""
     others = tuple(c for c in numeric if c != target)
-    return target, kept or (others if len(others) <= MAX_FEATURES else ())
+    return others if len(others) <= MAX_FEATURES else ()
+
+
+def table_settings(df: pd.DataFrame) -> dict[str, Any]:
+    """The settings that belong to a table, as it starts: no filters, no numbers from text, no
+    outliers dropped, and a held-out fraction that suits its size (none for a small table)."""
+    small = len(df) < SMALL_TABLE
+    return {
+        "test_size": 0.0 if small else DASHBOARD.test_size,
+        "where": (),
+        "numbers_from_text": (),
+        "drop_outliers": None,
+    }
 
 
 def use_data(df: pd.DataFrame, name: str, source: Source | None = None) -> None:
@@ -194,10 +225,13 @@ def use_data(df: pd.DataFrame, name: str, source: Source | None = None) -> None:
     None for an upload; an upload that a link waits for takes the link's settings."""
     ss = st.session_state
     target, features = default_columns(df, settings().target, settings().features)
-    ss[SETTINGS] = dataclasses.replace(settings(), target=target, features=features)
+    ss[SETTINGS] = dataclasses.replace(
+        settings(), target=target, features=features, **table_settings(df)
+    )
     ss[DATA], ss[DATA_NAME] = df, name
     ss[SOURCE] = source or Source("upload", name)
     ss[TEST_DATA], ss[TEST_DATA_NAME] = None, None
+    ss[COLOR_BY] = None
     forget_results()
     if source is None and (pending := ss[PENDING_LINK]) is not None:
         ss[PENDING_LINK] = None
@@ -247,8 +281,18 @@ def use_preset(df: pd.DataFrame, preset: Preset) -> None:
 
 
 def choose_target() -> None:
-    """on_change of the target: if the new target was a feature, the old target takes its place."""
+    """on_change of the target: if the new target was a feature, the old target takes its place;
+    a first choice of target suggests every other usable column as a feature."""
     old, new = settings().target, st.session_state[W_TARGET]
+    if new is None:
+        update(target=None, features=())
+        return
+    if old is None and not settings().features:
+        df = st.session_state[DATA]
+        chosen = {*numeric_columns(df), *settings().numbers_from_text}
+        usable = [c for c in df.columns if c in chosen]  # in table order
+        update(target=new, features=suggested_features(usable, new))
+        return
     features = tuple(
         old if f == new else f for f in settings().features if old is not None or f != new
     )

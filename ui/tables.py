@@ -14,6 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from linreg_core import OPTIMUM_LABEL, DataError, column_values, numeric_columns, param_names
+from linreg_core.rows import column_summary
 from ui.messages import MAX_EPOCHS_SHOWN
 
 if TYPE_CHECKING:  # types only: importing them loads torch
@@ -300,24 +301,9 @@ def file_predictions(comp: Comparison, table: pd.DataFrame) -> pd.DataFrame:
 
 
 def column_overview(df: pd.DataFrame) -> pd.DataFrame:
-    """One row per column: its type, missing cells, and whether it can be used (and if not, why)."""
-    numeric = set(numeric_columns(df))
-    why = df.attrs.get("unusable", {})  # the reader's reasons: nested cells, mixed conventions
-    rows = []
-    for col in df.columns:
-        series = df[col]
-        if col in numeric:
-            kind, usable = "number", "yes"
-        elif col in why:
-            kind, usable = "text", f"no: {why[col]}"
-        elif series.notna().any():
-            kind, usable = "text", "no (text)"
-        else:
-            kind, usable = "empty", "no (empty)"
-        rows.append(
-            {"column": col, "type": kind, "missing": int(series.isna().sum()), "usable": usable}
-        )
-    return pd.DataFrame(rows)
+    """One row per column: type, missing, unique, min, max, mean, std (ddof=0), and whether it
+    can be used (and if not, why); linreg_core.rows.column_summary."""
+    return column_summary(df, numeric_columns(df))
 
 
 def zscore_table(

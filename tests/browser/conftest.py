@@ -375,6 +375,38 @@ def upload_file(page, widget_key: str, path: Path) -> None:
     page.locator(f'.st-key-{widget_key} input[type="file"]').set_input_files(str(path))
 
 
+def pick_option(page, widget_key: str, option: str, attempts: int = 3) -> None:
+    """Open a selectbox or multiselect by its key and click one of its options.
+
+    A rerun that is still drawing the page can close the list as it opens; then it is opened
+    again, up to `attempts` times.
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    choice = page.get_by_role("option", name=option, exact=True)
+    for attempt in range(attempts):
+        wait_for_app_idle(page)
+        page.locator(f".st-key-{widget_key}").click()
+        try:
+            choice.wait_for(timeout=5_000)
+            break
+        except PlaywrightTimeout:
+            if attempt == attempts - 1:
+                raise
+            page.keyboard.press("Escape")
+    choice.click()
+    if page.get_by_role("listbox").count():  # a multiselect stays open after a choice
+        page.keyboard.press("Escape")
+    wait_for_app_idle(page)
+
+
+def choose_target(page, name: str) -> None:
+    """Choose the Data page's target (a new table has none) and wait until the sidebar says it."""
+    pick_option(page, "w_data_target", name)
+    page.get_by_test_id("stSidebar").get_by_text(f"Target: {name}").wait_for()
+    wait_for_app_idle(page)
+
+
 def read_dataframe(frame, timeout_s: float = 10.0) -> list[dict[str, str]]:
     """The rows an st.dataframe (a locator of [data-testid=stDataFrame]) shows, as text.
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from .conftest import (
     AppServer,
     assert_no_exception,
+    choose_target,
     open_page,
     save_screenshot,
     sidebar_text,
@@ -27,6 +28,7 @@ def load_good_table(page, tmp_path: Path) -> None:
     upload_file(page, "w_data_upload", tmp_path / "good.csv")
     page.get_by_text("good.csv: 30 rows × 2 columns").wait_for()
     wait_for_app_idle(page)
+    choose_target(page, "y")
     assert_no_exception(page)
 
 
@@ -106,6 +108,7 @@ def test_an_uploaded_table_is_kept_once_and_the_file_itself_let_go(
 
     assert_no_exception(page, fresh_server.log)
     assert uploaded_bytes(fresh_server.url) == 0, "the file is dropped once its table is read"
+    choose_target(page, "y")
     page.get_by_role("slider", name="Fraction held out").press("ArrowRight")  # a rerun: 25%
     page.get_by_text("15,000 training rows, 5,000 test rows").wait_for()
     wait_for_app_idle(page)

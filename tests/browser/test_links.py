@@ -13,6 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 from .conftest import (
     AppServer,
     assert_no_exception,
+    choose_target,
     go_to_page,
     main_heading,
     open_page,
@@ -90,6 +91,7 @@ def test_a_typed_table_travels_in_the_link_by_its_cells(
     page.locator(".st-key-w_data_use_typed button").click()
     page.get_by_test_id("stSidebar").get_by_text("typed table").wait_for()
     wait_for_app_idle(page)
+    choose_target(page, "y")  # a new table has no target until the learner picks one
     go_to_page(page, "Train & compare", "Train & compare")
     train(page)
     made = summary(page)

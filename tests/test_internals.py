@@ -1,0 +1,151 @@
+"""The engine's record of each optimizer's internals against torch.optim's classes stepping the
+same problem with autograd, on the plain, fast and mini-batch paths."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from linreg_core import OPTIMIZERS, OptimizerConfig
+from linreg_core.internals import effective_lr, internals
+from linreg_core.train import Problem, train
+
+LR = 0.05
+# torch.optim's classes, hyperparameters written out here (not read from the registry); the
+# hand-written rule is SGD's update with the gradient from the formulas
+TORCH = {
+    "sgd": lambda p: torch.optim.SGD(p, lr=LR),
+    "momentum": lambda p: torch.optim.SGD(p, lr=LR, momentum=0.9),
+    "nesterov": lambda p: torch.optim.SGD(p, lr=LR, momentum=0.9, nesterov=True),
+    "rmsprop": lambda p: torch.optim.RMSprop(p, lr=LR, alpha=0.99, eps=1e-8),
+    "adam": lambda p: torch.optim.Adam(p, lr=LR, betas=(0.9, 0.999), eps=1e-8),
+    "adamw": lambda p: torch.optim.AdamW(p, lr=LR, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.01),
+    "adagrad": lambda p: torch.optim.Adagrad(p, lr=LR, eps=1e-10),
+    "gd-manual": lambda p: torch.optim.SGD(p, lr=LR),
+}
+EPOCHS = 30
+RTOL = 1e-5
+# where the paths run: (path argument, batch size)
+PATHS = {"plain": ("auto", None), "fast": ("fast", None), "minibatch": ("auto", 8)}
+
+
+def test_every_registry_optimizer_has_a_torch_reference_here() -> None:
+    assert set(TORCH) == set(OPTIMIZERS)
+
+
+def far_problem(m: int = 40) -> Problem:
+    """Rows whose optimum is far from the zero start, so that the steps stay large."""
+    rng = np.random.default_rng(4)
+    X = rng.normal(size=(m, 2)) * np.array([1.0, 3.0])
+    y = X @ np.array([5.0, -8.0]) + 4.0 + 0.3 * rng.normal(size=m)
+    return Problem(X, y, X[:0], y[:0])
+
+
+def torch_record(
+    problem: Problem, name: str, epochs: int, batch_size: int | None = None, seed: int = 0
+) -> dict[str, np.ndarray]:
+    """The tutorials' loop with a torch.optim class: per epoch the mean gradient, the step and
+    the class's own state after the epoch's last step, ordered [W..., b]."""
+    X = torch.tensor(problem.X_train, dtype=torch.float32)
+    y = torch.tensor(problem.y_train, dtype=torch.float32)
+    W = torch.zeros(X.shape[1], requires_grad=True)
+    b = torch.zeros(1, requires_grad=True)
+    opt = TORCH[name]([W, b])
+    gen = torch.Generator().manual_seed(seed)
+    out: dict[str, list] = {"grad": [], "step": [], "t": []}
+
+    def params() -> np.ndarray:
+        return np.append(W.detach().numpy(), b.detach().numpy()).astype(np.float64)
+
+    for _ in range(epochs):
+        before = params()
+        batches = [torch.arange(len(y))]
+        if batch_size:
+            order = torch.randperm(len(y), generator=gen)
+            batches = [order[i : i + batch_size] for i in range(0, len(y), batch_size)]
+        grads = []
+        for idx in batches:
+            cost = torch.mean(((X[idx] * W).sum(dim=1) + b - y[idx]) ** 2)
+            opt.zero_grad()
+            cost.backward()
+            grads.append(np.append(W.grad.numpy(), b.grad.numpy()).astype(np.float64))
+            opt.step()
+        out["grad"].append(np.mean(grads, axis=0))
+        out["step"].append(params() - before)
+        for key, value in opt.state[W].items():
+            if key == "step":
+                out["t"].append(float(value))
+                continue
+            both = np.append(value.numpy(), opt.state[b][key].numpy())
+            out.setdefault(key, []).append(both.astype(np.float64))
+    return {k: np.array(v) for k, v in out.items()}
+
+
+def assert_close(mine: np.ndarray, theirs: np.ndarray, what: str) -> None:
+    """Within 1e-5 of each parameter's largest size over the run (a column of theirs): a
+    gradient that crosses zero has no size of its own to be relative to, and paths that round
+    differently in float32 differ by rounding of that largest size."""
+    scale = RTOL * np.max(np.abs(theirs), axis=0)  # (k,)
+    off = np.abs(mine - theirs)
+    assert (off <= scale).all(), f"{what}: off by {off.max(axis=0)}, allowed {scale}"
+
+
+@pytest.mark.parametrize("path", list(PATHS))
+@pytest.mark.parametrize("name", list(OPTIMIZERS))
+def test_recorded_gradient_step_and_state_equal_torch_optims(name: str, path: str) -> None:
+    problem = far_problem()
+    how, batch = PATHS[path]
+    h = train(
+        problem,
+        OptimizerConfig(name, lr=LR),
+        torch.zeros(3),
+        epochs=EPOCHS,
+        batch_size=batch,
+        seed=2,
+        path=how,
+    )
+    assert h.path == path and h.epochs_run == EPOCHS
+    ref = torch_record(problem, name, EPOCHS, batch_size=batch, seed=2)
+    mine = internals(h)
+    state_names = set(ref) - {"grad", "step", "t"}
+    assert set(h.state) == state_names  # torch's names, no more, no fewer
+    for key in ["grad", "step", *sorted(state_names)]:
+        assert mine[key].shape == (EPOCHS, 3)
+        assert_close(mine[key], ref[key], f"{name} {path} {key}")
+        if path == "plain" and name != "gd-manual":  # autograd's bits and torch's own update
+            np.testing.assert_array_equal(mine[key], ref[key], err_msg=f"{name} {key}")
+
+
+# torch's effective rate, written out here from the class's own state and step counter
+def torch_rate(name: str, ref: dict[str, np.ndarray]) -> np.ndarray | None:
+    t = ref["t"][:, None]
+    if name == "rmsprop":
+        return LR / (np.sqrt(ref["square_avg"]) + 1e-8)
+    if name == "adagrad":
+        return LR / (np.sqrt(ref["sum"]) + 1e-10)
+    if name in ("adam", "adamw"):
+        return LR / (1 - 0.9**t) / (np.sqrt(ref["exp_avg_sq"]) / np.sqrt(1 - 0.999**t) + 1e-8)
+    return None
+
+
+@pytest.mark.parametrize("path", list(PATHS))
+@pytest.mark.parametrize("name", list(OPTIMIZERS))
+def test_effective_learning_rate_is_torchs_and_makes_the_step(name: str, path: str) -> None:
+    problem = far_problem()
+    how, batch = PATHS[path]
+    cfg = OptimizerConfig(name, lr=LR)
+    h = train(problem, cfg, torch.zeros(3), epochs=EPOCHS, batch_size=batch, seed=2, path=how)
+    ref = torch_record(problem, name, EPOCHS, batch_size=batch, seed=2)
+    expected, mine = torch_rate(name, ref), effective_lr(h)
+    if expected is None:
+        assert mine is None and "effective_lr" not in internals(h)
+        return
+    assert mine is not None
+    assert_close(mine, expected, f"{name} {path} effective_lr")
+    if path != "minibatch":  # one step an epoch: the step is the rate times what it multiplies
+        times = h.state["exp_avg"] if name.startswith("adam") else h.grad
+        decay = h.params[:-1] * LR * 0.01 if name == "adamw" else 0.0  # AdamW's shrink first
+        assert_close(
+            -(mine * times) - decay, h.step, f"{name} {path} step = -rate x what it multiplies"
+        )

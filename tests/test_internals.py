@@ -3,13 +3,19 @@ same problem with autograd, on the plain, fast and mini-batch paths."""
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 
 from linreg_core import OPTIMIZERS, OptimizerConfig
 from linreg_core.internals import effective_lr, internals
 from linreg_core.train import Problem, train
+from tests.conftest import ROOT
 
 LR = 0.05
 # torch.optim's classes, hyperparameters written out here (not read from the registry); the
@@ -149,3 +155,73 @@ def test_effective_learning_rate_is_torchs_and_makes_the_step(name: str, path: s
         assert_close(
             -(mine * times) - decay, h.step, f"{name} {path} step = -rate x what it multiplies"
         )
+
+
+# -- the command line ----------------------------------------------------------------------------
+def cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "linreg_core", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+        check=False,
+    )
+
+
+def strict(text: str) -> dict:
+    def refuse(token: str):
+        raise AssertionError(f"non-strict JSON token {token}")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+@pytest.fixture(scope="module")
+def far_csv(tmp_path_factory) -> tuple[str, Problem]:
+    p = far_problem()
+    df = pd.DataFrame({"x1": p.X_train[:, 0], "x2": p.X_train[:, 1], "y": p.y_train})
+    path = tmp_path_factory.mktemp("internals") / "far.csv"
+    df.to_csv(path, index=False)
+    back = pd.read_csv(path)  # the rows exactly as the command reads them
+    X = back[["x1", "x2"]].to_numpy()
+    return str(path), Problem(X, back["y"].to_numpy(), X[:0], back["y"].to_numpy()[:0])
+
+
+@pytest.mark.parametrize("name", ["momentum", "adam", "sgd"])
+def test_train_json_internals_are_torchs_epochs_by_parameters(name, far_csv) -> None:
+    path, problem = far_csv
+    args = ["--target", "y", "--optimizer", name, "--lr", str(LR), "--epochs", str(EPOCHS)]
+    out = cli("train", path, *args, "--json", "--internals")
+    assert out.returncode == 0, out.stderr
+    data = strict(out.stdout)
+    ref = torch_record(problem, name, EPOCHS)
+    got = data["internals"]
+    states = set(ref) - {"grad", "step", "t"}
+    rate = {"effective_lr"} if name == "adam" else set()
+    assert list(got)[:2] == ["grad", "step"] and set(got) == {"grad", "step", *states, *rate}
+    for key, values in got.items():
+        assert np.array(values).shape == (EPOCHS, 3), key  # epochs x [w1, w2, b]
+    for key in ["grad", "step", *states]:
+        assert_close(np.array(got[key]), ref[key], f"cli {name} {key}")
+    if rate:
+        assert_close(np.array(got["effective_lr"]), torch_rate(name, ref), "cli effective_lr")
+    # from the zero start, the steps add up to the final parameters, ordered as weights, bias
+    total = np.sum(np.array(got["step"]), axis=0)
+    np.testing.assert_allclose(total, [*data["weights"], data["bias"]], rtol=1e-5, atol=1e-6)
+
+
+def test_train_json_internals_without_a_bias_have_one_column_per_weight(far_csv) -> None:
+    path, problem = far_csv
+    out = cli("train", path, "--target", "y", "--no-bias", "--epochs", "5", "--json", "--internals")
+    assert out.returncode == 0, out.stderr
+    got = strict(out.stdout)["internals"]
+    assert set(got) == {"grad", "step"} and np.array(got["grad"]).shape == (5, 2)
+    X, y = problem.X_train, problem.y_train
+    first = -2 / len(y) * X.T @ y  # numpy's gradient of the MSE at the zero start
+    np.testing.assert_allclose(got["grad"][0], first, rtol=1e-5)
+
+
+def test_internals_without_json_is_refused_with_the_fix(far_csv) -> None:
+    out = cli("train", far_csv[0], "--target", "y", "--internals")
+    assert out.returncode == 2 and out.stdout == ""
+    assert out.stderr.count("\n") == 1 and "--json" in out.stderr

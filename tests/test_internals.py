@@ -4,6 +4,7 @@ same problem with autograd, on the plain, fast and mini-batch paths."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
@@ -12,10 +13,12 @@ import pandas as pd
 import pytest
 import torch
 
-from linreg_core import OPTIMIZERS, OptimizerConfig
+from linreg_core import OPTIMIZERS, Comparison, ConfigError, OptimizerConfig, RunConfig, run
+from linreg_core.explain import explain_step, one_step
 from linreg_core.internals import effective_lr, internals
+from linreg_core.report import epoch_log
 from linreg_core.train import Problem, train
-from tests.conftest import ROOT
+from tests.conftest import ROOT, SAMPLES
 
 LR = 0.05
 # torch.optim's classes, hyperparameters written out here (not read from the registry); the
@@ -225,3 +228,110 @@ def test_internals_without_json_is_refused_with_the_fix(far_csv) -> None:
     out = cli("train", far_csv[0], "--target", "y", "--internals")
     assert out.returncode == 2 and out.stdout == ""
     assert out.stderr.count("\n") == 1 and "--json" in out.stderr
+
+
+# -- one step explained --------------------------------------------------------------------------
+LOG_LINE = re.compile(r"Epoch +(\d+)/\d+ W: (-?[\d.]+), b: (-?[\d.]+), Cost: ([\d.]+)")
+
+
+@pytest.fixture(scope="module")
+def seed_000() -> Comparison:
+    """The tutorials' first table, trained as seed 000 does: sgd, lr 0.01, 1000 epochs, raw x."""
+    df = pd.read_csv(SAMPLES / "hours_money.csv")
+    return run(df, RunConfig(target="money", optimizers=(OptimizerConfig("sgd", lr=0.01),)))
+
+
+def test_one_step_numbers_are_the_epoch_logs(seed_000) -> None:
+    h = seed_000.runs[0]
+    lines = epoch_log(h)
+    assert len(lines) == 10
+    X = np.array([1.0, 2.0, 3.0])  # the table itself
+    y = np.array([30.0, 60.0, 90.0])
+    for line in lines:
+        epoch, w, b, cost = LOG_LINE.fullmatch(line).groups()
+        s = explain_step(seed_000, "sgd", int(epoch))
+        assert s.names == ["W", "b"]
+        assert [f"{v:.4f}" for v in s.after] == [w, b]  # the log's W and b
+        assert f"{s.cost:.6f}" == cost
+        before_line = explain_step(seed_000, 0, int(epoch) - 1).after if int(epoch) > 1 else None
+        if before_line is not None:
+            np.testing.assert_array_equal(s.before, before_line)
+        # numpy's gradient at the parameters before, and its per-row parts
+        residual = s.before[0] * X + s.before[1] - y
+        grad = 2 / 3 * np.array([residual @ X, residual.sum()])
+        # the record is float32: predictions near 90 round by about 5e-6 before they are summed
+        np.testing.assert_allclose(s.gradient, grad, rtol=1e-5, atol=1e-4)
+        assert float(np.mean(residual**2)) == pytest.approx(s.cost, rel=1e-5)
+        rows = s.rows
+        assert rows is not None and list(rows["hours"]) == [1.0, 2.0, 3.0]
+        np.testing.assert_allclose(rows["prediction"], s.before[0] * X + s.before[1], rtol=1e-12)
+        np.testing.assert_allclose(rows["residual"], residual, rtol=1e-12)
+        parts = rows[["part of D_W", "part of D_b"]].to_numpy().sum(axis=0)
+        np.testing.assert_allclose(parts, grad, rtol=1e-12, atol=1e-12)
+        # SGD: the step is -lr x the gradient, and the update shows those very numbers
+        np.testing.assert_allclose(s.step, -0.01 * s.gradient, rtol=1e-4, atol=1e-6)
+        np.testing.assert_array_equal(s.step, s.after - s.before)
+        for j, name in enumerate(["W", "b"]):
+            text = s.updates[j]
+            assert text.startswith(f"{name} := {s.before[j]:.6g} − 0.01 × ")
+            assert text.endswith(f" = {s.after[j]:.6g}") and f"{abs(s.gradient[j]):.6g}" in text
+
+
+def test_one_step_of_a_three_feature_adam_run_carries_its_state_over(tmp_path) -> None:
+    df = pd.read_csv(SAMPLES / "apartments.csv")
+    feats = ("area_m2", "age_years", "station_km")
+    cfg = RunConfig(
+        target="price_eok",
+        features=feats,
+        normalize=True,
+        epochs=50,
+        optimizers=(OptimizerConfig("adam", lr=0.05),),
+    )
+    comp = run(df, cfg)
+    h = comp.runs[0]
+    first, second = explain_step(comp, "adam", 1), explain_step(comp, "adam", 2)
+    assert first.names == ["W1", "W2", "W3", "b"]
+    assert set(first.state_after) == {"exp_avg", "exp_avg_sq"}
+    for key in first.state_after:
+        np.testing.assert_array_equal(first.state_before[key], np.zeros(4))
+        np.testing.assert_array_equal(second.state_before[key], first.state_after[key])
+    # Adam's first step is lr against the gradient's sign, on every parameter
+    np.testing.assert_allclose(first.step, -0.05 * np.sign(first.gradient), rtol=1e-5)
+    assert first.effective_lr is not None
+    np.testing.assert_allclose(first.step, -first.effective_lr * first.state_after["exp_avg"])
+    np.testing.assert_array_equal(second.after, h.params[2])
+    assert first.rows is None and "training rows" in (first.rows_note or "")
+    assert len(first.updates) == 4 and all("0.9^1" in u for u in first.updates)
+    assert [len(lines) for lines in second.state_lines] == [2, 2, 2, 2]
+    # numpy's gradient on the z-scored rows at the parameters before epoch 2
+    p = comp.problem
+    A = np.column_stack([p.X_train, np.ones(len(p.y_train))])
+    grad = 2 / len(A) * A.T @ (A @ second.before - p.y_train)
+    np.testing.assert_allclose(second.gradient, grad, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("name", list(OPTIMIZERS))
+def test_every_optimizer_writes_its_update_out(name) -> None:
+    p = far_problem(12)
+    h = train(p, OptimizerConfig(name, lr=LR), torch.zeros(3), epochs=3)
+    s = one_step(p, h, 3)
+    assert s.rows is not None and len(s.rows) == 12
+    assert all(u.endswith(f"= {a:.6g}") for u, a in zip(s.updates, s.after, strict=True))
+    # one line per state and parameter: torch's names, with the numbers after its step
+    for key, values in s.state_after.items():
+        for j, lines in enumerate(s.state_lines):
+            assert any(line.startswith(f"{key} := ") for line in lines)
+            assert any(line.endswith(f"= {values[j]:.6g}") for line in lines)
+
+
+def test_a_mini_batch_epoch_is_shown_whole_and_a_missing_epoch_is_refused() -> None:
+    p = far_problem()
+    h = train(p, OptimizerConfig("momentum", lr=LR), torch.zeros(3), epochs=4, batch_size=8)
+    s = one_step(p, h, 2)
+    assert s.rows is None and "5 steps" in (s.rows_note or "")
+    np.testing.assert_array_equal(s.after - s.before, s.step)
+    assert s.updates[0].endswith("(5 mini-batch steps together)")
+    with pytest.raises(ConfigError, match=r"Epoch 5 was not run: momentum ran epochs 1 to 4"):
+        one_step(p, h, 5)
+    with pytest.raises(ConfigError, match="Epoch 0 was not run"):
+        one_step(p, h, 0)

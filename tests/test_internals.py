@@ -18,6 +18,7 @@ from linreg_core.explain import explain_step, one_step
 from linreg_core.internals import effective_lr, internals
 from linreg_core.report import epoch_log
 from linreg_core.train import Problem, train
+from linreg_core.why import findings, why
 from tests.conftest import ROOT, SAMPLES
 
 LR = 0.05
@@ -335,3 +336,127 @@ def test_a_mini_batch_epoch_is_shown_whole_and_a_missing_epoch_is_refused() -> N
         one_step(p, h, 5)
     with pytest.raises(ConfigError, match="Epoch 0 was not run"):
         one_step(p, h, 0)
+
+
+# -- why the paths differ ------------------------------------------------------------------------
+def line_problem() -> tuple[Problem, np.ndarray]:
+    """One feature, y = 3x + 1 + noise, and numpy's least-squares [W, b]."""
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=30)
+    y = 3 * x + 1 + 0.2 * rng.normal(size=30)
+    A = np.column_stack([x, np.ones(30)])
+    optimum = np.linalg.lstsq(A, y, rcond=None)[0]
+    return Problem(x[:, None], y, x[:0, None], y[:0]), optimum
+
+
+def heavy_ball(problem: Problem, lr: float, mu: float, epochs: int) -> np.ndarray:
+    """(epochs + 1, 2) heavy-ball momentum in float64 numpy: v := mu v + g; t := t - lr v."""
+    A = np.column_stack([problem.X_train, np.ones(len(problem.y_train))])
+    t, v, path = np.zeros(2), np.zeros(2), [np.zeros(2)]
+    for _ in range(epochs):
+        g = 2 / len(A) * A.T @ (A @ t - problem.y_train)
+        v = mu * v + g
+        t = t - lr * v
+        path.append(t)
+    return np.array(path)
+
+
+def test_momentums_overshoot_is_found_where_numpy_sees_it_pass_the_optimum() -> None:
+    p, optimum = line_problem()
+    h = train(p, OptimizerConfig("momentum", lr=0.1), torch.zeros(2), epochs=60)
+    found = {f.fact: f for f in findings(h, optimum, ["W", "b"])}
+    assert set(found) >= {"overshoot"}
+    path = heavy_ball(p, 0.1, 0.9, 60)
+    past = -(path[1:] - optimum) * np.sign(-optimum)  # > 0: beyond the optimum, seen from 0
+    fraction = past.max(axis=0) / np.abs(optimum)
+    j = int(np.argmax(fraction))
+    first, peak = int(np.argmax(past[:, j] > 0)) + 1, int(np.argmax(past[:, j])) + 1
+    numbers = found["overshoot"].numbers
+    assert numbers["name"] == ["W", "b"][j]
+    assert (numbers["first"], numbers["peak"]) == (first, peak)
+    assert numbers["amount"] == pytest.approx(past[peak - 1, j], rel=1e-4)
+    text = found["overshoot"].text
+    assert text.startswith(f"momentum passed the optimum's {['W', 'b'][j]} = ")
+    assert f"at epoch {first}" in text and f"at epoch {peak}" in text
+    assert f"{past[peak - 1, j]:.4g} past it" in text and "momentum_buffer" in text
+
+
+def test_momentum_that_never_reaches_the_optimum_is_said_not_to_overshoot() -> None:
+    p, optimum = line_problem()
+    h = train(p, OptimizerConfig("momentum", lr=1e-3), torch.zeros(2), epochs=5)
+    path = heavy_ball(p, 1e-3, 0.9, 5)
+    assert (np.abs(path - optimum) <= np.abs(optimum)).all()  # numpy: still on the start's side
+    (finding,) = findings(h, optimum, ["W", "b"])
+    assert finding.fact == "no_overshoot" and "never passed the optimum" in finding.text
+
+
+@pytest.mark.parametrize("name", ["adam", "rmsprop"])
+def test_adaptive_steps_are_quoted_near_lr_whatever_the_gradient(name) -> None:
+    p = far_problem()
+    h = train(p, OptimizerConfig(name, lr=LR), torch.zeros(3), epochs=EPOCHS)
+    ref = torch_record(p, name, EPOCHS)
+    steady = next(
+        f for f in findings(h, np.zeros(3), ["W1", "W2", "b"]) if f.fact == "steady_steps"
+    )
+    g, steps = np.abs(ref["grad"]), np.abs(ref["step"])
+    # torch's record: per parameter, the epochs until its gradient first falls below a tenth
+    for j in range(3):
+        small = np.flatnonzero(g[:, j] < 0.1 * g[0, j])
+        w = max(1, small[0]) if len(small) else EPOCHS
+        assert steady.numbers["step_median"][j] == pytest.approx(np.median(steps[:w, j]), rel=1e-4)
+        assert steady.numbers["grad_median"][j] == pytest.approx(np.median(g[:w, j]), rel=1e-4)
+    medians = np.array(steady.numbers["step_median"])
+    assert (medians > 0.3 * LR).all() and (medians < 3 * LR).all()  # about lr ...
+    grads = np.array(steady.numbers["grad_median"])
+    assert grads.max() / grads.min() > 3  # ... while the gradients differ
+    assert f"(lr = {LR:.4g})" in steady.text and f"W2 {medians[1]:.4g}" in steady.text
+
+
+def test_adagrads_shrinking_steps_are_quoted_first_against_last() -> None:
+    p = far_problem()
+    h = train(p, OptimizerConfig("adagrad", lr=LR), torch.zeros(3), epochs=EPOCHS)
+    ref = torch_record(p, "adagrad", EPOCHS)
+    (finding,) = findings(h, np.zeros(3), ["W1", "W2", "b"])
+    lengths = np.linalg.norm(ref["step"], axis=1)
+    assert finding.fact == "shrinking"
+    assert finding.numbers["step_first"] == pytest.approx(lengths[0], rel=1e-5)
+    assert finding.numbers["step_last"] == pytest.approx(lengths[-1], rel=1e-4)
+    assert lengths[-1] < lengths[0]
+    assert f"from {lengths[0]:.4g} at epoch 1 to {lengths[-1]:.4g} at epoch {EPOCHS}" in (
+        finding.text
+    )
+
+
+def test_sgds_step_is_quoted_as_lr_times_its_gradient() -> None:
+    p = far_problem()
+    h = train(p, OptimizerConfig("sgd", lr=0.01), torch.zeros(3), epochs=400)
+    (finding,) = findings(h, np.zeros(3), ["W1", "W2", "b"])
+    n = finding.numbers
+    assert finding.fact == "follows_gradient" and n["name"] == "W2"  # x2 has 3x the spread
+    assert n["step_first"] == pytest.approx(-0.01 * n["grad_first"], rel=1e-5)
+    assert n["step_later"] == pytest.approx(-0.01 * n["grad_later"], rel=1e-3)
+    assert abs(n["grad_later"]) < 0.1 * abs(n["grad_first"]) <= abs(h.grad[n["later"] - 2, 1])
+    assert f"at epoch {n['later']} the gradient was {n['grad_later']:.4g}" in finding.text
+
+
+def test_why_tells_every_run_of_a_comparison_and_a_divergence() -> None:
+    df = pd.read_csv(SAMPLES / "hours_money.csv")
+    names = ("sgd", "momentum", "rmsprop", "adam", "adagrad")
+    comp = run(
+        df,
+        RunConfig(
+            target="money",
+            epochs=200,
+            optimizers=(*(OptimizerConfig(n) for n in names), OptimizerConfig("sgd", lr=1.0)),
+        ),
+    )
+    facts = {(f.label, f.fact) for f in why(comp)}
+    assert {
+        ("sgd (lr=0.01)", "follows_gradient"),
+        ("momentum", "overshoot"),
+        ("rmsprop", "steady_steps"),
+        ("rmsprop", "warm_up"),
+        ("adam", "steady_steps"),
+        ("adagrad", "shrinking"),
+        ("sgd (lr=1)", "diverged"),
+    } <= facts

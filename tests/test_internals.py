@@ -278,7 +278,7 @@ def test_one_step_numbers_are_the_epoch_logs(seed_000) -> None:
             assert text.endswith(f" = {s.after[j]:.6g}") and f"{abs(s.gradient[j]):.6g}" in text
 
 
-def test_one_step_of_a_three_feature_adam_run_carries_its_state_over(tmp_path) -> None:
+def test_one_step_of_a_three_feature_adam_run_carries_its_state_over() -> None:
     df = pd.read_csv(SAMPLES / "apartments.csv")
     feats = ("area_m2", "age_years", "station_km")
     cfg = RunConfig(

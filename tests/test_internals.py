@@ -460,3 +460,12 @@ def test_why_tells_every_run_of_a_comparison_and_a_divergence() -> None:
         ("adagrad", "shrinking"),
         ("sgd (lr=1)", "diverged"),
     } <= facts
+
+
+def test_a_diverged_runs_record_ends_where_its_history_does() -> None:
+    p, _ = line_problem()
+    h = train(p, OptimizerConfig("momentum", lr=3.0), torch.zeros(2), epochs=500)
+    assert h.diverged and 0 < h.epochs_run < 500
+    for key, values in internals(h).items():
+        assert values.shape == (h.epochs_run, 2), key
+        assert np.isfinite(values).all(), key

@@ -1,13 +1,14 @@
 """Why the optimizers' paths differ, in words made from the run's own numbers.
 
 One finding per fact, each with the numbers it quotes: Momentum's overshoot (which parameter,
-from which epoch, by how much past the least-squares optimum); RMSProp and Adam taking steps of
-about lr whatever the gradient's size (measured step sizes against lr, while the gradient is
-still large: per parameter, from epoch 1 until its gradient first falls below STEADY_UNTIL of
-its first epoch's);
-Adagrad's steps shrinking (first step against last); SGD's step following the gradient
-(step = -lr x gradient, quoted at the first and last epochs). Every sentence is a template
-below, in one place, for a later translation sweep; the numbers fill it.
+from which epoch, by how much past the least-squares optimum; Adam's too, from OVERSHOOT_MIN);
+RMSProp and Adam taking steps of about lr whatever the gradient's size (each parameter's median
+step against lr and its median gradient, while that gradient is still large: from epoch 1
+until it first falls below STEADY_UNTIL of its first epoch's), RMSProp's warm-up; Adagrad's
+steps shrinking (first step against last); SGD's step following the gradient (step = -lr x
+gradient, quoted at epoch 1 and where the gradient has fallen to LATER of it); a diverged run
+is only said to have diverged. Every sentence is a template below, in one place, for a later
+translation sweep; the numbers fill it.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ import numpy as np
 
 from linreg_core.compare import Comparison
 from linreg_core.internals import effective_lr
-from linreg_core.model import param_names
 from linreg_core.registry import OPTIMIZERS
 from linreg_core.train import History
 
@@ -115,7 +115,7 @@ def why(comp: Comparison) -> list[Finding]:
     optimum = np.asarray(comp.ols.weights, dtype=np.float64)
     if comp.config.bias:
         optimum = np.append(optimum, comp.ols.bias or 0.0)
-    names = param_names(len(comp.dataset.features), comp.config.bias)
+    names = comp.param_names()
     return [f for h in comp.runs for f in findings(h, optimum, names)]
 
 

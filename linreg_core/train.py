@@ -425,7 +425,10 @@ class _Statistics(_Source):
     ) -> tuple[np.ndarray, np.ndarray]:
         st = self.stats.train
         delta = current[alive] - st.optimum  # (n, k) float64 from the optimum: no cancellation
-        Gd = delta @ st.G  # G is symmetric
+        # G is symmetric. einsum, not BLAS: a matrix product of several rows may sum in another
+        # order than one row alone (OpenBLAS picks its kernel by shape and CPU), and a run must
+        # give the same bits trained alone or beside others (tests/test_rules.py)
+        Gd = np.einsum("ij,jk->ik", delta, st.G)
         loss = st.floor + np.einsum("ij,ij->i", delta, Gd)
         return loss, (2.0 * Gd).astype(np.float32)  # rounded as a float32 gradient would be
 

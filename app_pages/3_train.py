@@ -3,7 +3,7 @@
 import streamlit as st
 
 from linreg_core import LinRegError, budget
-from ui import charts, forms, fragments, messages, navigation, run, state, tables
+from ui import charts, downloads, forms, fragments, messages, navigation, run, state, tables
 
 state.init_state()  # cheap and idempotent; lets the page run on its own (tests)
 ss = st.session_state
@@ -107,4 +107,6 @@ if (published := ss[state.PUBLISHED]) is not None:
 
 st.subheader("Epoch log · 학습 로그")
 fragments.log_section(comp, domain)
+
+downloads.section(comp)  # the summary, each run's every epoch, command line and script
 navigation.page_link(navigation.PREDICT, "Next: Predict", icon=":material/arrow_forward:")

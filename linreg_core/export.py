@@ -19,6 +19,7 @@ import io
 import json
 import math
 import re
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -294,7 +295,7 @@ class _Writer:
             doc += ["", f"    {self.command}", ""]
         else:
             doc += ["`python -m linreg_core train` with the same settings.", ""]
-        doc += [f"Note: {n}" for n in self.notes]
+        doc += [textwrap.fill(f"Note: {n}", 96) for n in self.notes]
         self.add(*doc, '"""', "", "import math", "", "import numpy as np", "import pandas as pd")
         self.add("import torch", "")
 

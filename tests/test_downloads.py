@@ -88,7 +88,11 @@ def test_the_summary_csv_holds_the_summary_table_shown(sent):
 def test_the_command_shown_parses_back_to_each_runs_settings(sent):
     at = trained("study_score.csv", "score", ["hours"], normalize=False, test_size=0.25)
     cfg = at.session_state[S.SETTINGS]
-    commands = [c.value for c in at.code if c.value.startswith("python -m linreg_core train")]
+    commands = [  # as bash reads it: a backslash at a line's end joins the next line
+        c.value.replace("\\\n", "")
+        for c in at.code
+        if c.value.startswith("python -m linreg_core train")
+    ]
     assert len(commands) == 2
     for command, opt in zip(commands, cfg.optimizers, strict=True):
         args = _parser().parse_args(shlex.split(command)[3:])
@@ -106,7 +110,7 @@ def test_the_downloaded_script_prints_what_the_shown_command_prints(
     sent, tmp_path, capsys: pytest.CaptureFixture[str]
 ):
     at = trained("study_score.csv", "score", ["hours"], test_size=0.25, epochs=80)
-    command = next(c.value for c in at.code if "--optimizer adam" in c.value)
+    command = next(c.value for c in at.code if "--optimizer adam" in c.value).replace("\\\n", "")
     script = clicked(sent[S.W_TRAIN_SCRIPT.format(i=1)]).decode()
     imported = {
         a.name.split(".")[0]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import shlex
 
 import numpy as np
 import pandas as pd
@@ -26,7 +27,10 @@ TITLE = "Downloads · 내려받기"
 SUMMARY_LABEL = "Summary (CSV)"
 HISTORY_LABEL = "Every epoch (CSV)"
 SCRIPT_LABEL = "PyTorch script (.py)"
-COMMAND_NOTE = "The same run from a terminal (in the folder that holds the data file):"
+COMMAND_NOTE = (
+    "Each run below as a command for a terminal (in the folder that holds the data file), with "
+    "its every epoch and its plain PyTorch script."
+)
 CAPTION = (
     "Every epoch: the loss before its step and the parameters after it, in the space trained "
     "in (z-scored when scaling is on), and the gradient's length. The script needs only torch, "
@@ -50,6 +54,29 @@ def history_frame(comp: Comparison, history: History) -> pd.DataFrame:
         columns[names[-1]] = history.bias
     columns["gradient norm"] = np.concatenate([nan, history.grad_norm])
     return pd.DataFrame(columns)
+
+
+def shown_command(command: str, width: int = 44) -> str:
+    """The command over several lines ending in a backslash, each option with its value, so
+    that it neither runs off a narrow page nor breaks inside an option."""
+    words = shlex.split(command)
+    parts: list[str] = []  # an option and its value stay together
+    for word in map(shlex.quote, words):
+        if (
+            parts
+            and not word.startswith("--")
+            and parts[-1].startswith("--")
+            and " " not in parts[-1]
+        ):
+            parts[-1] += " " + word
+        else:
+            parts.append(word)
+    lines = [""]
+    for part in parts:
+        if lines[-1] and len(lines[-1]) + len(part) + 1 > width:
+            lines.append("")
+        lines[-1] = f"{lines[-1]} {part}".strip()
+    return " \\\n    ".join(lines)
 
 
 def data_file(name: str | None, df: pd.DataFrame) -> tuple[str, str | None]:
@@ -109,15 +136,18 @@ def section(comp: Comparison) -> None:
         file_name="summary.csv",
         mime="text/csv",
         icon=":material/table:",
+        on_click="ignore",  # a download needs no rerun: the page stays as it is
         key=S.W_TRAIN_SUMMARY_CSV,
     )
+    st.caption(COMMAND_NOTE)
     name, test_name = ss[S.DATA_NAME], ss[S.TEST_DATA_NAME]
     stem = data_file(name, ss[S.DATA])[0].rsplit(".", 1)[0]
     for i, h in enumerate(comp.runs):
         command = run_command(comp, h, name, test_name)
-        st.markdown(f"**{h.label}** · {COMMAND_NOTE}")
-        st.code(command, language="bash", wrap_lines=True)
-        left, right, _ = st.columns([1, 1, 2])
+        st.markdown(f"**{h.label}**")
+        st.code(shown_command(command), language="bash")
+        row = st.container(horizontal=True)  # buttons as wide as their labels, wrapping
+        left = right = row
         safe = "".join(c if c.isalnum() else "_" for c in h.label).strip("_")
         left.download_button(
             HISTORY_LABEL,
@@ -125,6 +155,7 @@ def section(comp: Comparison) -> None:
             file_name=f"{stem}_{safe}_history.csv",
             mime="text/csv",
             icon=":material/download:",
+            on_click="ignore",
             key=S.W_TRAIN_HISTORY_CSV.format(i=i),
         )
         right.download_button(
@@ -135,6 +166,7 @@ def section(comp: Comparison) -> None:
             file_name=f"{stem}_{safe}.py",
             mime="text/x-python",
             icon=":material/code:",
+            on_click="ignore",
             key=S.W_TRAIN_SCRIPT.format(i=i),
         )
     st.caption(CAPTION + (" " + TYPED_NOTE if name == TYPED_TABLE else ""))

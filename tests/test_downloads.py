@@ -130,3 +130,30 @@ def test_the_downloaded_script_prints_what_the_shown_command_prints(
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout == expected and expected.count("\n") == 10
+
+
+def test_a_typed_table_comes_with_its_csv_and_a_script_that_carries_it(
+    sent, tmp_path, capsys: pytest.CaptureFixture[str]
+):
+    run.clear_cache()
+    at = start_app()
+    choose(at, "hours_money.csv", "money", ["hours"], normalize=False, test_size=0.0)
+    at.session_state[S.DATA_NAME] = "typed table"  # as the Data page names a typed table
+    at.session_state[S.SETTINGS] = RunConfig(target="money", features=("hours",), epochs=1000)
+    at.switch_page(TRAIN_PAGE).run(timeout=TIMEOUT)
+    at.button(key=TRAIN_BUTTON).click().run(timeout=TIMEOUT)
+    assert not at.exception and not at.error
+    (tmp_path / "typed_table.csv").write_bytes(clicked(sent[S.W_TRAIN_TYPED_CSV]))
+    command = next(c.value for c in at.code if "typed_table.csv" in c.value)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.chdir(tmp_path)
+        assert main(shlex.split(command.replace("\\\n", ""))[3:]) == 0
+    expected = capsys.readouterr().out
+    script = clicked(sent[S.W_TRAIN_SCRIPT.format(i=0)]).decode()
+    assert "read_csv" not in script  # the numbers are in the script
+    (tmp_path / "run.py").write_text(script, encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-I", "run.py"], cwd=tmp_path, capture_output=True, text=True, timeout=300
+    )
+    assert done.stdout == expected
+    assert expected.splitlines()[-1] == "Epoch 1000/1000 W: 29.5617, b: 0.9963, Cost: 0.143077"

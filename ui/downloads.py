@@ -36,7 +36,11 @@ CAPTION = (
     "in (z-scored when scaling is on), and the gradient's length. The script needs only torch, "
     "pandas and numpy and prints the same epoch log as the command."
 )
-TYPED_NOTE = "A typed table has no file: the script carries its numbers inside."
+TYPED_NOTE = (
+    "A typed table has no file: the script carries its numbers inside; the command reads "
+    "typed_table.csv, which the button below saves."
+)
+TYPED_LABEL = "The typed table (CSV)"
 
 
 def history_frame(comp: Comparison, history: History) -> pd.DataFrame:
@@ -141,6 +145,16 @@ def section(comp: Comparison) -> None:
     )
     st.caption(COMMAND_NOTE)
     name, test_name = ss[S.DATA_NAME], ss[S.TEST_DATA_NAME]
+    if name == TYPED_TABLE:  # the file the commands read
+        st.download_button(
+            TYPED_LABEL,
+            csv_when_clicked(ss[S.DATA]),
+            file_name="typed_table.csv",
+            mime="text/csv",
+            icon=":material/download:",
+            on_click="ignore",
+            key=S.W_TRAIN_TYPED_CSV,
+        )
     stem = data_file(name, ss[S.DATA])[0].rsplit(".", 1)[0]
     for i, h in enumerate(comp.runs):
         command = run_command(comp, h, name, test_name)

@@ -68,6 +68,7 @@ W_TRAIN_LOG_RUN = "w_train_log_run"  # Train: selectbox, whose epoch log is show
 W_TRAIN_SUMMARY_CSV = "w_train_summary_csv"  # Train: download_button, the summary table
 W_TRAIN_HISTORY_CSV = "w_train_history_csv_{i}"  # Train: download_button, run i's every epoch
 W_TRAIN_SCRIPT = "w_train_script_{i}"  # Train: download_button, run i as a PyTorch script
+W_TRAIN_TYPED_CSV = "w_train_typed_csv"  # Train: download_button, a typed table as CSV
 W_PREDICT_X = "w_predict_x_{feature}"  # Predict: number_input per feature, a typed-in row
 W_PREDICT_UPLOAD = "w_predict_upload"  # Predict: st.file_uploader of a new table
 W_PREDICT_MODEL = "w_predict_model"  # Predict: selectbox, the model to download as JSON

@@ -5,7 +5,7 @@ import streamlit as st
 from linreg_core import LinRegError, budget
 from ui import (
     charts,
-    experiment,
+    downloads,
     forms,
     fragments,
     history,
@@ -108,7 +108,6 @@ table = tables.summary_table(comp)
 st.dataframe(table, hide_index=True, column_config=tables.number_columns(table))
 st.caption(messages.summary_caption(comp))
 lesson.advice_notes(comp)  # each run's advice, from its numbers
-experiment.download_button(comp)
 if (published := ss[state.PUBLISHED]) is not None:
     st.markdown(f"**Published by {published.source}** · 튜토리얼 결과와 비교")
     st.dataframe(tables.published_table(published, comp), hide_index=True)
@@ -121,4 +120,6 @@ history.section()
 
 st.subheader("Epoch log · 학습 로그")
 fragments.log_section(comp, domain)
+
+downloads.section(comp)  # the summary, each run's every epoch, command line and script
 navigation.page_link(navigation.PREDICT, "Next: Predict", icon=":material/arrow_forward:")

@@ -2,7 +2,7 @@
 for a shared machine.
 
 Costs per optimizer step, measured on a 2-core machine with linreg_core.compare.run: the
-tutorials' float32 loop over the rows (full batch, up to PLAIN_MAX_ROWS rows) about 80
+tutorials' float32 loop over the rows (up to PLAIN_MAX_ROWS rows, full or mini-batch) about 80
 microseconds; a mini-batch step taken together with the other optimizers about 12 microseconds
 plus 20 nanoseconds per row and parameter of the batch; a full-batch step from the statistics
 about 10 microseconds, whatever the rows. Estimates are rough on purpose: they decide whether
@@ -35,7 +35,7 @@ def steps(n_rows: int, cfg: RunConfig) -> int:
 def estimate_seconds(n_rows: int, n_features: int, cfg: RunConfig) -> float:
     """Rough wall time of a comparison on n_rows training rows with n_features features."""
     full_batch = cfg.batch_size is None or cfg.batch_size >= n_rows
-    if not full_batch:
+    if not full_batch and n_rows > PLAIN_MAX_ROWS:
         batch = min(cfg.batch_size or n_rows, n_rows)
         per_step = BATCH_STEP_SECONDS + ELEMENT_SECONDS * batch * (n_features + 1)
         return steps(n_rows, cfg) * per_step

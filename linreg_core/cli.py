@@ -1,4 +1,5 @@
-"""`python -m linreg_core train|compare|sweep`: the dashboard's runs, reproducible from a terminal.
+"""`python -m linreg_core train|compare|sweep|export`: the dashboard's runs, reproducible from a
+terminal.
 
 Bad input exits with status 2 and one line on stderr; never a traceback.
 """
@@ -8,10 +9,12 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import math
+import shlex
 import sys
 import time
 import warnings
 from collections.abc import Sequence
+from pathlib import Path
 from typing import NoReturn
 
 import pandas as pd
@@ -23,10 +26,11 @@ from linreg_core.config import OptimizerConfig, RunConfig
 from linreg_core.data import prepare, read_table
 from linreg_core.errors import LinRegError
 from linreg_core.internals import internals_dict
-from linreg_core.registry import OPTIMIZERS, TUTORIAL_LR
+from linreg_core.registry import HYPERPARAMETERS, OPTIMIZERS, TUTORIAL_LR
 from linreg_core.report import dumps, epoch_log, ols_dict, run_dict, summary
 from linreg_core.sweep import ROW_KEYS, Sweep, best_lrs, parse_lrs, sweep, sweep_config
 
+ONE_OPTIMIZER = ("train", "export")  # the commands that train one optimizer (the others: several)
 # the sweep table's column headers, in ROW_KEYS' order
 SWEEP_COLUMNS = (
     "optimizer",
@@ -47,10 +51,12 @@ class _Parser(argparse.ArgumentParser):
 def _parser() -> argparse.ArgumentParser:
     top = _Parser(prog="python -m linreg_core", description=__doc__)
     sub = top.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    for name in ("train", "compare", "sweep"):
+    helps = {"export": "print a plain PyTorch script that trains as `train` does"}
+    for name in ("train", "compare", "sweep", "export"):
+        what = f"{name} on a table (csv/tsv/txt/xlsx/parquet/json/jsonl)"
         p = sub.add_parser(
             name,
-            help=f"{name} on a table (csv/tsv/txt/xlsx/parquet/json/jsonl)",
+            help=helps.get(name, what),
             allow_abbrev=name != "sweep",  # --lr would be read as --lrs
         )
         p.add_argument("data", help="the table file")
@@ -61,7 +67,7 @@ def _parser() -> argparse.ArgumentParser:
         )
         p.add_argument("--target", required=True, help="column to predict")
         p.add_argument("--features", help="comma-separated columns (default: all other numeric)")
-        if name == "train":
+        if name in ONE_OPTIMIZER:
             p.add_argument("--optimizer", default="sgd", help=f"one of {', '.join(OPTIMIZERS)}")
         else:
             p.add_argument(
@@ -82,6 +88,8 @@ def _parser() -> argparse.ArgumentParser:
                 default=TUTORIAL_LR,
                 help=f"learning rate (default {TUTORIAL_LR})",
             )
+        if name in ONE_OPTIMIZER:
+            _hyperparameter_options(p)
         p.add_argument("--epochs", type=int, default=1000, help="default 1000")
         p.add_argument("--batch-size", type=int, default=None, help="default: full batch")
         p.add_argument("--normalize", choices=("zscore", "none"), default="none")
@@ -94,7 +102,8 @@ def _parser() -> argparse.ArgumentParser:
         held.add_argument("--test", help="a separate table of held-out rows")
         _row_options(p)
         p.add_argument("--log-every", type=int, default=None, help="default: epochs/10")
-        p.add_argument("--json", action="store_true", help="print one JSON object")
+        if name != "export":
+            p.add_argument("--json", action="store_true", help="print one JSON object")
         if name == "train":
             p.add_argument(
                 "--internals",
@@ -152,11 +161,103 @@ def _rows_config(args: argparse.Namespace, cfg: RunConfig, df: object) -> RunCon
     )
 
 
+def command_line(
+    cfg: RunConfig,
+    data: str,
+    *,
+    sheet: str | None = None,
+    test: str | None = None,
+    every: int | None = None,
+) -> str:
+    """The `train` command that reproduces cfg's (first) optimizer's run on the file `data`.
+
+    Built from the parser's own options: a value equal to an option's default is left out, and
+    parsing the line back gives cfg again (tests/test_export.py checks).
+    """
+    opt = cfg.optimizers[0]
+    defaults = OPTIMIZERS[opt.name].defaults
+    hp = {k: v for k, v in opt.hyperparameters().items() if k != "lr" and v != defaults.get(k)}
+    values: dict[str, object] = {
+        "sheet": sheet,
+        "target": cfg.target,
+        "features": ",".join(cfg.features) or None,
+        "optimizer": opt.name,
+        "lr": opt.lr,
+        **{k: hp.get(k) for k in HYPERPARAMETERS if k != "lr"},
+        "epochs": cfg.epochs,
+        "batch_size": cfg.batch_size,
+        "normalize": "zscore" if cfg.normalize else "none",
+        "normalize_target": cfg.normalize_target,
+        "no_bias": not cfg.bias,
+        "init": cfg.init,
+        "seed": cfg.seed,
+        "test_size": 0.0 if test else cfg.test_size,
+        "test": test,
+        "log_every": every,
+        "where": [str(c) for c in cfg.where if c.op != "in"] or None,
+        "numbers_from_text": bool(cfg.numbers_from_text),
+        "drop_outliers": cfg.drop_outliers,
+    }
+    argv = ["python", "-m", "linreg_core", "train", data]
+    for action in _subparser("train")._actions:
+        if action.dest not in values or not action.option_strings:
+            continue
+        value = values[action.dest]
+        if value is None or value == action.default:
+            continue
+        flag = action.option_strings[-1]
+        if isinstance(action, argparse._StoreTrueAction):
+            argv.append(flag)
+        elif isinstance(value, list):  # a repeated option
+            for item in value:
+                argv += [flag, item]
+        elif isinstance(value, tuple):
+            argv += [flag, ",".join(repr(float(v)) for v in value)]
+        else:
+            argv += [flag, repr(value) if isinstance(value, float) else str(value)]
+    return shlex.join(argv)
+
+
+def _subparser(command: str) -> argparse.ArgumentParser:
+    top = _parser()
+    sub = next(a for a in top._actions if isinstance(a, argparse._SubParsersAction))
+    return sub.choices[command]  # type: ignore[no-any-return]
+
+
+def _hyperparameter_options(p: argparse.ArgumentParser) -> None:
+    """The optimizer's hyperparameters beside lr, under torch.optim's names (default: torch's)."""
+    for key in HYPERPARAMETERS:
+        if key == "lr":
+            continue
+        flag = "--" + key.replace("_", "-")
+        if key == "betas":
+            p.add_argument(flag, type=_pair, metavar="B1,B2", help="adam/adamw: two decays")
+        else:
+            p.add_argument(
+                flag, type=float, help=f"{HYPERPARAMETERS[key].label} (default: torch's)"
+            )
+
+
+def _pair(text: str) -> tuple[float, float]:
+    parts = text.split(",")
+    if len(parts) != 2:
+        raise argparse.ArgumentTypeError(f"give two numbers like 0.9,0.999, not {text!r}")
+    try:
+        return float(parts[0]), float(parts[1])
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"give two numbers like 0.9,0.999, not {text!r}") from None
+
+
 def _config(args: argparse.Namespace) -> RunConfig:
     """The run's settings (a sweep's: each optimizer once, at the first of its rates)."""
     lr = parse_lrs(args.lrs)[0] if args.command == "sweep" else args.lr
-    names = [args.optimizer] if args.command == "train" else args.optimizers.split(",")
+    names = [args.optimizer] if args.command in ONE_OPTIMIZER else args.optimizers.split(",")
     names = [n.strip() for n in names if n.strip()]
+    given = {
+        k: getattr(args, k)
+        for k in HYPERPARAMETERS
+        if k != "lr" and getattr(args, k, None) is not None
+    }
     features = (
         tuple(f.strip() for f in args.features.split(",") if f.strip()) if args.features else ()
     )
@@ -171,7 +272,7 @@ def _config(args: argparse.Namespace) -> RunConfig:
         seed=args.seed,
         epochs=args.epochs,
         batch_size=args.batch_size,
-        optimizers=tuple(OptimizerConfig(name=n, lr=lr) for n in names),
+        optimizers=tuple(OptimizerConfig(name=n, lr=lr, **given) for n in names),
     )
 
 
@@ -224,6 +325,31 @@ def _sweep_text(result: Sweep) -> str:
     return "\n".join(lines)
 
 
+def _export(
+    args: argparse.Namespace, cfg: RunConfig, df: pd.DataFrame, test_df: pd.DataFrame | None
+) -> int:
+    """Print the script on stdout, and what its reader should know on stderr."""
+    from linreg_core.export import export_script  # only this command writes scripts
+
+    out = export_script(
+        df,
+        cfg,
+        name=args.data,
+        raw=Path(args.data).read_bytes(),
+        test_df=test_df,
+        test_name=args.test,
+        test_raw=Path(args.test).read_bytes() if args.test else None,
+        every=args.log_every,
+        command=command_line(
+            cfg, args.data, sheet=args.sheet, test=args.test, every=args.log_every
+        ),
+    )
+    for note in out.notes:
+        print(f"note: {note}", file=sys.stderr)
+    print(out.text, end="")
+    return 0
+
+
 class _StderrProgress:
     """Progress of a long run on stderr (stdout stays the log or the JSON): a line every 5 s."""
 
@@ -258,6 +384,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             df = read_table(args.data, sheet=args.sheet)
             test_df = read_table(args.test) if args.test else None
             cfg = _rows_config(args, cfg, df)
+            if args.command == "export":
+                return _export(args, cfg, df, test_df)
             t0 = time.perf_counter()
             ds = prepare(df, cfg, test_df)
             limit = math.inf if args.allow_long else budget.CLI_LIMIT

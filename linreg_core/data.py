@@ -56,6 +56,8 @@ JSON_SHAPES = (
     "one record per line (JSON lines) or any table pandas' DataFrame.to_json writes."
 )
 
+TYPED_TABLE = "typed table"  # the dashboard's name for a table typed in, not read from a file
+
 
 @dataclass(frozen=True)
 class Dataset:

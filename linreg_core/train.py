@@ -6,12 +6,14 @@ epoch's step(s); the parameters logged are those after it. Every optimizer start
 parameters and, in mini-batch, sees the same batches in the same order. The sources:
 - Rows: the tutorials' float32 full batch over the rows, the gradient from the MSE formula in
   autograd's own operations and order (the same bits as loss.backward()) and torch.optim's own
-  update; it alone reproduces their logs digit for digit (tables up to config.PLAIN_MAX_ROWS);
+  update; it alone reproduces their logs digit for digit (tables up to config.PLAIN_MAX_ROWS,
+  whose mini-batches it takes too, so that a plain torch loop prints the same digits);
 - Statistics: full batch from sufficient statistics. MSE depends on the data only through
   G = A^T A / m (A = [X, 1]); with the least-squares optimum t* and its loss L*,
   L(t) = (t - t*)^T G (t - t*) + L* and grad = 2 G (t - t*), O(k^2) an epoch in float64,
   without the cancellation of t^T G t - 2 c^T t + s;
-- Batches: mini-batches of a seeded shuffle; one batched product gives every run's gradient.
+- Batches: mini-batches of a seeded shuffle; one batched product gives every run's gradient
+  (larger tables).
 The last two step with torch.optim's rules written in numpy on float32 parameters (rules.py),
 which agree with the rows' loop to float32 rounding. Every path records, per epoch, the gradient
 (mini-batch: the mean of the epoch's) and the optimizer's state after the epoch's (last) step
@@ -217,9 +219,11 @@ def train_all(
     source: _Source
     if kind == "fast":
         source = _Statistics(stats or FullBatch.of(problem))
-    elif kind == "minibatch":
+    elif kind == "minibatch" and len(problem.y_train) > PLAIN_MAX_ROWS:
         assert batch_size is not None
         source = _Batches(problem, batch_size, seed)
+    elif kind == "minibatch":  # a small table: torch's own bits, batch by batch
+        source = _Rows(problem, batch_size, seed)
     else:
         source = _Rows(problem)
     # 1. every run's parameters, one float32 row each (torch steps the plain path's in place)
@@ -338,15 +342,27 @@ class _Source:
 
 
 class _Rows(_Source):
-    """The tutorials' full batch over the rows in float32, torch.optim's own update: the same
-    bits as their loop (their logs, digit for digit)."""
+    """The tutorials' loop over the rows in float32, torch.optim's own update: the same bits as
+    their loop (their logs, digit for digit). Full batch, or the mini-batches of a seeded
+    shuffle (torch.randperm each epoch, as _Batches)."""
 
-    def __init__(self, problem: Problem) -> None:
+    def __init__(self, problem: Problem, batch_size: int | None = None, seed: int = 0) -> None:
         self.d, self.bias = problem.n_features, problem.bias
         self.X = torch.as_tensor(problem.X_train, dtype=torch.float32)  # (m, d)
         self.y = torch.as_tensor(problem.y_train, dtype=torch.float32)  # (m,)
         self.problem = problem
         self.manual: list[bool] = []  # per run, in order: the tutorials' hand-written gradient
+        self.batch_size = batch_size
+        self.gen = torch.Generator().manual_seed(seed)  # the batches' shuffle
+
+    def __len__(self) -> int:
+        return 1 if self.batch_size is None else -(-len(self.y) // self.batch_size)
+
+    def batches(self) -> list[np.ndarray | None]:
+        if self.batch_size is None:
+            return [None]
+        order = torch.randperm(len(self.y), generator=self.gen).numpy()
+        return [order[i : i + self.batch_size] for i in range(0, len(order), self.batch_size)]
 
     def stepper(self, cfg: OptimizerConfig, theta: np.ndarray) -> tuple[Step, StateNow]:
         tensor = torch.from_numpy(theta)  # shares theta's memory: torch's steps show in it
@@ -362,10 +378,11 @@ class _Rows(_Source):
         self, current: np.ndarray, alive: list[int], batch: np.ndarray | None
     ) -> tuple[np.ndarray, np.ndarray]:
         losses, grads = np.empty(len(alive)), np.empty((len(alive), current.shape[1]), np.float32)
+        X, y = (self.X, self.y) if batch is None else (self.X[batch], self.y[batch])
         for row, i in enumerate(alive):
             theta = torch.from_numpy(current[i])
             gradient = manual_gradient if self.manual[i] else mse_and_grad
-            cost, grad = gradient(self.X, self.y, theta, self.d, self.bias)
+            cost, grad = gradient(X, y, theta, self.d, self.bias)
             losses[row], grads[row] = cost.item(), grad.numpy()
         return losses, grads
 

@@ -204,6 +204,7 @@ def download_button(comp: Comparison) -> None:
         file_name=f"{name.rsplit('.', 1)[0]}_experiment.json",
         mime="application/json",
         icon=":material/download:",
+        on_click="ignore",  # a download needs no rerun: the page stays as it is
         key=state.W_TRAIN_EXPERIMENT,
         help="Open it on the Data page to train this run again, on this or another computer.",
     )

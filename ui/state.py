@@ -17,6 +17,7 @@ import pandas as pd
 import streamlit as st
 
 from linreg_core import MAX_FEATURES, OptimizerConfig, RunConfig, numeric_columns
+from linreg_core.data import TYPED_TABLE
 from linreg_core.rows import SMALL_TABLE
 
 if TYPE_CHECKING:
@@ -102,6 +103,10 @@ W_SWEEP_POINTS = "w_sweep_points"  # Train: slider, learning rates in the grid
 W_SWEEP_RUN = "w_sweep_run"  # Train: button, runs the sweep
 W_TRAIN_LAND_X = "w_train_land_x"  # Train: selectbox, the landscape's parameter across
 W_TRAIN_LAND_Y = "w_train_land_y"  # Train: selectbox, the landscape's parameter up
+W_TRAIN_SUMMARY_CSV = "w_train_summary_csv"  # Train: download_button, the summary table
+W_TRAIN_HISTORY_CSV = "w_train_history_csv_{i}"  # Train: download_button, run i's every epoch
+W_TRAIN_SCRIPT = "w_train_script_{i}"  # Train: download_button, run i as a PyTorch script
+W_TRAIN_TYPED_CSV = "w_train_typed_csv"  # Train: download_button, a typed table as CSV
 W_PREDICT_X = "w_predict_x_{feature}"  # Predict: number_input per feature, a typed-in row
 W_PREDICT_UPLOAD = "w_predict_upload"  # Predict: st.file_uploader of a new table
 W_PREDICT_MODEL = "w_predict_model"  # Predict: selectbox, the model to download as JSON
@@ -116,7 +121,7 @@ DASHBOARD_OPTIMIZERS = tuple(
 )
 DASHBOARD = RunConfig(normalize=True, test_size=0.2, optimizers=DASHBOARD_OPTIMIZERS)
 
-TYPED_NAME = "typed table"  # the name of a table typed on the Data page
+TYPED_NAME = TYPED_TABLE  # the name of a table typed on the Data page
 SOURCES = ("preset", "sample", "typed", "upload")  # kinds of Source, in a link's precedence
 
 

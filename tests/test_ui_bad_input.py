@@ -741,14 +741,16 @@ def test_nothing_in_the_app_unpickles_or_evaluates_anything() -> None:
                 assert owner in SAFE_LOADERS, f"{path}:{node.lineno} calls {owner}.{node.attr}"
 
 
-def test_the_only_uploads_are_the_three_tables() -> None:
+def test_the_only_uploads_are_the_three_tables_and_the_experiment_file() -> None:
+    # The three tables go through the tables reader (below); an experiment file is JSON read by
+    # ui.experiment.loads alone, strictly checked (tests/test_experiment.py).
     uploads = []
     for path in app_files():
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "file_uploader":
                 keys = [k.value for k in node.keywords if k.arg == "key"]
                 uploads += [ast.unparse(k).rsplit(".", 1)[-1] for k in keys]  # S.X / state.X
-    assert sorted(uploads) == ["W_PREDICT_UPLOAD", "W_TEST_UPLOAD", "W_UPLOAD"]
+    assert sorted(uploads) == ["W_EXPERIMENT", "W_PREDICT_UPLOAD", "W_TEST_UPLOAD", "W_UPLOAD"]
 
 
 def quoted_thousands(n: int = 40, seed: int = 0) -> tuple[bytes, list[float]]:

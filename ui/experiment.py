@@ -26,7 +26,7 @@ import streamlit as st
 
 from linreg_core import RunConfig
 from ui import files, links, state
-from ui.messages import show_error
+from ui.messages import escape_md, show_error
 
 if TYPE_CHECKING:
     from linreg_core import Comparison
@@ -187,7 +187,7 @@ def open_upload(upload: Any) -> None:
         return
     state.use_data(experiment.table, experiment.name, state.Source("upload", experiment.name))
     state.use_link_settings(experiment.settings)
-    st.session_state[state.NOTICE] = (
+    st.session_state[state.NOTICE] = escape_md(  # the file's names are shown as typed
         f"Opened the experiment file: {experiment.name}, {len(experiment.table):,} rows, "
         f"predicting {experiment.settings.target}. {links.TRAINS_ON_ARRIVAL}"
     )

@@ -19,6 +19,7 @@ import streamlit as st
 
 from linreg_core import OPTIMUM_LABEL, RunConfig
 from ui import state, tables
+from ui.messages import escape_md, short
 
 if TYPE_CHECKING:
     from linreg_core import Comparison
@@ -158,10 +159,11 @@ def section() -> None:
         )
         runs = e.summary[e.summary["optimizer"] != OPTIMUM_LABEL]
         best = runs.loc[runs["train MSE"].idxmin()] if runs["train MSE"].notna().any() else None
+        table = escape_md(short(e.data_name))  # a file's name is the learner's text
         about.caption(
-            f"{e.data_name}; best train MSE {best['train MSE']:.4g} ({best['optimizer']})"
+            f"{table}; best train MSE {best['train MSE']:.4g} ({escape_md(best['optimizer'])})"
             if best is not None
-            else f"{e.data_name}; every run diverged"
+            else f"{table}; every run diverged"
         )
         remove.button(
             ":material/delete:",  # the icon alone fits a narrow column

@@ -39,6 +39,7 @@ from linreg_core import (
 )
 from linreg_core.config import Condition
 from ui import state
+from ui.messages import escape_md
 from ui.presets import SAMPLE_DIR, get_preset, load_preset, sample_path
 from ui.state import Source
 
@@ -299,7 +300,7 @@ def restore() -> None:
                 opened = ss[state.DATA_NAME]
     if opened is not None:
         notes.insert(0, f"Opened the experiment in the link ({opened}). {TRAINS_ON_ARRIVAL}")
-    ss[state.NOTICE] = " ".join(notes)
+    ss[state.NOTICE] = escape_md(" ".join(notes))  # the link's text is shown as typed
 
 
 def publish() -> None:

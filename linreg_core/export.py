@@ -26,7 +26,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from linreg_core.compare import fit_scaler
+from linreg_core.advice import advise
+from linreg_core.compare import compare, fit_scaler
 from linreg_core.config import PLAIN_MAX_ROWS, RunConfig
 from linreg_core.data import TYPED_TABLE, column_values, prepare, resolve_features
 from linreg_core.errors import ConfigError, DataError
@@ -118,8 +119,15 @@ def export_script(
             f"it {how}, which agrees with this script's torch loop to float32 rounding, so the "
             "last printed digits may differ."
         )
+    # train's words on a divergence name the data's stable limit: take them from the engine's
+    # own run, with the epoch left for the script to fill in
+    comp = compare(ds, cfg)
+    run = comp.runs[0]
+    words = None
+    if run.diverged_at is not None and (said := advise(comp, run)) is not None:
+        words = said.replace(f"at epoch {run.diverged_at}", f"at epoch {_DIVERGED}", 1)
     text = _Writer(
-        cfg, features, ds.target, reads, test_df is not None, every, notes, command, path
+        cfg, features, ds.target, reads, test_df is not None, every, notes, command, path, words
     )
     stem = Path(name).stem if name and name != TYPED_TABLE else "typed_table"
     opt = cfg.optimizers[0].name.replace("-", "_")
@@ -258,8 +266,10 @@ class _Writer:
         notes: list[str],
         command: str | None,
         path: str,
+        diverged_words: str | None = None,
     ) -> None:
         self.cfg, self.opt = cfg, cfg.optimizers[0]
+        self.diverged_words = diverged_words  # train's words if the run diverges
         self.spec = OPTIMIZERS[self.opt.name]
         self.features, self.target, self.reads = features, target, reads
         self.separate_test, self.notes, self.command = separate_test, notes, command
@@ -450,7 +460,8 @@ class _Writer:
             path="plain",
             diverged_at=_DIVERGED,
         )
-        text = (history.advice or "").replace("{", "{{").replace("}", "}}")
+        said = self.diverged_words or history.advice or ""
+        text = said.replace("{", "{{").replace("}", "}}")
         return "f" + _text(text.replace(str(_DIVERGED), "{diverged_at}"))
 
     def step_lines(self, x: str, y: str, on_break: list[str]) -> list[str]:

@@ -133,6 +133,13 @@ def test_a_typed_table_travels_by_its_cells_up_to_a_limit():
 # -- the app ------------------------------------------------------------------------------------
 
 
+def epoch_log(at: AppTest) -> list[str]:
+    """The Train page's epoch log (its first code block that starts with an epoch line)."""
+    return (
+        next(c.value for c in at.code if c.value.lstrip().startswith("Epoch")).strip().split("\n")
+    )
+
+
 def open_link(query: dict[str, str | list[str]], page: str | None = None) -> AppTest:
     """A fresh session opened on a link with these query parameters (then on page)."""
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
@@ -203,7 +210,7 @@ def test_a_link_to_a_typed_table_trains_the_typed_rows():
     )
     assert not at.exception
     assert at.session_state[S.DATA_NAME] == S.TYPED_NAME
-    log = at.code[-1].value.strip().splitlines()
+    log = epoch_log(at)
     # seed 003's table (H = Wx, lr 0.01, 1000 epochs): W reaches 30 and the cost 0
     assert log[-1] == "Epoch 1000/1000 W: 30.0000, Cost: 0.000000"
 
@@ -211,7 +218,7 @@ def test_a_link_to_a_typed_table_trains_the_typed_rows():
 def test_a_link_to_a_preset_gives_the_tutorials_numbers():
     at = open_link({"preset": "seed000"}, TRAIN_PAGE)
     assert not at.exception
-    log = at.code[-1].value.strip().splitlines()
+    log = epoch_log(at)
     assert log[-1] == "Epoch 1000/1000 W: 29.5617, b: 0.9963, Cost: 0.143077"  # seed 000
 
 

@@ -306,6 +306,8 @@ def restore() -> None:
 def publish() -> None:
     """Write the session's source and settings into the address bar (only when they changed)."""
     ss = st.session_state
+    if ss[state.SOURCE] is None:  # no table yet: nothing to share (a link's own stays as it is)
+        return
     wanted = params(ss[state.SOURCE], state.settings())
     current = {k: st.query_params.get_all(k) for k in st.query_params}
     if current != {k: v if isinstance(v, list) else [v] for k, v in wanted.items()}:

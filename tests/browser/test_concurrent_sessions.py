@@ -117,6 +117,10 @@ async def one_session(browser, url: str, k: int, table: Path, training: asyncio.
     await page.locator('.st-key-w_data_upload input[type="file"]').set_input_files(str(table))
     await page.get_by_text(f"{table.name}: {ROWS} rows × 2 columns").wait_for()
     await wait_idle(page)
+    await page.locator(".st-key-w_data_target").click()  # a new table has no target yet
+    await page.get_by_role("option", name=f"y_s{k:02d}", exact=True).click()
+    await page.get_by_test_id("stSidebar").get_by_text(f"Target: y_s{k:02d}").wait_for()
+    await wait_idle(page)
 
     nav = page.get_by_test_id("stSidebarNav")
     await nav.get_by_role("link", name="Train & compare", exact=True).click()
@@ -131,14 +135,14 @@ async def one_session(browser, url: str, k: int, table: Path, training: asyncio.
     await page.get_by_test_id("stSidebar").get_by_text("Comparison ready").wait_for()
     await wait_idle(page)
 
-    summary = page.get_by_test_id("stDataFrame").last
+    summary = page.get_by_test_id("stDataFrame").filter(has_text="train MSE").first
     await summary.locator('table[role="grid"] tbody tr').first.wait_for(state="attached")
     shown = {
         "exceptions": await page.locator(EXCEPTION_SELECTOR).count(),
         "sidebar": await page.get_by_test_id("stSidebar").inner_text(),
         "text": await page.locator("body").inner_text(),
         "summary": await read_summary(summary, k),
-        "log": await page.get_by_test_id("stCode").last.inner_text(),
+        "log": await page.get_by_test_id("stCode").filter(has_text="Epoch").first.inner_text(),
     }
     return context, shown
 

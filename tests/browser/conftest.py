@@ -107,6 +107,9 @@ _NEXT_PAINT_JS = (
 )
 
 
+TRAINED = re.compile(r"\d+ optimizer\(s\), [\d,]+ epochs")  # the caption above the charts
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Mark every test in this folder `browser` and give it a timeout."""
     for item in items:

@@ -3,12 +3,10 @@ which asks the drawn Vega view for its image (the charts are sent through ui.cha
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
-from .conftest import assert_no_exception, main_heading, open_page, wait_for_app_idle
+from .conftest import TRAINED, assert_no_exception, main_heading, open_page, wait_for_app_idle
 
-TRAINED = re.compile(r"\d+ optimizer\(s\), [\d,]+ epochs")
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 

@@ -4,17 +4,14 @@ settings being trained again (a number box refused it in the browser and kept it
 
 from __future__ import annotations
 
-import re
-
 from .conftest import (
+    TRAINED,
     assert_no_exception,
     main_heading,
     open_page,
     save_screenshot,
     wait_for_app_idle,
 )
-
-TRAINED = re.compile(r"\d+ optimizer\(s\), [\d,]+ epochs")  # the caption above the charts
 
 
 def open_preset(page, key: str) -> None:

@@ -7,10 +7,10 @@ Each test makes its link on the shared server, then opens it on a fresh server o
 
 from __future__ import annotations
 
-import re
 from urllib.parse import parse_qs, urlsplit
 
 from .conftest import (
+    TRAINED,
     AppServer,
     assert_no_exception,
     choose_target,
@@ -22,7 +22,6 @@ from .conftest import (
     wait_for_app_idle,
 )
 
-TRAINED = re.compile(r"\d+ optimizer\(s\), [\d,]+ epochs")  # the caption above the charts
 NUMBERS = ["optimizer", "train MSE", "test MSE", "test R²"]  # the summary's columns compared
 
 

@@ -8,10 +8,10 @@ wide, as the README's docs/screenshot.png.
 from __future__ import annotations
 
 import os
-import re
 
 from .conftest import (
     REPO_ROOT,
+    TRAINED,
     assert_no_exception,
     go_to_page,
     main_heading,
@@ -22,7 +22,6 @@ from .conftest import (
 )
 
 README_SCREENSHOT = REPO_ROOT / "docs" / "screenshot.png"
-TRAINED = re.compile(r"\d+ optimizer\(s\), [\d,]+ epochs")  # the caption above the charts
 
 
 def load_preset_and_train(page, key: str) -> None:

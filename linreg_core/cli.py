@@ -21,6 +21,7 @@ from linreg_core.compare import Comparison, compare
 from linreg_core.config import OptimizerConfig, RunConfig
 from linreg_core.data import prepare, read_table
 from linreg_core.errors import LinRegError
+from linreg_core.internals import internals_dict
 from linreg_core.registry import OPTIMIZERS, TUTORIAL_LR
 from linreg_core.report import dumps, epoch_log, ols_dict, run_dict, summary
 from linreg_core.sweep import ROW_KEYS, Sweep, best_lrs, parse_lrs, sweep, sweep_config
@@ -92,6 +93,12 @@ def _parser() -> argparse.ArgumentParser:
         held.add_argument("--test", help="a separate table of held-out rows")
         p.add_argument("--log-every", type=int, default=None, help="default: epochs/10")
         p.add_argument("--json", action="store_true", help="print one JSON object")
+        if name == "train":
+            p.add_argument(
+                "--internals",
+                action="store_true",
+                help="with --json: each epoch's gradient, step and optimizer state",
+            )
         p.add_argument(
             "--allow-long",
             action="store_true",
@@ -197,6 +204,8 @@ class _StderrProgress:
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = _parser().parse_args(argv)
+        if getattr(args, "internals", False) and not args.json:
+            raise LinRegError("--internals adds to the JSON output: add --json.")
         cfg = _config(args)
         lrs = parse_lrs(args.lrs) if args.command == "sweep" else None
         with warnings.catch_warnings():
@@ -221,7 +230,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.json:
             curvature = comp.curvature.as_dict()
             if args.command == "train":
-                print(dumps({**run_dict(comp, comp.runs[0]), "curvature": curvature}))
+                out = {**run_dict(comp, comp.runs[0]), "curvature": curvature}
+                if args.internals:
+                    out["internals"] = internals_dict(comp.runs[0])
+                print(dumps(out))
             else:
                 print(
                     dumps(

@@ -22,7 +22,8 @@ PLAIN_MAX_ROWS = 50
 MAX_TEST_SIZE = 0.95  # the largest fraction of rows that may be held out
 # epochs x parameters x optimizers: each run keeps its weights and gradient for every epoch, 16
 # bytes a value, so 2 million is 32 MB a comparison (100,000 epochs of 4 parameters x 4 runs fit;
-# 100,000 epochs of 101 parameters would be 646 MB in one session)
+# 100,000 epochs of 101 parameters would be 646 MB in one session); its optimizer's state adds 4
+# bytes a value per state array (Adam's two: up to 16 MB more)
 MAX_HISTORY = 2_000_000
 INITS = ("zeros", "random")
 PATHS = ("auto", "plain", "fast")

@@ -13,15 +13,18 @@ parameters and, in mini-batch, sees the same batches in the same order. The sour
   without the cancellation of t^T G t - 2 c^T t + s;
 - Batches: mini-batches of a seeded shuffle; one batched product gives every run's gradient.
 The last two step with torch.optim's rules written in numpy on float32 parameters (rules.py),
-which agree with the rows' loop to float32 rounding. Divergence (a non-finite loss or parameter,
-or a loss beyond float32) stops that run; it is a result with its epoch, never an exception.
+which agree with the rows' loop to float32 rounding. Every path records, per epoch, the gradient
+(mini-batch: the mean of the epoch's) and the optimizer's state after the epoch's (last) step
+under torch.optim's names; internals.py derives the step and the effective learning rate.
+Divergence (a non-finite loss or parameter, or a loss beyond float32) stops that run; it is a
+result with its epoch, never an exception.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import torch
@@ -37,6 +40,8 @@ CHECK_EVERY = 0.1  # s between progress reports and cancellation checks
 
 Progress = Callable[[int, int], None]  # (epochs done, epochs in all)
 StopCheck = Callable[[], bool]
+Step = Callable[[np.ndarray], None]  # one update of a run's parameters, in place, by a gradient
+StateNow = Callable[[], dict[str, np.ndarray]]  # the run's optimizer state, by torch's names
 
 
 @dataclass(frozen=True)
@@ -72,6 +77,9 @@ class History:
     seconds: float = 0.0
     diverged_at: int | None = None  # epoch whose loss or parameters blew up
     cancelled: bool = False
+    # torch.optim's state name -> (epochs_run, d + bias) float32, after each epoch's last step
+    state: dict[str, np.ndarray] = field(default_factory=dict)
+    steps_per_epoch: int = 1  # optimizer steps an epoch (mini-batch: the batches)
 
     @property
     def diverged(self) -> bool:
@@ -81,6 +89,19 @@ class History:
     def grad_norm(self) -> np.ndarray:
         """(epochs_run,) the length of each epoch's gradient."""
         return np.linalg.norm(self.grad, axis=1)
+
+    @property
+    def params(self) -> np.ndarray:
+        """(epochs_run + 1, d + bias) the parameters [w_1..w_d, b]; row 0 is the start."""
+        if self.bias is None:
+            return self.weights
+        return np.column_stack([self.weights, self.bias])
+
+    @property
+    def step(self) -> np.ndarray:
+        """(epochs_run, d + bias) what each epoch moved the parameters: after minus before
+        (mini-batch: the epoch's steps together). Exact: a difference of float32 numbers."""
+        return np.diff(self.params, axis=0)
 
     @property
     def final_weights(self) -> np.ndarray:
@@ -203,10 +224,14 @@ def train_all(
         source = _Rows(problem)
     # 1. every run's parameters, one float32 row each (torch steps the plain path's in place)
     current = np.tile(start.detach().to(torch.float32).numpy(), (K, 1))  # (K, k)
-    steps = [source.stepper(cfg, current[i]) for i, cfg in enumerate(cfgs)]
+    optimizers = [source.stepper(cfg, current[i]) for i, cfg in enumerate(cfgs)]
+    steps = [step for step, _ in optimizers]
     losses = np.full((K, epochs), np.nan)
     thetas = np.full((K, epochs + 1, k), np.nan)  # [i, e]: run i's parameters after epoch e
     grads = np.full((K, epochs, k), np.nan)  # [i, e - 1]: its gradient of epoch e (mean)
+    states = [  # [i][name][e - 1]: run i's optimizer state after epoch e
+        {name: np.full((epochs, k), np.nan, np.float32) for name in state_used(cfg)} for cfg in cfgs
+    ]
     thetas[:, 0] = current
     run = np.zeros(K, dtype=int)
     diverged: list[int | None] = [None] * K
@@ -237,6 +262,8 @@ def train_all(
                 grads[i, epoch - 1] = grad_sum[i] / batches
                 thetas[i, epoch] = current[i]
                 run[i] = epoch
+                for name, value in optimizers[i][1]().items():
+                    states[i][name][epoch - 1] = value
             if epoch == epochs or clock.due():
                 if progress is not None:
                     progress(epoch * K, epochs * K)
@@ -266,9 +293,16 @@ def train_all(
                 seconds=seconds,
                 diverged_at=at,
                 cancelled=cancelled and at is None,
+                state={name: values[:n] for name, values in states[i].items()},
+                steps_per_epoch=len(source),
             )
         )
     return out
+
+
+def state_used(cfg: OptimizerConfig) -> tuple[str, ...]:
+    """The state cfg's optimizer keeps, under torch.optim's names (none for plain SGD)."""
+    return OPTIMIZERS[cfg.name].state_used(cfg.hyperparameters())
 
 
 # -- gradient sources: the loss and gradient of every run still going, batch by batch --------
@@ -287,12 +321,16 @@ class _Source:
         """(n,) losses before the step and (n, k) float32 gradients of the rows `alive`."""
         raise NotImplementedError
 
-    def stepper(self, cfg: OptimizerConfig, theta: np.ndarray) -> Callable[[np.ndarray], None]:
+    def stepper(self, cfg: OptimizerConfig, theta: np.ndarray) -> tuple[Step, StateNow]:
         """The update of cfg applied in place to theta (a float32 row of `current`):
-        torch.optim's rule written in numpy (rules.py)."""
+        torch.optim's rule written in numpy (rules.py); and its state now, by torch's names."""
         rule, hp = rule_of(cfg)
-        state: dict[str, object] = {}
-        return lambda grad: rule(theta, grad, state, hp)
+        state: dict[str, np.ndarray] = {}
+        names = state_used(cfg)
+        return (
+            lambda grad: rule(theta, grad, state, hp),
+            lambda: {name: state[name] for name in names},
+        )
 
     def held_out(self, thetas: np.ndarray) -> np.ndarray | None:
         """(n, k) parameters -> (n,) held-out MSE at each, or None without held-out rows."""
@@ -310,11 +348,15 @@ class _Rows(_Source):
         self.problem = problem
         self.manual: list[bool] = []  # per run, in order: the tutorials' hand-written gradient
 
-    def stepper(self, cfg: OptimizerConfig, theta: np.ndarray) -> Callable[[np.ndarray], None]:
+    def stepper(self, cfg: OptimizerConfig, theta: np.ndarray) -> tuple[Step, StateNow]:
         tensor = torch.from_numpy(theta)  # shares theta's memory: torch's steps show in it
         self.manual.append(OPTIMIZERS[cfg.name].update is None)
         stepper = Stepper(cfg, [tensor])
-        return lambda grad: stepper.step_([torch.from_numpy(grad)])
+        names = state_used(cfg)
+        return (
+            lambda grad: stepper.step_([torch.from_numpy(grad)]),
+            lambda: {name: stepper.state[name][0].numpy() for name in names},
+        )
 
     def gradients(
         self, current: np.ndarray, alive: list[int], batch: np.ndarray | None

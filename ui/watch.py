@@ -184,11 +184,13 @@ def watch_chart(comp: Comparison, domain: list[str], feature: int = 0):  # type:
 # -- the internals over the epochs ---------------------------------------------------------------
 def internals_frame(comp: Comparison) -> pd.DataFrame:
     """optimizer, epoch, panel, series, value: gradient norm, step length, each parameter's
-    effective learning rate and each state's norm, at the landscape's sampled epochs."""
+    effective learning rate (at most MAX_WATCH_PARAMS of them, as the curves) and each state's
+    norm, at the landscape's sampled epochs."""
     from linreg_core.internals import EFFECTIVE_LR, internals
     from linreg_core.landscape import sample_epochs
 
     names = comp.param_names()
+    shown = tables.shown_params(comp, MAX_WATCH_PARAMS)
     parts = []
     for h in comp.runs:
         if h.epochs_run == 0:
@@ -219,9 +221,9 @@ def internals_frame(comp: Comparison) -> pd.DataFrame:
 
         add(GRAD_NORM, "‖g‖", np.linalg.norm(got["grad"].astype(np.float64), axis=1))
         add(STEP_LENGTH, "‖Δθ‖", np.linalg.norm(got["step"].astype(np.float64), axis=1))
-        if EFFECTIVE_LR in got:
-            for j, name in enumerate(names):
-                add(RATE_PANEL, name, got[EFFECTIVE_LR][:, j])
+        if EFFECTIVE_LR in got:  # a wide model's: the parameters its curves show
+            for name in shown:
+                add(RATE_PANEL, name, got[EFFECTIVE_LR][:, names.index(name)])
         for state in h.state:
             add(STATE_PANEL, state, np.linalg.norm(got[state].astype(np.float64), axis=1))
     return pd.concat(parts, ignore_index=True)

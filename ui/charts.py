@@ -635,30 +635,35 @@ def show(chart: alt.TopLevelMixin, where: Any = None, **kwargs: Any) -> None:
 
 
 # -- watch it learn: one epoch slider over several views, and the optimizers' internals --------
-WATCH_PARAM = "epoch_step"  # the slider's Vega-Lite parameter: an index into the shown epochs
+WATCH_PARAM = "watch_epoch"  # the slider's Vega-Lite parameter: the epoch shown
 WATCH_WIDTH = 400  # px: the landscape's plot width, so the views line up under it
 WATCH_LOSS_HEIGHT, WATCH_FIT_HEIGHT, WATCH_PARAM_HEIGHT = 120, 220, 80  # px
-WATCH_SLIDER_NAME = "epoch (drag) "  # the slider's label; the epoch itself is written in the chart
+WATCH_SLIDER_NAME = "epoch "  # the slider's label, beside its value
 WATCH_NOW = "now"  # the current point's entry in tooltips
 INTERNALS_WIDTH, INTERNALS_HEIGHT = 480, 150  # px per panel
 
 
-def _at_step(chart: alt.Chart, param: alt.Parameter) -> alt.Chart:
-    """Rows of the slider's current step only: the param in a filter."""
-    return chart.transform_filter(alt.datum.step == param)
-
-
-def _epoch_rule(ticks: pd.DataFrame, param: alt.Parameter, x: alt.X) -> alt.Chart:
-    """A rule at the slider's epoch (ticks: step, epoch)."""
+def _at_epoch(chart: alt.Chart, param: alt.Parameter) -> alt.Chart:
+    """Per optimizer, the rows of the latest drawn epoch at or before the slider's."""
     return (
-        _at_step(alt.Chart(ticks), param)
+        chart.transform_filter(alt.datum.epoch <= param)
+        .transform_joinaggregate(shown="max(epoch)", groupby=["optimizer"])
+        .transform_filter(alt.datum.epoch == alt.datum.shown)
+    )
+
+
+def _epoch_rule(x: alt.X) -> alt.Chart:
+    """A rule at the slider's epoch."""
+    return (
+        alt.Chart(pd.DataFrame({"rule": [0]}))
+        .transform_calculate(epoch=WATCH_PARAM)
         .mark_rule(color=OPTIMUM_COLOR, strokeWidth=1.5)
         .encode(x=x, tooltip=_tips("epoch:Q"))
     )
 
 
 def watch_chart(
-    ticks: pd.DataFrame,
+    last: int,
     losses: pd.DataFrame,
     view: View,
     points: pd.DataFrame,
@@ -674,28 +679,32 @@ def watch_chart(
 ) -> alt.VConcatChart:
     """One chart whose views all follow one slider: the loss with a rule at the epoch, the
     landscape with each optimizer's point, the data with each optimizer's line, and each
-    parameter's curve with a rule. The slider ranges over the positions of the shown epochs.
+    parameter's curve with a rule. The slider goes from epoch 0 (the start) to `last`; each
+    optimizer is drawn at its latest epoch in the frames at or before the slider's.
 
     Args:
-        ticks: step (0..n-1), epoch: the shown epochs, 0 the start.
+        last: the last epoch.
         losses: optimizer, epoch, loss (training MSE, as the loss chart).
         view: the landscape (Comparison.landscape()), whose frame, contours and paths are drawn.
-        points: optimizer, step, epoch, x, y: each optimizer's point on the landscape per step.
+        points: optimizer, epoch, x, y: each optimizer's point on the landscape per drawn epoch.
         data: x, y, split: the rows, in the data's units.
-        lines: optimizer, step, x, y: two points per optimizer and step, its fitted line.
+        lines: optimizer, epoch, x, y: two points per optimizer and epoch, its fitted line.
         params: optimizer, epoch, param, value: the parameter curves.
-        now: optimizer, step, epoch, param, value: each parameter at each step.
+        now: optimizer, epoch, param, value: each parameter at each drawn epoch.
         domain: optimizer labels in colour order; x_title, y_title: the data's axis titles;
             land_titles: the landscape's axis titles.
     """
-    last = max(int(ticks["step"].max()), 1)
+    last = max(int(last), 1)
     param = alt.param(
         name=WATCH_PARAM,
         value=last,
         bind=alt.binding_range(min=0, max=last, step=1, name=WATCH_SLIDER_NAME),
     )
     colors = optimizer_color(domain)
+    # above the views: a legend on the right would be cut off in a narrow window
+    colors.legend = alt.Legend(orient="top", symbolOpacity=1, symbolType="circle")
     epoch_x = alt.X("epoch:Q", title="epoch")
+    past_middle = f"{WATCH_PARAM} > {last / 2}"  # the epoch's text goes left of its rule
     # the loss, with the rule and the epoch written at the top
     loss_data = _finite(losses, ["loss"])
     loss_data = loss_data[loss_data["loss"] > 0]
@@ -708,10 +717,17 @@ def watch_chart(
             color=colors,
             tooltip=_tips("optimizer:N", "epoch:Q", "loss:Q", loss="MSE"),
         ),
-        _epoch_rule(ticks, param, epoch_x),
-        _at_step(alt.Chart(ticks), param)
-        .transform_calculate(text="'epoch ' + datum.epoch")
-        .mark_text(align="left", baseline="top", dx=4, y=2, fontSize=13, fontWeight="bold")
+        _epoch_rule(epoch_x),
+        alt.Chart(pd.DataFrame({"text": [0]}))
+        .transform_calculate(epoch=WATCH_PARAM, text=f"'epoch ' + {WATCH_PARAM}")
+        .mark_text(
+            align=alt.ExprRef(f"{past_middle} ? 'right' : 'left'"),
+            dx=alt.ExprRef(f"{past_middle} ? -4 : 4"),
+            baseline="top",
+            y=2,
+            fontSize=13,
+            fontWeight="bold",
+        )
         .encode(x=epoch_x, text="text:N"),
     ).properties(width=WATCH_WIDTH, height=WATCH_LOSS_HEIGHT, title="Loss per epoch")
     # the landscape: the frame and contours of the view above, paths faint, points at the epoch
@@ -747,7 +763,7 @@ def watch_chart(
         alt.Chart(view.paths)
         .mark_line(clip=True, strokeWidth=1, opacity=0.35)
         .encode(x=lx, y=ly, color=colors, detail="optimizer:N", order="epoch:Q"),
-        _at_step(alt.Chart(_finite(points, ["x", "y"])), param)
+        _at_epoch(alt.Chart(_finite(points, ["x", "y"])), param)
         .mark_point(clip=True, filled=True, size=110, opacity=1, stroke="white", strokeWidth=1)
         .encode(x=lx, y=ly, color=colors, tooltip=_tips("optimizer:N", "epoch:Q", "x:Q", "y:Q")),
     ).properties(width=fr.width, height=fr.height, title="Where each optimizer is")
@@ -758,7 +774,7 @@ def watch_chart(
         alt.Chart(_sample_rows(_finite(data, ["x", "y"]), "split"))
         .mark_point(filled=True, size=40, color="#7f7f7f", opacity=0.6)
         .encode(x=fx, y=fy, tooltip=_tips("x:Q", "y:Q", "split:N")),
-        _at_step(alt.Chart(_finite(lines, ["x", "y"])), param)
+        _at_epoch(alt.Chart(_finite(lines, ["x", "y"])), param)
         .mark_line(clip=True, strokeWidth=2)
         .encode(x=fx, y=fy, color=colors, detail="optimizer:N", tooltip=_tips("optimizer:N")),
     ).properties(width=WATCH_WIDTH, height=WATCH_FIT_HEIGHT, title="The fitted lines")
@@ -776,8 +792,8 @@ def watch_chart(
                     y=alt.Y("value:Q", title=str(name), scale=alt.Scale(zero=False)),
                     color=colors,
                 ),
-                _epoch_rule(ticks, param, epoch_x),
-                _at_step(alt.Chart(at), param)
+                _epoch_rule(epoch_x),
+                _at_epoch(alt.Chart(at), param)
                 .mark_point(filled=True, size=50)
                 .encode(
                     x=epoch_x,

@@ -3,9 +3,10 @@ taken apart with its own numbers, each optimizer's internals over the epochs, an
 differ, in words made from the run.
 
 The slider is a Vega-Lite parameter shared by the views of one chart (ui.charts.watch_chart):
-moving it redraws in the browser and never reruns the script. It steps through the landscape's
+moving it redraws in the browser and never reruns the script. The frames hold the landscape's
 sampled epochs (linreg_core.landscape.sample_epochs: every early one, then log-spaced), so
-8 optimizers x 1,000 epochs stay a few thousand rows. Vega-Lite has no timer, so there is no
+8 optimizers x 1,000 epochs stay a few thousand rows; at any slider epoch each optimizer is
+drawn at its latest sampled epoch at or before it. Vega-Lite has no timer, so there is no
 play button: the slider's arrow keys step it.
 """
 
@@ -26,14 +27,15 @@ if TYPE_CHECKING:
 
 # words, in one place
 SLIDER_HELP = (
-    "Drag the slider under the charts (or click it and use the arrow keys): every optimizer's "
-    "point on the landscape, its line on the data and the cursor on the curves move to that "
-    "epoch. It steps through {n} of the {epochs:,} epochs: every one up to {early}, then "
-    "spaced further apart."
+    "Drag the epoch slider under the charts (or click it and use the arrow keys): every "
+    "optimizer's point on the landscape, its line on the data and the cursor on the curves move "
+    "to that epoch. {n} of the {epochs:,} epochs are drawn: every one up to {early}, then "
+    "spaced further apart; between them each optimizer stays at the last one drawn."
 )
 SLIDER_HELP_ALL = (
-    "Drag the slider under the charts (or click it and use the arrow keys): every optimizer's "
-    "point on the landscape, its line on the data and the cursor on the curves move to that epoch."
+    "Drag the epoch slider under the charts (or click it and use the arrow keys): every "
+    "optimizer's point on the landscape, its line on the data and the cursor on the curves move "
+    "to that epoch."
 )
 FIT_NOTE = "The lines are drawn along {feature}; the other features are held at their mean."
 ONE_STEP_TITLE = "One step, with its numbers"
@@ -67,6 +69,8 @@ CAP_STATE = "State norms: {pairs}."
 CAP_PAIR = "{label} {first} → {last}"
 CAPTION_INTRO = "From epoch 1 to the last, on this data: "
 NO_RATE = "None of these optimizers scales its learning rate, so that panel is empty."
+# the sections' containers (CSS classes st-key-<key>, for the browser tests)
+BOX_WHY, BOX_ONE_STEP, BOX_INTERNALS = "watch_why", "watch_one_step", "watch_internals"
 MAX_WATCH_PARAMS = 4  # parameter curves under the slider's chart
 
 
@@ -76,7 +80,7 @@ def _g(value: float) -> str:
 
 # -- the frames the slider's chart draws ---------------------------------------------------------
 def ticks(comp: Comparison) -> np.ndarray:
-    """The epochs the slider steps through (0 = the start), as the landscape samples them."""
+    """The epochs drawn (0 = the start), as the landscape samples them."""
     from linreg_core.landscape import sample_epochs
 
     last = max((h.epochs_run for h in comp.runs), default=0)
@@ -86,9 +90,8 @@ def ticks(comp: Comparison) -> np.ndarray:
 def watch_frames(
     comp: Comparison, feature: int = 0, shown: tuple[int, ...] | None = None
 ) -> dict[str, pd.DataFrame]:
-    """Every frame charts.watch_chart takes but the view: ticks, points, lines, now, params.
-
-    A run that stopped early (diverged, or stopped) stays at its last epoch for later steps.
+    """Every frame charts.watch_chart takes but the view: points, lines, now, params, each at
+    the drawn epochs (ticks) up to the run's last (a run that diverged or was stopped ends early).
     shown: the landscape's parameters (positions in [w..., b]), as the View's plane.index.
     """
     epochs = ticks(comp)
@@ -106,17 +109,14 @@ def watch_frames(
     rows = np.tile(ds.X_train.mean(axis=0), (2, 1))
     rows[:, feature] = xs
     for h in comp.runs:
-        at = np.minimum(epochs, h.epochs_run)
+        at = epochs[epochs <= h.epochs_run]
         theta = h.params[at].astype(np.float64)  # (n, k)
-        step = np.arange(len(epochs))
         if view_index is not None:
             if len(view_index) == 2:
                 x, y = theta[:, view_index[0]], theta[:, view_index[1]]
             else:
                 x, y = theta[:, view_index[0]], np.full(len(at), np.nan)
-            points.append(
-                pd.DataFrame({"optimizer": h.label, "step": step, "epoch": at, "x": x, "y": y})
-            )
+            points.append(pd.DataFrame({"optimizer": h.label, "epoch": at, "x": x, "y": y}))
         ys = []
         for t in theta:
             w, b = comp.scaler.to_original(t[:d], t[d] if comp.config.bias else None)
@@ -127,8 +127,8 @@ def watch_frames(
             pd.DataFrame(
                 {
                     "optimizer": h.label,
-                    "step": np.repeat(step, 2),
-                    "x": np.tile(xs, len(step)),
+                    "epoch": np.repeat(at, 2),
+                    "x": np.tile(xs, len(at)),
                     "y": line_y.ravel(),
                 }
             )
@@ -139,7 +139,6 @@ def watch_frames(
                 pd.DataFrame(
                     {
                         "optimizer": h.label,
-                        "step": step,
                         "epoch": at,
                         "param": name,
                         "value": theta[:, j],
@@ -147,7 +146,6 @@ def watch_frames(
                 )
             )
     return {
-        "ticks": pd.DataFrame({"step": np.arange(len(epochs)), "epoch": epochs}),
         "points": pd.concat(points, ignore_index=True) if points else pd.DataFrame(),
         "lines": pd.concat(lines, ignore_index=True),
         "now": pd.concat(now, ignore_index=True),
@@ -166,7 +164,7 @@ def watch_chart(comp: Comparison, domain: list[str], feature: int = 0):  # type:
     points, _ = tables.fit_frames(comp, feature)
     losses = tables.thin_epochs(tables.losses_frame(comp))
     return charts.watch_chart(
-        frames["ticks"],
+        int(ticks(comp)[-1]),
         losses[losses["split"] == "train"],
         view,
         frames["points"],
@@ -342,12 +340,15 @@ def watch_section(comp: Comparison, domain: list[str]) -> None:
     charts.show(chart, width="content")
     if len(comp.dataset.features) > 1:
         st.caption(FIT_NOTE.format(feature=messages.escape_md(comp.dataset.features[0])))
-    st.markdown(f"**{WHY_TITLE}**")
-    for finding in why(comp):
-        st.markdown("- " + messages.escape_md(finding.text))
-    st.markdown(f"**{ONE_STEP_TITLE}**")
-    one_step_section(comp, domain)
-    st.markdown(f"**{INTERNALS_TITLE}**")
-    frame = internals_frame(comp)
-    charts.show(charts.internals_chart(frame, PANELS, domain), width="content")
-    st.caption(CAPTION_INTRO + " ".join(internals_captions(comp, frame)))
+    with st.container(key=BOX_WHY):
+        st.markdown(f"**{WHY_TITLE}**")
+        for finding in why(comp):
+            st.markdown("- " + messages.escape_md(finding.text))
+    with st.container(key=BOX_ONE_STEP):
+        st.markdown(f"**{ONE_STEP_TITLE}**")
+        one_step_section(comp, domain)
+    with st.container(key=BOX_INTERNALS):
+        st.markdown(f"**{INTERNALS_TITLE}**")
+        frame = internals_frame(comp)
+        charts.show(charts.internals_chart(frame, PANELS, domain), width="content")
+        st.caption(CAPTION_INTRO + " ".join(internals_captions(comp, frame)))

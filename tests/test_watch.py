@@ -57,7 +57,9 @@ def trained(at: AppTest, df: pd.DataFrame, name: str, cfg: RunConfig) -> AppTest
 
 
 def step_table(at: AppTest) -> pd.DataFrame:
-    return next(d.value for d in at.dataframe if STEP_COLUMN in d.value.columns)
+    """The one-step ledger turned to one row per parameter, one column per quantity."""
+    ledger = next(d.value for d in at.dataframe if "quantity" in d.value.columns)
+    return ledger.set_index("quantity").T.rename_axis("parameter").reset_index()
 
 
 def seed_000(at: AppTest, epochs: int = 1000) -> AppTest:

@@ -44,7 +44,7 @@ EPOCH_LABEL = "Epoch"
 LOG_SAYS = "The epoch log's line for this epoch: `{line}`"
 HP_LINE = "Hyperparameters: {hp}"
 COST_LINE = "Cost (training MSE) before the step: {cost:.6f}"
-COL_PARAM = "parameter"
+COL_QUANTITY = "quantity"
 COL_BEFORE = "before"
 COL_GRAD = "gradient"
 COL_RATE = "effective lr"
@@ -54,6 +54,7 @@ STATE_BEFORE = "{name} before"
 STATE_AFTER = "{name} after"
 GRADIENT_HEAD = "**The gradient** (mean of the squared error's slope over the rows)"
 ROWS_HEAD = "Each row's part of the gradient"
+PARAM_HEAD = "# {name}"  # heads each parameter's lines in the update
 UPDATE_HEAD = "**The update**, with the numbers put in"
 INTERNALS_TITLE = "Inside each optimizer"
 WHY_TITLE = "Why the paths differ"
@@ -258,16 +259,21 @@ def internals_captions(comp: Comparison, frame: pd.DataFrame) -> list[str]:
 
 # -- one step, with its numbers ------------------------------------------------------------------
 def step_table(one: OneStep) -> pd.DataFrame:
-    """Per parameter: before, gradient, the state before and after, effective lr, step, after."""
-    table = pd.DataFrame({COL_PARAM: one.names, COL_BEFORE: one.before, COL_GRAD: one.gradient})
+    """One row per quantity (before, gradient, the state before and after, effective lr, step,
+    after), one column per parameter: a ledger that stays narrow however many states."""
+    rows: dict[str, np.ndarray] = {COL_BEFORE: one.before, COL_GRAD: one.gradient}
     for name, values in one.state_before.items():
-        table[STATE_BEFORE.format(name=name)] = values
+        rows[STATE_BEFORE.format(name=name)] = values
     for name, values in one.state_after.items():
-        table[STATE_AFTER.format(name=name)] = values
+        rows[STATE_AFTER.format(name=name)] = values
     if one.effective_lr is not None:
-        table[COL_RATE] = one.effective_lr
-    table[COL_STEP] = one.step
-    table[COL_AFTER] = one.after
+        rows[COL_RATE] = one.effective_lr
+    rows[COL_STEP] = one.step
+    rows[COL_AFTER] = one.after
+    table = pd.DataFrame(
+        np.array([np.asarray(v, dtype=np.float64) for v in rows.values()]), columns=one.names
+    )
+    table.insert(0, COL_QUANTITY, list(rows))
     return table
 
 
@@ -310,7 +316,7 @@ def one_step_section(comp: Comparison, domain: list[str]) -> None:
     table = step_table(one)
     st.dataframe(table, hide_index=True, column_config=_number_config(table))
     st.markdown(GRADIENT_HEAD)
-    st.code("\n".join(one.gradient_lines), language=None)
+    st.code("\n".join(one.gradient_lines), language=None, wrap_lines=True)
     if one.rows is not None:
         st.caption(ROWS_HEAD)
         st.dataframe(one.rows, hide_index=True, column_config=_number_config(one.rows))
@@ -318,9 +324,9 @@ def one_step_section(comp: Comparison, domain: list[str]) -> None:
         st.caption(one.rows_note)
     st.markdown(UPDATE_HEAD)
     written = []
-    for states, update in zip(one.state_lines, one.updates, strict=True):
-        written += [*states, update, ""]
-    st.code("\n".join(written).strip(), language=None)
+    for name, states, update in zip(one.names, one.state_lines, one.updates, strict=True):
+        written += [PARAM_HEAD.format(name=name), *states, update, ""] if states else [update]
+    st.code("\n".join(written).strip(), language=None, wrap_lines=True)
     st.caption(LOG_SAYS.format(line=report.log_line(history, one.epoch)))
 
 

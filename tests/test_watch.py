@@ -239,8 +239,8 @@ def test_the_internals_draw_a_series_per_optimizer_with_captions(app: AppTest) -
     sgd = got[(got["optimizer"] == "sgd") & (got["panel"] == "gradient norm ‖g‖")]
     np.testing.assert_allclose(sgd["value"].iloc[0], np.hypot(280, 120), rtol=1e-6)
     caption = texts(app.caption)
-    assert "Gradient norm: sgd 305 → " in caption  # |(-280, -120)| = 304.6
-    assert "Effective learning rate on W: rmsprop " in caption
+    assert "each optimizer stands: sgd 305 → " in caption  # |(-280, -120)| = 304.6
+    assert "lr itself): rmsprop " in caption
     why = "\n".join(m.value for m in app.markdown)
     assert "momentum passed the optimum" in why or "momentum never passed" in why
     assert "sgd's step is lr × the gradient" in why

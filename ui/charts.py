@@ -640,7 +640,7 @@ WATCH_WIDTH = 400  # px: the landscape's plot width, so the views line up under 
 WATCH_LOSS_HEIGHT, WATCH_FIT_HEIGHT, WATCH_PARAM_HEIGHT = 120, 220, 80  # px
 WATCH_SLIDER_NAME = "epoch "  # the slider's label, beside its value
 WATCH_NOW = "now"  # the current point's entry in tooltips
-INTERNALS_WIDTH, INTERNALS_HEIGHT = 480, 150  # px per panel
+INTERNALS_WIDTH, INTERNALS_HEIGHT = 400, 140  # px per panel: with the axis, fits 800 px
 
 
 def _at_epoch(chart: alt.Chart, param: alt.Parameter) -> alt.Chart:
@@ -825,6 +825,7 @@ def internals_chart(
     data = _finite(frame, ["value"])
     data = data[data["value"] > 0]
     colors = optimizer_color(domain)
+    colors.legend = alt.Legend(orient="top")  # on the right, a narrow window would cut it off
     views = []
     for title in panels:
         part = data[data["panel"] == title]
@@ -837,7 +838,7 @@ def internals_chart(
             scale=alt.Scale(
                 domain=series, range=[DASHES[i % len(DASHES)] for i in range(len(series))]
             ),
-            legend=alt.Legend(orient="right") if len(series) > 1 else None,
+            legend=alt.Legend(orient="top") if len(series) > 1 else None,
         )
         views.append(
             alt.Chart(part, title=title)

@@ -63,12 +63,15 @@ STEP_LENGTH = "step length ‖Δθ‖"
 RATE_PANEL = "effective learning rate per parameter"
 STATE_PANEL = "state norms (velocity, moments)"
 PANELS = (GRAD_NORM, STEP_LENGTH, RATE_PANEL, STATE_PANEL)
-CAP_GRAD = "Gradient norm: {pairs}."
-CAP_STEP = "Step length: {pairs}."
-CAP_RATE = "Effective learning rate on {name}: {pairs} (SGD and Momentum use lr itself)."
-CAP_STATE = "State norms: {pairs}."
+CAP_GRAD = "Gradient norm, how steep the loss is where each optimizer stands: {pairs}."
+CAP_STEP = "Step length, how far each epoch moved the parameters: {pairs}."
+CAP_RATE = (
+    "Effective learning rate on {name}, what its update multiplies by (SGD and Momentum use lr "
+    "itself): {pairs}."
+)
+CAP_STATE = "State norms, the size of each optimizer's memory: {pairs}."
 CAP_PAIR = "{label} {first} → {last}"
-CAPTION_INTRO = "From epoch 1 to the last, on this data: "
+CAPTION_INTRO = "From epoch 1 to the last, on this data:"
 NO_RATE = "None of these optimizers scales its learning rate, so that panel is empty."
 # the sections' containers (CSS classes st-key-<key>, for the browser tests)
 BOX_WHY, BOX_ONE_STEP, BOX_INTERNALS = "watch_why", "watch_one_step", "watch_internals"
@@ -357,4 +360,6 @@ def watch_section(comp: Comparison, domain: list[str]) -> None:
         st.markdown(f"**{INTERNALS_TITLE}**")
         frame = internals_frame(comp)
         charts.show(charts.internals_chart(frame, PANELS, domain), width="content")
-        st.caption(CAPTION_INTRO + " ".join(internals_captions(comp, frame)))
+        st.caption(CAPTION_INTRO)
+        for sentence in internals_captions(comp, frame):
+            st.caption("- " + messages.escape_md(sentence))

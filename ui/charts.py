@@ -838,7 +838,7 @@ def internals_chart(
             scale=alt.Scale(
                 domain=series, range=[DASHES[i % len(DASHES)] for i in range(len(series))]
             ),
-            legend=alt.Legend(orient="top") if len(series) > 1 else None,
+            legend=alt.Legend(orient="top", columns=2) if len(series) > 1 else None,
         )
         views.append(
             alt.Chart(part, title=title)

@@ -781,8 +781,11 @@ def watch_chart(
     # each parameter's curve with the rule and the value at the epoch
     rows = []
     for name in pd.unique(params["param"]):
+        # each parameter's own rows, without the column that names it (less to send)
         curve = _finite(params[params["param"] == name], ["value"])
-        at = _finite(now[now["param"] == name], ["value"])
+        curve = curve.drop(columns="param").reset_index(drop=True)
+        at = _finite(now[now["param"] == name], ["value"]).drop(columns="param")
+        at = at.reset_index(drop=True)
         rows.append(
             alt.layer(
                 alt.Chart(curve)
@@ -828,7 +831,7 @@ def internals_chart(
     colors.legend = alt.Legend(orient="top")  # on the right, a narrow window would cut it off
     views = []
     for title in panels:
-        part = data[data["panel"] == title]
+        part = data[data["panel"] == title].drop(columns="panel").reset_index(drop=True)
         if not len(part):
             continue
         series = list(pd.unique(part["series"]))

@@ -16,6 +16,7 @@ from ui import (
     state,
     sweep,
     tables,
+    watch,
 )
 
 state.init_state()  # cheap and idempotent; lets the page run on its own (tests)
@@ -112,6 +113,9 @@ if (published := ss[state.PUBLISHED]) is not None:
     st.markdown(f"**Published by {published.source}** · 튜토리얼 결과와 비교")
     st.dataframe(tables.published_table(published, comp), hide_index=True)
     st.caption(published.note)
+
+st.subheader("Watch it learn · 학습 과정 보기")
+watch.watch_section(comp, domain)  # one slider moves every view in the browser; one step; why
 
 sweep.sweep_section(ss[state.DATA], comp.config, ss[state.TEST_DATA])  # lr sweep, its chart
 

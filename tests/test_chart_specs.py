@@ -48,6 +48,10 @@ def _page_charts() -> list[alt.TopLevelMixin]:
     out.append(sweep_ui.sweep_chart(sweep_ui.sweep_frame(done.rows), limits, comp.ols.mse))
     seed003 = read_table(ROOT / "sample_data" / "hours_points.csv")
     one = run(seed003, RunConfig(target="points", features=("hour",), bias=False, epochs=30))
+    from ui import watch
+
+    out += [watch.watch_chart(comp, domain), watch.watch_chart(one, [h.label for h in one.runs])]
+    out.append(charts.internals_chart(watch.internals_frame(comp), watch.PANELS, domain))
     return [*out, charts.distribution_chart(values), charts.cost_curve_chart(one.landscape())]
 
 

@@ -147,7 +147,7 @@ def test_a_diverging_learning_rate_is_explained_and_the_charts_still_draw(app: A
     assert f"sgd diverged at epoch {sgd.diverged_at}" in warning
     hours = pd.read_csv(REPO_ROOT / "sample_data" / "hours_money.csv")[["hours"]].to_numpy(float)
     assert f"Use a learning rate below {stable_limit(hours):.3g}" in warning  # numpy's 2/lmax
-    assert len(app.get("vega_lite_chart")) == 4  # loss, landscape, parameters, fit
+    assert len(app.get("vega_lite_chart")) == 6  # loss, landscape, params, fit, watch, internals
     losses = loss_frame(app)
     assert set(losses["optimizer"]) == {"sgd", "adam"}
     paths = frame_with(app, "optimizer", "epoch", "x", "y", "rank")  # framed on adam, not sgd
@@ -230,7 +230,7 @@ def test_seed_000_reproduces_the_published_numbers_digit_for_digit(app: AppTest)
     assert list(published["published"]) == ["29.5617", "0.9963", "0.143077"]
     assert list(published["reproduced here"]) == list(published["published"])
     assert published["same digits"].all()
-    log = app.code[0].value.splitlines()
+    log = app.code[-1].value.splitlines()
     assert log[-1] == "Epoch 1000/1000 W: 29.5617, b: 0.9963, Cost: 0.143077"
 
 
@@ -241,7 +241,7 @@ def test_the_epoch_log_shows_the_chosen_run(app: AppTest) -> None:
 
     app.selectbox(key=S.W_TRAIN_LOG_RUN).set_value("adam").run(timeout=TIMEOUT)
 
-    log = app.code[0].value.splitlines()
+    log = app.code[-1].value.splitlines()
     adam = comp.runs[3]
     assert len(log) == 10 and log[-1].split()[:3] == ["Epoch", "50/50", "W:"]
     assert f"b: {adam.bias[-1]:.4f}, Cost: {adam.train_loss[-1]:.6f}" in log[-1]

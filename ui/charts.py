@@ -681,3 +681,228 @@ def spec(chart: alt.TopLevelMixin) -> dict[str, Any]:
 def show(chart: alt.TopLevelMixin, where: Any = None, **kwargs: Any) -> None:
     """Draw chart in where (a column or container; the page by default), as st.altair_chart."""
     (where or st).vega_lite_chart(spec=spec(chart), **kwargs)
+
+
+# -- watch it learn: one epoch slider over several views, and the optimizers' internals --------
+WATCH_PARAM = "watch_epoch"  # the slider's Vega-Lite parameter: the epoch shown
+WATCH_WIDTH = 400  # px: the landscape's plot width, so the views line up under it
+WATCH_LOSS_HEIGHT, WATCH_FIT_HEIGHT, WATCH_PARAM_HEIGHT = 120, 220, 80  # px
+WATCH_SLIDER_NAME = "epoch "  # the slider's label, beside its value
+WATCH_NOW = "now"  # the current point's entry in tooltips
+INTERNALS_WIDTH, INTERNALS_HEIGHT = 400, 140  # px per panel: with the axis, fits 800 px
+
+
+def _at_epoch(chart: alt.Chart, param: alt.Parameter) -> alt.Chart:
+    """Per optimizer, the rows of the latest drawn epoch at or before the slider's."""
+    return (
+        chart.transform_filter(alt.datum.epoch <= param)
+        .transform_joinaggregate(shown="max(epoch)", groupby=["optimizer"])
+        .transform_filter(alt.datum.epoch == alt.datum.shown)
+    )
+
+
+def _epoch_rule(x: alt.X) -> alt.Chart:
+    """A rule at the slider's epoch."""
+    return (
+        alt.Chart(pd.DataFrame({"rule": [0]}))
+        .transform_calculate(epoch=WATCH_PARAM)
+        .mark_rule(color=OPTIMUM_COLOR, strokeWidth=1.5)
+        .encode(x=x, tooltip=_tips("epoch:Q"))
+    )
+
+
+def watch_chart(
+    last: int,
+    losses: pd.DataFrame,
+    view: View,
+    points: pd.DataFrame,
+    data: pd.DataFrame,
+    lines: pd.DataFrame,
+    params: pd.DataFrame,
+    now: pd.DataFrame,
+    *,
+    domain: Sequence[str],
+    x_title: str,
+    y_title: str,
+    land_titles: Sequence[str],
+) -> alt.VConcatChart:
+    """One chart whose views all follow one slider: the loss with a rule at the epoch, the
+    landscape with each optimizer's point, the data with each optimizer's line, and each
+    parameter's curve with a rule. The slider goes from epoch 0 (the start) to `last`; each
+    optimizer is drawn at its latest epoch in the frames at or before the slider's.
+
+    Args:
+        last: the last epoch.
+        losses: optimizer, epoch, loss (training MSE, as the loss chart).
+        view: the landscape (Comparison.landscape()), whose frame, contours and paths are drawn.
+        points: optimizer, epoch, x, y: each optimizer's point on the landscape per drawn epoch.
+        data: x, y, split: the rows, in the data's units.
+        lines: optimizer, epoch, x, y: two points per optimizer and epoch, its fitted line.
+        params: optimizer, epoch, param, value: the parameter curves.
+        now: optimizer, epoch, param, value: each parameter at each drawn epoch.
+        domain: optimizer labels in colour order; x_title, y_title: the data's axis titles;
+            land_titles: the landscape's axis titles.
+    """
+    last = max(int(last), 1)
+    param = alt.param(
+        name=WATCH_PARAM,
+        value=last,
+        bind=alt.binding_range(min=0, max=last, step=1, name=WATCH_SLIDER_NAME),
+    )
+    colors = optimizer_color(domain)
+    # above the views: a legend on the right would be cut off in a narrow window
+    colors.legend = alt.Legend(orient="top", symbolOpacity=1, symbolType="circle")
+    epoch_x = alt.X("epoch:Q", title="epoch")
+    past_middle = f"{WATCH_PARAM} > {last / 2}"  # the epoch's text goes left of its rule
+    # the loss, with the rule and the epoch written at the top
+    loss_data = _finite(losses, ["loss"])
+    loss_data = loss_data[loss_data["loss"] > 0]
+    loss = alt.layer(
+        alt.Chart(loss_data)
+        .mark_line(strokeWidth=1.5)
+        .encode(
+            x=epoch_x,
+            y=alt.Y("loss:Q", title="MSE (log)", scale=alt.Scale(type="log")),
+            color=colors,
+            tooltip=_tips("optimizer:N", "epoch:Q", "loss:Q", loss="MSE"),
+        ),
+        _epoch_rule(epoch_x),
+        alt.Chart(pd.DataFrame({"text": [0]}))
+        .transform_calculate(epoch=WATCH_PARAM, text=f"'epoch ' + {WATCH_PARAM}")
+        .mark_text(
+            align=alt.ExprRef(f"{past_middle} ? 'right' : 'left'"),
+            dx=alt.ExprRef(f"{past_middle} ? -4 : 4"),
+            baseline="top",
+            y=2,
+            fontSize=13,
+            fontWeight="bold",
+        )
+        .encode(x=epoch_x, text="text:N"),
+    ).properties(width=WATCH_WIDTH, height=WATCH_LOSS_HEIGHT, title="Loss per epoch")
+    # the landscape: the frame and contours of the view above, paths faint, points at the epoch
+    pl, fr = view.plane, view.frame
+    lx = alt.X(
+        "x:Q",
+        title=land_titles[0],
+        scale=alt.Scale(domain=list(fr.x_domain), nice=False, zero=False),
+    )
+    ly = alt.Y(
+        "y:Q",
+        title=land_titles[1] if len(land_titles) > 1 else "MSE (training)",
+        scale=alt.Scale(domain=list(fr.y_domain), nice=False, zero=False),
+    )
+    if len(pl.names) == 2:
+        rings = view.contours.assign(
+            ring=lambda d: d["loss"].astype(str) + "/" + d["segment"].astype(str)
+        )
+        under = (
+            alt.Chart(rings)
+            .mark_line(clip=True, color=CONTOUR_COLOR, strokeWidth=1)
+            .encode(x=lx, y=ly, detail="ring:N", order="order:Q")
+        )
+        best = _optimum_layer(*pl.center, pl.floor, lx, ly)
+    else:
+        under = (
+            alt.Chart(view.contours).mark_line(clip=True, color=CONTOUR_COLOR).encode(x=lx, y=ly)
+        )
+        best = _optimum_layer(pl.center[0], pl.floor, pl.floor, lx, ly)
+    land = alt.layer(
+        under,
+        best,
+        alt.Chart(view.paths)
+        .mark_line(clip=True, strokeWidth=1, opacity=0.35)
+        .encode(x=lx, y=ly, color=colors, detail="optimizer:N", order="epoch:Q"),
+        _at_epoch(alt.Chart(_finite(points, ["x", "y"])), param)
+        .mark_point(clip=True, filled=True, size=110, opacity=1, stroke="white", strokeWidth=1)
+        .encode(x=lx, y=ly, color=colors, tooltip=_tips("optimizer:N", "epoch:Q", "x:Q", "y:Q")),
+    ).properties(width=fr.width, height=fr.height, title="Where each optimizer is")
+    # the data and each optimizer's line at the epoch
+    fx = alt.X("x:Q", title=short(x_title, TITLE_LIMIT), scale=alt.Scale(domain=_padded(data["x"])))
+    fy = alt.Y("y:Q", title=short(y_title, TITLE_LIMIT), scale=alt.Scale(domain=_padded(data["y"])))
+    fit = alt.layer(
+        alt.Chart(_sample_rows(_finite(data, ["x", "y"]), "split"))
+        .mark_point(filled=True, size=40, color="#7f7f7f", opacity=0.6)
+        .encode(x=fx, y=fy, tooltip=_tips("x:Q", "y:Q", "split:N")),
+        _at_epoch(alt.Chart(_finite(lines, ["x", "y"])), param)
+        .mark_line(clip=True, strokeWidth=2)
+        .encode(x=fx, y=fy, color=colors, detail="optimizer:N", tooltip=_tips("optimizer:N")),
+    ).properties(width=WATCH_WIDTH, height=WATCH_FIT_HEIGHT, title="The fitted lines")
+    # each parameter's curve with the rule and the value at the epoch
+    rows = []
+    for name in pd.unique(params["param"]):
+        # each parameter's own rows, without the column that names it (less to send)
+        curve = _finite(params[params["param"] == name], ["value"])
+        curve = curve.drop(columns="param").reset_index(drop=True)
+        at = _finite(now[now["param"] == name], ["value"]).drop(columns="param")
+        at = at.reset_index(drop=True)
+        rows.append(
+            alt.layer(
+                alt.Chart(curve)
+                .mark_line(strokeWidth=1.5)
+                .encode(
+                    x=epoch_x,
+                    y=alt.Y("value:Q", title=str(name), scale=alt.Scale(zero=False)),
+                    color=colors,
+                ),
+                _epoch_rule(epoch_x),
+                _at_epoch(alt.Chart(at), param)
+                .mark_point(filled=True, size=50)
+                .encode(
+                    x=epoch_x,
+                    y="value:Q",
+                    color=colors,
+                    tooltip=_tips("optimizer:N", "epoch:Q", "value:Q", value=str(name)),
+                ),
+            ).properties(width=WATCH_WIDTH, height=WATCH_PARAM_HEIGHT)
+        )
+    return (
+        alt.vconcat(loss, land, fit, *rows, spacing=18)
+        .add_params(param)
+        .resolve_scale(color="shared")
+        .properties(autosize=PLOT_SIZE)
+    )
+
+
+def internals_chart(
+    frame: pd.DataFrame, panels: Sequence[str], domain: Sequence[str]
+) -> alt.VConcatChart:
+    """Per panel (gradient norm, step length, ...), each optimizer's series over the epochs on a
+    log axis; a panel with several series per optimizer tells them apart by dash.
+
+    Args:
+        frame: optimizer, epoch, panel, series, value (> 0 for the log axis; others dropped).
+        panels: the panels' titles, top to bottom.
+        domain: optimizer labels in colour order.
+    """
+    data = _finite(frame, ["value"])
+    data = data[data["value"] > 0]
+    colors = optimizer_color(domain)
+    colors.legend = alt.Legend(orient="top")  # on the right, a narrow window would cut it off
+    views = []
+    for title in panels:
+        part = data[data["panel"] == title].drop(columns="panel").reset_index(drop=True)
+        if not len(part):
+            continue
+        series = list(pd.unique(part["series"]))
+        dash = alt.StrokeDash(
+            "series:N",
+            title=None,
+            scale=alt.Scale(
+                domain=series, range=[DASHES[i % len(DASHES)] for i in range(len(series))]
+            ),
+            legend=alt.Legend(orient="top", columns=2) if len(series) > 1 else None,
+        )
+        views.append(
+            alt.Chart(part, title=title)
+            .mark_line(strokeWidth=1.5)
+            .encode(
+                x=alt.X("epoch:Q", title="epoch"),
+                y=alt.Y("value:Q", title=None, scale=alt.Scale(type="log")),
+                color=colors,
+                strokeDash=dash,
+                detail="series:N",
+                tooltip=_tips("optimizer:N", "series:N", "epoch:Q", "value:Q"),
+            )
+            .properties(width=INTERNALS_WIDTH, height=INTERNALS_HEIGHT)
+        )
+    return alt.vconcat(*views, spacing=22).resolve_scale(color="shared", strokeDash="independent")

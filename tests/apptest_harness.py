@@ -110,6 +110,13 @@ def texts(elements: object) -> str:
     return "\n".join(shown(str(e.value)) for e in elements)  # type: ignore[attr-defined]
 
 
+def epoch_log(at: AppTest) -> list[str]:
+    """The Train page's epoch log: its longest code block of epoch lines (the one-step panel
+    quotes a single line of it, and the downloads show commands after it)."""
+    logs = [c.value.strip() for c in at.code if c.value.lstrip().startswith("Epoch")]
+    return max(logs, key=len).splitlines()
+
+
 def chart_data(at: AppTest) -> list[list[pd.DataFrame]]:
     """Each Altair chart on the page as the frames Streamlit sent (one per dataset)."""
     return [

@@ -17,6 +17,7 @@ from apptest_harness import (
     SAMPLE_DATA,
     TIMEOUT,
     TRAIN_PAGE,
+    epoch_log,
     table_with,
     texts,
     upload,
@@ -131,13 +132,6 @@ def test_a_typed_table_travels_by_its_cells_up_to_a_limit():
 
 
 # -- the app ------------------------------------------------------------------------------------
-
-
-def epoch_log(at: AppTest) -> list[str]:
-    """The Train page's epoch log (its first code block that starts with an epoch line)."""
-    return (
-        next(c.value for c in at.code if c.value.lstrip().startswith("Epoch")).strip().split("\n")
-    )
 
 
 def open_link(query: dict[str, str | list[str]], page: str | None = None) -> AppTest:

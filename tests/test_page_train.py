@@ -16,6 +16,7 @@ from apptest_harness import (
     TRAIN_PAGE,
     chart_frames,
     choose,
+    epoch_log,
     frame_with,
     least_squares,
     loss_frame,
@@ -230,7 +231,7 @@ def test_seed_000_reproduces_the_published_numbers_digit_for_digit(app: AppTest)
     assert list(published["published"]) == ["29.5617", "0.9963", "0.143077"]
     assert list(published["reproduced here"]) == list(published["published"])
     assert published["same digits"].all()
-    log = app.code[-1].value.splitlines()
+    log = epoch_log(app)
     assert log[-1] == "Epoch 1000/1000 W: 29.5617, b: 0.9963, Cost: 0.143077"
 
 
@@ -241,7 +242,7 @@ def test_the_epoch_log_shows_the_chosen_run(app: AppTest) -> None:
 
     app.selectbox(key=S.W_TRAIN_LOG_RUN).set_value("adam").run(timeout=TIMEOUT)
 
-    log = app.code[-1].value.splitlines()
+    log = epoch_log(app)
     adam = comp.runs[3]
     assert len(log) == 10 and log[-1].split()[:3] == ["Epoch", "50/50", "W:"]
     assert f"b: {adam.bias[-1]:.4f}, Cost: {adam.train_loss[-1]:.6f}" in log[-1]

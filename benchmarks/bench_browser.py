@@ -29,8 +29,8 @@ torch not imported yet) and goes through, in one sequence:
   epochs, ..."), so it is not the previous run's page;
 - the app is idle: conftest.wait_for_app_idle (connected, script not running, no running icon,
   no skeleton), and no element of the main area is stale;
-- the main area holds as many [data-testid=stVegaLiteChart] as the page draws (4: loss,
-  landscape, parameters, fit), and Vega has drawn into
+- the main area holds as many [data-testid=stVegaLiteChart] as the page draws (6: loss,
+  landscape, parameters, fit, the epoch slider's and the internals), and Vega has drawn into
   each one's marks (canvas.marks or svg.marks) since the click. Streamlit updates a chart whose
   data changed in place, on the same canvas or SVG, so the marks being there proves nothing; a
   script added to every page before its own counts Vega's drawing (a canvas render ends with
@@ -88,7 +88,7 @@ STEP_TIMEOUT_MS = 60_000  # one page or one run of 8 x 1,000 epochs on 2 shared 
 LONG_RUN_TIMEOUT_MS = 900_000  # the long run, up to the page's 10-minute budget and then some
 EXTRA = ("nesterov", "adagrad", "adamw", "gd-manual")  # beyond the presets' four
 LONG_EPOCHS = 100_000  # the page's largest
-TRAIN_CHARTS = 4  # loss, landscape (any number of features), parameters, fit
+TRAIN_CHARTS = 6  # loss, landscape, parameters, fit, the epoch slider's, the internals
 SUBMIT = '[data-testid="stFormSubmitButton"] button'
 
 # Runs before any of the page's scripts: numbers every drawing into a Vega chart's marks, and

@@ -44,6 +44,7 @@ NORM_PAGE = "app_pages/2_normalise.py"
 TRAIN_PAGE = "app_pages/3_train.py"
 PREDICT_PAGE = "app_pages/4_predict.py"
 TRAIN_BUTTON = f"FormSubmitter:{S.W_TRAIN_FORM}-Train"
+TRAIN_CHARTS = 6  # on Train: loss, landscape, parameters, fit, the epoch slider's, internals
 
 
 def start_app() -> AppTest:

@@ -13,6 +13,7 @@ from apptest_harness import (
     REPO_ROOT,
     TIMEOUT,
     TRAIN_BUTTON,
+    TRAIN_CHARTS,
     TRAIN_PAGE,
     chart_frames,
     choose,
@@ -148,7 +149,7 @@ def test_a_diverging_learning_rate_is_explained_and_the_charts_still_draw(app: A
     assert f"sgd diverged at epoch {sgd.diverged_at}" in warning
     hours = pd.read_csv(REPO_ROOT / "sample_data" / "hours_money.csv")[["hours"]].to_numpy(float)
     assert f"Use a learning rate below {stable_limit(hours):.3g}" in warning  # numpy's 2/lmax
-    assert len(app.get("vega_lite_chart")) == 6  # loss, landscape, params, fit, watch, internals
+    assert len(app.get("vega_lite_chart")) == TRAIN_CHARTS
     losses = loss_frame(app)
     assert set(losses["optimizer"]) == {"sgd", "adam"}
     paths = frame_with(app, "optimizer", "epoch", "x", "y", "rank")  # framed on adam, not sgd

@@ -32,6 +32,7 @@ from apptest_harness import (
     START_PAGE,
     TIMEOUT,
     TRAIN_BUTTON,
+    TRAIN_CHARTS,
     TRAIN_PAGE,
     loss_frame,
     shown,
@@ -608,7 +609,7 @@ def test_a_run_on_raw_thousands_that_must_diverge_does_and_the_pages_say_so(
     losses = loss_frame(at)
     assert losses["epoch"].max() == h.epochs_run  # drawn up to the last finite epoch
     assert np.isfinite(losses["loss"]).all()
-    assert len(at.get("vega_lite_chart")) == 4  # loss, landscape, parameters, fit
+    assert len(at.get("vega_lite_chart")) == TRAIN_CHARTS
     summary = table_with(at, "diverged at epoch").set_index("optimizer")
     assert summary.loc[name, "diverged at epoch"] == h.diverged_at
     at.switch_page(PREDICT_PAGE).run(timeout=TIMEOUT)
@@ -627,7 +628,7 @@ def test_an_adaptive_step_on_raw_thousands_at_lr_1000_never_diverges(name: str) 
     assert "diverged" not in texts(at.warning)
     losses = loss_frame(at)
     assert losses["epoch"].max() == 200 and np.isfinite(losses["loss"]).all()
-    assert len(at.get("vega_lite_chart")) == 4  # loss, landscape, parameters, fit
+    assert len(at.get("vega_lite_chart")) == TRAIN_CHARTS
     at.switch_page(PREDICT_PAGE).run(timeout=TIMEOUT)
     assert not at.exception and not at.error
     assert "diverged" not in texts(at.caption)

@@ -106,6 +106,26 @@ async def open_start_page(browser, url: str) -> float:
     return time.monotonic() - started
 
 
+async def choose_target(page, name: str, attempts: int = 5) -> None:
+    """Pick the Data page's target: a rerun still drawing the page can close the list as it
+    opens, so it is opened again (as conftest.pick_option does for the other tests)."""
+    from playwright.async_api import TimeoutError as PlaywrightTimeout
+
+    choice = page.get_by_role("option", name=name, exact=True)
+    for attempt in range(attempts):
+        await wait_idle(page)
+        await page.locator(".st-key-w_data_target").click()
+        try:
+            await choice.wait_for(timeout=10_000)
+            break
+        except PlaywrightTimeout:
+            if attempt == attempts - 1:
+                raise
+    await choice.click()
+    await page.get_by_test_id("stSidebar").get_by_text(f"Target: {name}").wait_for()
+    await wait_idle(page)
+
+
 async def one_session(browser, url: str, k: int, table: Path, training: asyncio.Event):
     """Upload session k's table, train, and return (context, what the page showed)."""
     context = await browser.new_context(base_url=url, viewport={"width": 1400, "height": 900})
@@ -117,10 +137,7 @@ async def one_session(browser, url: str, k: int, table: Path, training: asyncio.
     await page.locator('.st-key-w_data_upload input[type="file"]').set_input_files(str(table))
     await page.get_by_text(f"{table.name}: {ROWS} rows × 2 columns").wait_for()
     await wait_idle(page)
-    await page.locator(".st-key-w_data_target").click()  # a new table has no target yet
-    await page.get_by_role("option", name=f"y_s{k:02d}", exact=True).click()
-    await page.get_by_test_id("stSidebar").get_by_text(f"Target: y_s{k:02d}").wait_for()
-    await wait_idle(page)
+    await choose_target(page, f"y_s{k:02d}")  # a new table has no target yet
 
     nav = page.get_by_test_id("stSidebarNav")
     await nav.get_by_role("link", name="Train & compare", exact=True).click()

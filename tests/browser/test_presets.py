@@ -59,7 +59,9 @@ def test_preset_reproduces_the_seed_numbers_in_the_browser(page) -> None:
         "Epoch 1000/1000 W: 29.5617, b: 0.9963, Cost: 0.143077"
     ), "the epoch log ends with the tutorial's last line"
 
-    published = read_dataframe(page.get_by_test_id("stDataFrame").last)
+    published = read_dataframe(
+        page.get_by_test_id("stDataFrame").filter(has_text="published").first
+    )
     rows = {row["quantity"]: row for row in published}
     assert rows["W at epoch 1000"]["reproduced here"] == "29.5617"
     assert rows["b at epoch 1000"]["reproduced here"] == "0.9963"
@@ -78,7 +80,9 @@ def test_apartments_preset_draws_four_paths_on_the_loss_landscape(browser, app_u
         page.get_by_role("heading", name="Loss landscape · 손실 지형").wait_for()
         landscape = page.get_by_test_id("stVegaLiteChart").nth(1)
         landscape.locator("canvas.marks, svg.marks").first.wait_for()
-        summary = read_dataframe(page.get_by_test_id("stDataFrame").last)
+        summary = read_dataframe(
+            page.get_by_test_id("stDataFrame").filter(has_text="train MSE").first
+        )
         optimizers = [row["optimizer"] for row in summary]
         assert optimizers == ["sgd", "momentum", "rmsprop", "adam", "least squares"]
         assert (

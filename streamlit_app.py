@@ -3,16 +3,18 @@ which data is loaded; then the chosen page runs."""
 
 import streamlit as st
 
-from ui import links, memory, navigation, run, sidebar, state
+from ui import i18n, links, memory, navigation, run, sidebar, state
 
 st.set_page_config(page_title="LinReg Lab", page_icon=":material/show_chart:", layout="wide")
 
 state.init_state()
+i18n.restore()  # a link's language, before the link's notes are written in it
 links.restore()  # a link's experiment, on the session's first run
 ss = st.session_state
 
 pg = st.navigation(navigation.st_pages())
 
+i18n.switch()
 status = st.sidebar.empty()  # drawn now, and again after the page if it finishes (it may train)
 with status.container():
     sidebar.status()

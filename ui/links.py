@@ -14,6 +14,7 @@ Parameters (the RunConfig field names, one per setting; a list repeats its param
     bias=true  init=zeros  seed=0  epochs=1000  batch_size=full  path=auto
     optimizers=sgd:lr=0.1  optimizers=adam:lr=0.01:betas=0.9/0.999
     where=["Series", "==", "I"]  numbers_from_text=Power  drop_outliers=4
+    lang=ko | lang=en (the page's language: ui.i18n)
 """
 
 from __future__ import annotations
@@ -38,12 +39,13 @@ from linreg_core import (
     read_table,
 )
 from linreg_core.config import Condition
-from ui import state
+from ui import i18n, state
 from ui.messages import escape_md
 from ui.presets import SAMPLE_DIR, get_preset, load_preset, sample_path
 from ui.state import Source
 
 SOURCES = state.SOURCES  # the kinds of data a link can name
+LANGUAGE_KEY = i18n.QUERY_KEY  # lang=ko|en: the page's language, read by ui.i18n.restore
 MAX_TYPED_CELLS = 60  # a typed table of up to this many cells travels in the link itself
 FULL_BATCH = "full"  # batch_size=full: one step per epoch over every training row
 TRUE, FALSE = "true", "false"
@@ -216,7 +218,7 @@ def read(query: Mapping[str, Sequence[str]], base: RunConfig) -> Restored:
     if len(sources) > 1:
         problems.append(f"the link names several tables ({', '.join(sources)}); used {sources[0]}")
     for key in query:
-        if key not in CODECS and key not in SOURCES:
+        if key not in CODECS and key not in SOURCES and key != LANGUAGE_KEY:
             problems.append(f"the link's parameter {key!r} is not a setting; it was ignored")
     cfg = base
     for key, (_, from_text, takes) in CODECS.items():
@@ -308,7 +310,7 @@ def publish() -> None:
     ss = st.session_state
     if ss[state.SOURCE] is None:  # no table yet: nothing to share (a link's own stays as it is)
         return
-    wanted = params(ss[state.SOURCE], state.settings())
+    wanted = {**params(ss[state.SOURCE], state.settings()), LANGUAGE_KEY: i18n.language()}
     current = {k: st.query_params.get_all(k) for k in st.query_params}
     if current != {k: v if isinstance(v, list) else [v] for k, v in wanted.items()}:
         st.query_params.from_dict(wanted)

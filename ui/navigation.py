@@ -8,20 +8,27 @@ from dataclasses import dataclass
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
+from ui.i18n import t
+
 
 @dataclass(frozen=True)
 class Page:
     script: str  # path from the repository root
-    title: str
+    name: str  # its title's catalog key: nav.<name>
     icon: str
     url_path: str | None  # None: the default page, served at "/"
 
+    @property
+    def title(self) -> str:
+        """The page's title in the session's language."""
+        return t(f"nav.{self.name}")
 
-START = Page("app_pages/0_start.py", "Start", ":material/home:", None)
-DATA = Page("app_pages/1_data.py", "Data", ":material/table:", "data")
-NORMALISE = Page("app_pages/2_normalise.py", "Normalise", ":material/tune:", "normalise")
-TRAIN = Page("app_pages/3_train.py", "Train & compare", ":material/model_training:", "train")
-PREDICT = Page("app_pages/4_predict.py", "Predict", ":material/online_prediction:", "predict")
+
+START = Page("app_pages/0_start.py", "start", ":material/home:", None)
+DATA = Page("app_pages/1_data.py", "data", ":material/table:", "data")
+NORMALISE = Page("app_pages/2_normalise.py", "normalise", ":material/tune:", "normalise")
+TRAIN = Page("app_pages/3_train.py", "train", ":material/model_training:", "train")
+PREDICT = Page("app_pages/4_predict.py", "predict", ":material/online_prediction:", "predict")
 PAGES = (START, DATA, NORMALISE, TRAIN, PREDICT)
 
 
@@ -41,4 +48,4 @@ def page_link(page: Page, label: str | None = None, icon: str | None = None) -> 
     try:
         st.page_link(page.script, label=label, icon=icon or page.icon)
     except StreamlitPageNotFoundError:  # the page runs on its own, without st.navigation
-        st.markdown(f"Open **{label}** in the sidebar.")
+        st.markdown(t("nav.open_in_sidebar", page=label))

@@ -49,9 +49,11 @@ SWEEP = "sweep"  # ui.lesson: (settings, linreg_core.sweep.Sweep) | None, the la
 # (file_id, sheet names, sheet read last) | None: the uploaded workbook, when it has several sheets
 UPLOAD_SHEETS = "upload_sheets"
 COLOR_BY = "color_by"  # str | None: a text column whose values colour the data and fit charts
+LANGUAGE = "language"  # "ko" | "en" | None: chosen in the sidebar or by a link (ui.i18n)
 
 # Widget keys (page-local). Where a widget edits the settings, its on_change callback writes
 # them with update() and the page shows the stored value when it is revisited.
+W_LANGUAGE = "w_language"  # sidebar: segmented control, 한국어 / English -> LANGUAGE
 W_UPLOAD = "w_data_upload"  # Data: st.file_uploader of the training table
 W_SAMPLE = "w_data_sample"  # Data: selectbox of sample_data/*.csv
 W_LOAD_SAMPLE = "w_data_load_sample"  # Data: button
@@ -166,6 +168,7 @@ DEFAULTS: dict[str, Any] = {
     ADVICE: None,
     SWEEP: None,
     COLOR_BY: None,
+    LANGUAGE: None,
 }
 
 

@@ -47,9 +47,12 @@ TRAIN_BUTTON = f"FormSubmitter:{S.W_TRAIN_FORM}-Train"
 TRAIN_CHARTS = 6  # on Train: loss, landscape, parameters, fit, the epoch slider's, internals
 
 
-def start_app() -> AppTest:
-    """A fresh session of the app after its first run (the Start page)."""
+def start_app(locale: str | None = None) -> AppTest:
+    """A fresh session of the app after its first run (the Start page), in a browser whose
+    language is `locale` ("ko-KR", "en-US"; None: a browser that sends none, English)."""
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    if locale is not None:
+        at.context["locale"] = locale
     return at.run(timeout=TIMEOUT)
 
 

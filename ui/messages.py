@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from linreg_core import MAX_FEATURES, numeric_columns
+from ui.i18n import say
 
 if TYPE_CHECKING:  # types only: importing them loads torch, which the Start page does not need
     from linreg_core import Comparison, Dataset, Scaler
@@ -62,14 +63,16 @@ def full_names(*names: object, limit: int = NAME_LIMIT) -> str | None:
 
 
 def show_error(problem: object) -> None:
-    """st.error of a LinRegError (or a message) that quotes user text, shown literally."""
-    st.error(escape_md(problem), icon=":material/error:")
+    """st.error of a LinRegError (or a message) that quotes user text, shown literally, in the
+    session's language (ui.i18n.say)."""
+    st.error(escape_md(say(problem)), icon=":material/error:")
 
 
 def show_notes(df: pd.DataFrame | None) -> None:
-    """One st.warning per change the reader made to df (df.attrs["notes"]), shown literally."""
+    """One st.warning per change the reader made to df (df.attrs["notes"]: sentences or
+    linreg_core.errors.Said), shown literally in the session's language."""
     for note in [] if df is None else df.attrs.get("notes", []):
-        st.warning(escape_md(note), icon=":material/edit_note:")
+        st.warning(escape_md(say(note)), icon=":material/edit_note:")
 
 
 def show_split(ds: Dataset) -> None:

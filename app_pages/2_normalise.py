@@ -6,33 +6,31 @@ import streamlit as st
 from linreg_core import DataError, LinRegError, Scaler, prepare
 from ui import lesson, messages, navigation, rows, state, tables
 from ui.charts import distribution_chart, show
+from ui.i18n import t
 
 ss = st.session_state
 cfg = state.settings()
 MAX_CHART_COLUMNS = 8  # more panels would only make the page long
 
-st.title("Normalise")
-st.caption("z = (x − mean) / std, with the mean and std of the training rows. · 표준화(z-score)")
+st.title(navigation.NORMALISE.title)
+st.caption(t("normalise.formula"))
 
 if ss[state.DATA] is None or cfg.target is None or not cfg.features:
-    st.info(
-        "Load data and choose the columns first. · 데이터를 먼저 불러오세요.",
-        icon=":material/info:",
-    )
-    navigation.page_link(navigation.DATA, "Go to Data")
+    st.info(t("normalise.no_data"), icon=":material/info:")
+    navigation.page_link(navigation.DATA, t("normalise.go_to_data"))
     st.stop()
 
 c1, c2 = st.columns(2)
 c1.toggle(
-    "Z-score the features",
-    help="Puts every feature on the same scale, so one learning rate suits all of them.",
+    t("normalise.zscore_toggle"),
+    help=t("normalise.zscore_help"),
     **state.shown(state.W_NORMALIZE, cfg.normalize),
     on_change=state.choose,
     args=("normalize", state.W_NORMALIZE),
 )
 c2.toggle(
-    "Scale the target too",
-    help="Results are still reported in the target's own units.",
+    t("normalise.target_toggle"),
+    help=t("normalise.target_help"),
     **state.shown(state.W_NORMALIZE_TARGET, cfg.normalize_target),
     on_change=state.choose,
     args=("normalize_target", state.W_NORMALIZE_TARGET),
@@ -43,7 +41,7 @@ try:
     Scaler.fit(ds.X_train, features=ds.features)  # a constant feature: the core says which
 except LinRegError as exc:
     messages.show_error(exc)
-    navigation.page_link(navigation.DATA, "Change the columns on Data")
+    navigation.page_link(navigation.DATA, t("normalise.change_columns"))
     st.stop()
 names = [*ds.features, ds.target]
 train_rows = np.column_stack([ds.X_train, ds.y_train])  # (n_train, d + 1)
@@ -51,28 +49,15 @@ test_rows = np.column_stack([ds.X_test, ds.y_test])
 try:  # the features and the target, each with its training statistics
     scaler = Scaler.fit(train_rows, features=tuple(names))
 except DataError:
-    messages.show_error(
-        f"The target {ds.target!r} has one value in every training row: nothing to predict. "
-        "Choose another target on the Data page."
-    )
+    messages.show_error(t("normalise.constant_target", target=repr(ds.target)))
     st.stop()
 
-st.subheader(f"Training statistics ({len(ds.y_train):,} rows)")
-stats = tables.zscore_table(names, train_rows, test_rows, scaler)
-st.dataframe(
-    stats,
-    hide_index=True,
-    column_config={c: st.column_config.NumberColumn(format="%.4g") for c in stats.columns[2:]},
-)
-st.markdown(
-    "- The std is the **population** std (divide by n, ddof=0), as in scikit-learn's "
-    "`StandardScaler`; pandas' `.std()` divides by n − 1 and gives a slightly larger number.\n"
-    "- Test rows and new inputs are scaled with these **training** statistics, never their own "
-    "(seed 002's lesson), so the test rows land near, not exactly at, mean 0 and std 1."
-)
-st.caption("테스트 데이터도 학습 데이터의 평균과 표준편차로 변환합니다.")
+st.subheader(t("normalise.stats_title", rows=len(ds.y_train)))
+stats = tables.shown(tables.zscore_table(names, train_rows, test_rows, scaler))  # headers in words
+st.dataframe(stats, hide_index=True, column_config=tables.number_columns(stats, "%.4g"))
+st.markdown(t("normalise.std_notes"))
 if not cfg.normalize:
-    st.caption("Z-score is off: training uses the original values; the charts show what it does.")
+    st.caption(t("normalise.zscore_off"))
 target_stats = Scaler(scaler.mean[-1:], scaler.std[-1:])
 if hint := messages.target_scale_hint(target_stats, cfg.normalize_target):
     st.info(hint, icon=":material/lightbulb:")
@@ -80,19 +65,25 @@ if hint := messages.target_scale_hint(target_stats, cfg.normalize_target):
 lesson.curvature_section(cfg)  # condition number and stable lr, raw and z-scored
 rows.outliers_section(ss[state.DATA], cfg, ss[state.TEST_DATA], "normalise")
 
-st.subheader("Before and after (training rows)")
+st.subheader(t("normalise.before_after"))
 values, shown = tables.zscore_frame(names, train_rows, scaler, max_columns=MAX_CHART_COLUMNS)
 c1, c2 = st.columns(2)
 bins = c1.slider(
-    "Bins", 10, 200, value=rows.default_bins(len(ds.y_train)), step=5, key=state.W_HIST_BINS
+    t("normalise.bins"),
+    10,
+    200,
+    value=rows.default_bins(len(ds.y_train)),
+    step=5,
+    key=state.W_HIST_BINS,
 )
 log_count = c2.toggle(
-    "Log count axis",
+    t("normalise.log_count"),
     key=state.W_HIST_LOG,
-    help="A bin of a few rows beside one of thousands (a heavy tail) still shows.",
+    help=t("normalise.log_count_help"),
 )
 show(distribution_chart(values, bins=bins, log_count=log_count))
 if len(names) > shown:
-    st.caption(f"Drawn: {shown} of {len(names)} columns (the first features, the target).")
-st.caption("Same shape, new scale: z-scoring moves and stretches the axis, not the histogram.")
-navigation.page_link(navigation.TRAIN, "Next: Train & compare", icon=":material/arrow_forward:")
+    st.caption(t("normalise.drawn", shown=shown, total=len(names)))
+st.caption(t("normalise.same_shape"))
+next_page = t("normalise.next", page=navigation.TRAIN.title)
+navigation.page_link(navigation.TRAIN, next_page, icon=":material/arrow_forward:")

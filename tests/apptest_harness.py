@@ -114,6 +114,67 @@ def texts(elements: object) -> str:
     return "\n".join(shown(str(e.value)) for e in elements)  # type: ignore[attr-defined]
 
 
+FUNCTION_WORDS = frozenset(
+    ["the", "and", "of", "to", "is", "are", "with", "for", "your", "this", "on", "in"]
+)
+TEXT_KINDS = frozenset(
+    [
+        "title",
+        "header",
+        "subheader",
+        "caption",
+        "markdown",
+        "text",
+        "info",
+        "warning",
+        "error",
+        "success",
+        "toast",
+    ]
+)
+CODE = re.compile(r"`[^`]*`")  # `StandardScaler`, `.std()`: code, the same in every language
+
+
+def english_left(at: AppTest, *names: str, sidebar: bool = False) -> list[str]:
+    """The texts on the page that read as English sentences: each text element, widget label,
+    help and table header with two or more of FUNCTION_WORDS, once backticked code and user
+    names are taken out (`names`, the session's table's columns and file name).
+
+    The main area only, unless `sidebar`. For the Korean pages: they should leave none.
+    """
+    ss = at.session_state
+    user = [*names]
+    if ss[S.DATA] is not None:  # the app has run: its state keys are there
+        user += [str(c) for c in ss[S.DATA].columns]
+    if ss[S.DATA_NAME]:
+        user.append(str(ss[S.DATA_NAME]))
+    user.sort(key=len, reverse=True)  # "price_eok_2" before "price_eok"
+
+    def nodes(node: object) -> Iterator[object]:
+        yield node
+        for child in getattr(node, "children", {}).values():
+            yield from nodes(child)
+
+    found: list[str] = []
+    for node in nodes(at if sidebar else at.main):
+        kind = getattr(node, "type", "")
+        pieces = [getattr(node, "label", None), getattr(node, "help", None)]
+        if kind in TEXT_KINDS:
+            pieces.append(getattr(node, "value", None))
+        if kind == "dataframe":
+            pieces += [str(c) for c in node.value.columns]  # type: ignore[attr-defined]
+        for piece in pieces:
+            if not isinstance(piece, str) or not piece.strip():
+                continue
+            words = CODE.sub(" ", shown(piece))
+            for name in user:
+                words = words.replace(name, " ")
+            english = [w for w in re.findall(r"[a-z]+", words.lower()) if w in FUNCTION_WORDS]
+            if len(english) >= 2:
+                found.append(piece)
+    return found
+
+
 def epoch_log(at: AppTest) -> list[str]:
     """The Train page's epoch log: its longest code block of epoch lines (the one-step panel
     quotes a single line of it, and the downloads show commands after it)."""

@@ -8,7 +8,16 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from apptest_harness import DATA_PAGE, NORM_PAGE, SAMPLE_DATA, TIMEOUT, start_app, table_with, texts
+from apptest_harness import (
+    DATA_PAGE,
+    NORM_PAGE,
+    SAMPLE_DATA,
+    TIMEOUT,
+    english_left,
+    start_app,
+    table_with,
+    texts,
+)
 from streamlit.testing.v1 import AppTest
 
 from linreg_core import Scaler
@@ -182,3 +191,91 @@ def test_the_curvature_before_and_after_z_scoring_matches_numpy(app: AppTest) ->
     words = texts(app.markdown)
     assert f"condition number from {raw[-1] / raw[0]:.3g} to {z[-1] / z[0]:.3g}" in words
     assert f"from {2 / raw[-1]:.3g} to {2 / z[-1]:.3g}" in words
+
+
+# -- in Korean ------------------------------------------------------------------------------------
+def korean_normalise(sample: str = "apartments.csv", target: str = "price_eok") -> AppTest:
+    """A Korean browser's session: a sample loaded on the Data page, its target chosen, then the
+    Normalise page."""
+    at = start_app(locale="ko-KR")
+    at.switch_page(DATA_PAGE).run(timeout=TIMEOUT)
+    at.selectbox(key=S.W_SAMPLE).set_value(sample).run(timeout=TIMEOUT)
+    at.button(key=S.W_LOAD_SAMPLE).click().run(timeout=TIMEOUT)
+    at.selectbox(key=S.W_TARGET).set_value(target).run(timeout=TIMEOUT)
+    return at.switch_page(NORM_PAGE).run(timeout=TIMEOUT)
+
+
+@pytest.fixture
+def without_other_sections(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The page without the curvature lesson (ui/lesson.py) and the outliers (ui/rows.py), whose
+    words are translated in their own modules: what is left is this page's own text."""
+    from ui import lesson, rows
+
+    monkeypatch.setattr(lesson, "curvature_section", lambda *args, **kwargs: None)
+    monkeypatch.setattr(rows, "outliers_section", lambda *args, **kwargs: None)
+
+
+def test_a_korean_browser_reads_the_page_in_korean() -> None:
+    at = korean_normalise()
+    assert not at.exception and not at.error
+
+    assert [t.value for t in at.title] == ["정규화"]
+    assert "평균과 표준편차는 훈련 데이터로만 구합니다" in texts(at.caption)
+    assert "훈련 데이터 통계 (640행)" in texts(at.subheader)
+    assert "정규화 전과 후 (훈련 데이터)" in texts(at.subheader)
+    assert "**모집단** 표준편차입니다" in texts(at.markdown)
+    assert at.toggle(key=S.W_NORMALIZE).label == "특성을 z-점수로 정규화하기"
+    assert at.toggle(key=S.W_NORMALIZE_TARGET).label == "타깃도 정규화하기"
+    assert at.slider(key=S.W_HIST_BINS).label == "구간 수"
+    # price_eok's mean is about 4 standard deviations from 0: the hint names the Korean toggle
+    hint = texts(at.info)
+    assert "표준편차의 4배만큼" in hint and "'타깃도 정규화하기'를 켜세요" in hint
+    assert [link.label for link in at.get("page_link")] == ["다음: 학습과 비교"]
+    # the table's headers and roles are shown in Korean; the numbers and names are the data's
+    stats = table_with(at, "훈련 데이터 평균")
+    assert list(stats.columns[:4]) == [
+        "열",
+        "역할",
+        "훈련 데이터 평균",
+        "훈련 데이터 표준편차 (ddof=0)",
+    ]
+    assert list(stats["역할"]) == ["특성"] * 3 + ["타깃"]
+    assert list(stats["열"]) == [*FEATURES, "price_eok"]
+    assert "정규화한 테스트 데이터의 평균" in stats.columns
+
+
+def test_the_korean_page_leaves_no_english_sentence_of_its_own(
+    without_other_sections: None,
+) -> None:
+    at = korean_normalise()
+    assert not at.exception and not at.error
+    assert english_left(at) == []
+    # the same page in English is caught, so the check can fail
+    english = start_app()
+    show_normalise(english, pd.read_csv(APARTMENTS), "price_eok", FEATURES)
+    assert any("population" in text for text in english_left(english))
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the curvature lesson (ui/lesson.py) and the outliers (ui/rows.py) speak Korean on "
+    "their own branches; once merged this passes: remove the mark",
+)
+def test_the_whole_korean_page_leaves_no_english_sentence() -> None:
+    at = korean_normalise()
+    assert english_left(at) == []
+
+
+def test_a_korean_browser_without_data_is_sent_to_the_data_page_in_korean() -> None:
+    at = start_app(locale="ko-KR")
+    at.switch_page(NORM_PAGE).run(timeout=TIMEOUT)
+    assert "먼저 데이터를 불러오고 사용할 열을 고르세요." in texts(at.info)
+    assert english_left(at) == []
+
+
+def test_a_constant_target_is_explained_in_korean() -> None:
+    at = start_app(locale="ko-KR")
+    df = pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0], "y": 3.0})
+    show_normalise(at, df, "y", ["x"])
+    assert not at.exception
+    assert "타깃 'y'의 값이 모든 훈련 데이터 행에서 같아서 예측할 것이 없습니다" in texts(at.error)

@@ -2,6 +2,8 @@
 
 Chart frames follow ui.charts' column contracts; long histories are thinned to at most
 MAX_EPOCHS_SHOWN epochs per optimizer so a 100,000-epoch run draws as fast as a short one.
+Tables keep English column names (the CSV downloads' contract); shown() gives a table the
+headers of the session's language for st.dataframe.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import streamlit as st
 
 from linreg_core import OPTIMUM_LABEL, DataError, column_values, numeric_columns, param_names
 from linreg_core.rows import column_summary
+from ui.i18n import t
 from ui.messages import MAX_EPOCHS_SHOWN
 
 if TYPE_CHECKING:  # types only: importing them loads torch
@@ -23,6 +26,40 @@ if TYPE_CHECKING:  # types only: importing them loads torch
 
 MAX_ROWS_SHOWN = 1_000  # of a new file's predictions on Predict; 1.5 million rows were 100 MB
 MAX_PARAMS_SHOWN = 12  # panels in the parameters chart; a chart of 101 was 500 MB, unreadable
+
+# The tables' English headers and the catalog keys of their shown names ([common] column.*).
+HEADERS = {
+    "column": "column",
+    "role": "role",
+    "training mean": "training_mean",
+    "training std (ddof=0)": "training_std",
+    "test rows' mean after z-score": "test_mean",
+    "test rows' std after z-score": "test_std",
+    "type": "type",
+    "missing": "missing",
+    "unique": "unique",
+    "min": "min",
+    "max": "max",
+    "mean": "mean",
+    "std": "std",
+    "usable": "usable",
+    "optimizer": "optimizer",
+    "train MSE": "train_mse",
+    "test MSE": "test_mse",
+    "train R²": "train_r2",
+    "test R²": "test_r2",
+    "intercept": "intercept",
+    "epochs to 1% of optimum": "epochs_to_optimum",
+    "distance to optimum": "distance",
+    "diverged at epoch": "diverged_at",
+    "seconds": "seconds",
+    "quantity": "quantity",
+    "published": "published",
+    "reproduced here": "reproduced",
+    "same digits": "same_digits",
+    "prediction": "prediction",
+}
+ROLES = {"feature": "common.column.feature", "target": "common.column.target"}
 
 
 # -- chart frames -----------------------------------------------------------------------------
@@ -158,6 +195,40 @@ def label(h: History | None) -> str:
 
 
 # -- tables ------------------------------------------------------------------------------------
+def shown(
+    table: pd.DataFrame, comp: Comparison | None = None, keep: Sequence[object] = ()
+) -> pd.DataFrame:
+    """The table as the page shows it: headers (and the roles, the optimum's name) in the
+    session's language. The table itself, and its CSV, keep the English names.
+
+    comp: names the "<feature> weight" and "predicted <target> (<model>)" columns; keep: the
+    data's own columns (a new file's), never renamed even when one is called "mean".
+    """
+    mine = {str(c) for c in keep}
+    rename = {c: t(f"common.column.{HEADERS[c]}") for c in table.columns if c in HEADERS}
+    if comp is not None:
+        mine |= {*comp.dataset.features, comp.dataset.target}
+        for f in comp.dataset.features:
+            rename[f"{f} weight"] = t("common.column.weight", name=f)
+        target = comp.dataset.target
+        for h in [*comp.runs, None]:
+            rename[f"predicted {target} ({label(h)})"] = t(
+                "common.column.predicted", target=target, model=shown_label(label(h))
+            )
+    rename = {c: name for c, name in rename.items() if c in table.columns and c not in mine}
+    out = table.rename(columns=rename)
+    if "role" in rename:
+        out[rename["role"]] = table["role"].map(lambda r: t(ROLES[r]) if r in ROLES else r)
+    if "optimizer" in rename:
+        out[rename["optimizer"]] = table["optimizer"].map(shown_label)
+    return out
+
+
+def shown_label(name: object) -> object:
+    """A run's name as shown: the optimum's in the session's language, the others as they are."""
+    return t("common.least_squares") if name == OPTIMUM_LABEL else name
+
+
 def summary_table(comp: Comparison) -> pd.DataFrame:
     """comp.summary() with one column per parameter: original units first, then as trained.
 
@@ -248,9 +319,11 @@ def published_table(published: Published, comp: Comparison) -> pd.DataFrame:
     return pd.DataFrame(
         [
             {
-                "quantity": f"{name} at epoch {epoch}",
+                "quantity": t("common.at_epoch", name=name, epoch=epoch),
                 "published": f"{value:.{places}f}",
-                "reproduced here": "not reached" if mine is None else f"{mine:.{places}f}",
+                "reproduced here": t("common.not_reached")
+                if mine is None
+                else f"{mine:.{places}f}",
                 "same digits": mine is not None and f"{value:.{places}f}" == f"{mine:.{places}f}",
             }
             for name, value, mine, places in rows
@@ -292,10 +365,7 @@ def file_predictions(comp: Comparison, table: pd.DataFrame) -> pd.DataFrame:
     features = comp.dataset.features
     missing = [f for f in features if f not in table.columns]
     if missing:
-        raise DataError(
-            f"The file lacks the feature column(s) {missing}. It needs the columns the models "
-            f"were trained on: {list(features)} (the target is optional)."
-        )
+        raise DataError("messages.missing_features", missing=missing, features=list(features))
     X = np.column_stack([column_values(table, f) for f in features])  # (n, d), NaN if missing
     return table.assign(**prediction_columns(comp, X))
 

@@ -60,6 +60,11 @@ SPLIT_DASH = alt.Scale(domain=["train", "test"], range=[[1, 0], [6, 4]])
 SPLIT_WORDS = {"train": "train", "test": "test"}  # a split's value -> its catalog key
 
 
+def _literal(word: str) -> str:
+    """word as a string literal of Vega's expressions (JSON's, the Korean letters as they are)."""
+    return json.dumps(word, ensure_ascii=False)
+
+
 class Words:
     """The charts' words in one language: words("epoch") is the catalog's charts.epoch."""
 
@@ -84,7 +89,7 @@ class Words:
             return alt.Undefined
         expr = "datum.label"
         for value, word in reversed(pairs):
-            expr = f"datum.label === {json.dumps(value)} ? {json.dumps(word)} : {expr}"
+            expr = f"datum.label === {_literal(value)} ? {_literal(word)} : {expr}"
         return expr
 
     def legend(self, values: Mapping[str, str], **props: Any) -> Any:
@@ -506,7 +511,7 @@ def params_chart(
         alt.Chart()
         .transform_filter("isValid(datum.optimum)")
         .transform_aggregate(optimum="mean(optimum)", groupby=["param"])  # one rule per param
-        .transform_calculate(label=json.dumps(w("least_squares")))  # a Vega string literal
+        .transform_calculate(label=_literal(w("least_squares")))
         .encode(y="optimum:Q")
     )
     rule = reference.mark_rule(color=OPTIMUM_COLOR, strokeDash=[6, 4]).encode(
@@ -900,7 +905,7 @@ def watch_chart(
         alt.Chart(pd.DataFrame({"text": [0]}))
         # a JSON string is a string literal of Vega's expressions
         .transform_calculate(
-            epoch=WATCH_PARAM, text=f"{json.dumps(w('watch_slider') + ' ')} + {WATCH_PARAM}"
+            epoch=WATCH_PARAM, text=f"{_literal(w('watch_slider') + ' ')} + {WATCH_PARAM}"
         )
         .mark_text(
             align=alt.ExprRef(f"{past_middle} ? 'right' : 'left'"),

@@ -550,3 +550,83 @@ def test_distribution_chart_log_count_marks_powers_of_ten() -> None:
     assert y["axis"]["values"] == [0, 1, 10, 100, 1000]  # up to the 2,000 rows of the first bin
     plain = charts.distribution_chart(values).to_dict()["spec"]["encoding"]["y"]
     assert "scale" not in plain and "axis" not in plain
+
+
+# --- one language at a time -------------------------------------------------------------------
+def _words(spec: dict) -> list[str]:
+    """Every title in a spec (chart, axes, legends, tooltips) and every labelExpr, as shown."""
+    found: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in ("title", "labelExpr", "name") and isinstance(value, str):
+                    found.append(value)
+                elif key != "datasets":
+                    walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(spec)
+    return found
+
+
+# English chart words a Korean chart must not show (the catalog's [charts] English, as literals)
+ENGLISH = {"epoch", "optimizer", "split", "MSE", "MSE (log scale)", "marker", "direction"}
+ENGLISH |= {"MSE (training)", "Loss per epoch", "Where each optimizer is", "The fitted lines"}
+
+
+def test_a_korean_loss_chart_says_loss_and_epoch_in_korean_and_the_english_one_is_unchanged():
+    ko = charts.loss_chart(_losses(), 0.0731, language="ko").to_dict()
+    line, text = _one(ko, "line"), _one(ko, "text")
+    assert line["encoding"]["x"]["title"] == "에포크"
+    assert "손실" in line["encoding"]["y"]["title"] and "로그" in line["encoding"]["y"]["title"]
+    assert line["encoding"]["color"]["title"] == "옵티마이저"
+    tips = {t["field"]: t.get("title") for t in line["encoding"]["tooltip"]}
+    assert tips["epoch"] == "에포크" and tips["optimizer"] == "옵티마이저"
+    assert "훈련" in line["encoding"]["strokeDash"]["legend"]["labelExpr"]  # train/test in Korean
+    assert "최소제곱해" in _rows(ko, text)[0][text["encoding"]["text"]["field"]]
+    assert not ENGLISH & set(_words(ko))
+    assert list(_frame(ko, line)["split"].unique()) == ["train", "test"]  # the data stay English
+
+    en = charts.loss_chart(_losses(), 0.0731, language="en").to_dict()
+    line = _one(en, "line")
+    assert line["encoding"]["x"]["title"] == "epoch"
+    assert line["encoding"]["y"]["title"] == "MSE (log scale)"
+    assert "legend" not in line["encoding"]["strokeDash"]  # Vega's own labels: train, test
+    assert not any("\uac00" <= ch <= "\ud7a3" for w in _words(en) for ch in w)  # no Hangul
+    assert en == charts.loss_chart(_losses(), 0.0731).to_dict()  # outside a session: English
+
+
+def test_a_korean_landscape_and_epoch_slider_chart_have_korean_titles(line_table):
+    from ui import watch
+
+    comp, view = _view(line_table, _three())
+    ko = _words(charts.landscape_chart(view, language="ko").to_dict())
+    assert {"옵티마이저", "표시"} <= set(ko) and not ENGLISH & set(ko)
+    assert any("시작" in w and "끝" in w for w in ko)  # the markers' legend labels
+    assert "W" in ko  # a parameter's name is a name
+
+    domain = [h.label for h in comp.runs]
+    frames = watch.watch_frames(comp, 0, view.plane.index)
+    chart = charts.watch_chart(
+        150,
+        frames["losses"],
+        view,
+        frames["points"],
+        pd.DataFrame({"x": [1.0, 2.0], "y": [1.0, 2.0], "split": "train"}),
+        frames["lines"],
+        frames["params"],
+        domain=domain,
+        x_title="area",
+        y_title="price",
+        land_titles=["W", "b"],
+        language="ko",
+    ).to_dict()
+    words = set(_words(chart))
+    assert {"에포크별 손실", "옵티마이저별 현재 위치", "학습된 직선", "에포크 "} <= words
+    assert not ENGLISH & words
+    loss_layers = chart["vconcat"][0]["layer"]
+    calculated = [t["calculate"] for v in loss_layers for t in v.get("transform", [])]
+    assert '"에포크 " + watch_epoch' in calculated  # the epoch written over the loss

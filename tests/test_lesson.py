@@ -7,6 +7,8 @@ never from the app's own code.
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -164,3 +166,32 @@ def test_each_run_that_ends_far_from_the_optimum_gets_its_advice_and_the_sidebar
     app.switch_page(TRAIN_PAGE).run(timeout=TIMEOUT)  # the sidebar is drawn before the page
     assert "1 of 2 run(s) did not reach the optimum" in texts(app.sidebar.warning)
     assert "Comparison ready" not in texts(app.sidebar.success)
+
+
+def test_a_korean_session_shows_the_lesson_and_watch_it_learn_in_korean() -> None:
+    run.clear_cache()
+    app = start_app(locale="ko-KR")
+    app.button(key=S.W_PRESET_PREFIX + "seed002").click().run(timeout=TIMEOUT)
+
+    assert not app.exception
+    # the lesson: raw and z-scored side by side, in Korean sentences with the same numbers
+    assert "정규화 전후 나란히 비교하기" in texts(app.subheader)
+    assert [m.label for m in app.metric][:2] == ["조건수", "안정적인 학습률 상한 (SGD)"]
+    words = texts(app.markdown)
+    assert "에포크" in words and "발산했습니다" in words and "at lr 0.01 diverged" not in words
+    assert "최소제곱해의 손실에 도달했습니다" in words
+    assert "원래 특성에서는 발산하고" in texts(app.info)
+    # watch it learn: the slider's help, the sections' titles, the ledger and the captions
+    captions = texts(app.caption)
+    assert "에포크 슬라이더" in captions and "Drag the epoch slider" not in captions
+    assert "경로가 서로 다른 이유" in words and "한 걸음을 숫자로 따라가기" in words
+    assert "옵티마이저의 내부 들여다보기" in words
+    ledger = next(d.value for d in app.dataframe if "항목" in d.value.columns)
+    assert {"이전 값", "기울기(gradient)", "이후 값"} <= set(ledger["항목"])
+    assert "이 에포크의 학습 로그" in captions and "기울기의 크기는" in captions
+    specs = [  # the sent specs' text, Korean letters as they are
+        json.dumps(json.loads(chart.proto.spec), ensure_ascii=False)
+        for chart in app.get("vega_lite_chart")
+    ]
+    assert any("에포크별 손실" in s and "옵티마이저별 현재 위치" in s for s in specs)
+    assert any("기울기의 크기 ‖g‖" in s for s in specs)  # the internals' panel titles

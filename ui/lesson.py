@@ -4,8 +4,10 @@ preset's raw and z-scored runs side by side; each run's advice beside its number
 Normalise page's curvature before and after z-scoring.
 
 The curvature, the limits and the advice come from the engine (linreg_core.curvature, advice);
-this module only lays them out and says them in words. Every string shown lives here, as a
-constant or in a function that builds it from the numbers. The sweep is in ui/sweep.py.
+this module only lays them out and says them in words. Every sentence shown is the catalog's
+[lesson] section (linreg_core/locales), rendered at draw time in the session's language and
+filled with the numbers; the engine's own sentences (advice) go through ui.i18n.say. The sweep
+is in ui/sweep.py.
 """
 
 from __future__ import annotations
@@ -26,7 +28,9 @@ from linreg_core import (
     prepare,
 )
 from linreg_core.config import check_number
+from linreg_core.errors import Said
 from ui import state
+from ui.i18n import say, t
 
 if TYPE_CHECKING:
     from streamlit.delta_generator import DeltaGenerator
@@ -35,11 +39,21 @@ if TYPE_CHECKING:
     from linreg_core.curvature import Curvature
 
 LR = HYPERPARAMETERS["lr"]
-LR_HELP = (
-    f"Any number from {LR.low:g} to {LR.high:g}, typed as it is: 0.01, 0.000001 or 1e-6 "
-    "(= 10⁻⁶), 5e-11. Raw features in the tens of thousands need learning rates near 1e-10."
-)
-LR_PLACEHOLDER = "e.g. 0.01 or 1e-9"
+
+
+def lr_help() -> str:
+    """The learning-rate box's help, in the session's language."""
+    return t("lesson.lr_help", low=LR.low, high=LR.high)
+
+
+def __getattr__(name: str) -> str:
+    """LR_HELP, LR_PLACEHOLDER: the box's words, rendered when read (the language is the
+    session's, so they cannot be constants)."""
+    if name == "LR_HELP":
+        return lr_help()
+    if name == "LR_PLACEHOLDER":
+        return t("lesson.lr_placeholder")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def lr_text(lr: float) -> str:
@@ -57,10 +71,10 @@ def lr_input(col: DeltaGenerator, title: str, lr: float, key: str) -> str:
     settings. Here every typed value reaches the server, which trains it or says what is wrong.
     """
     return col.text_input(
-        f"{title} learning rate",
+        t("lesson.lr_label", title=title),
         value=lr_text(lr),
-        placeholder=LR_PLACEHOLDER,
-        help=LR_HELP,
+        placeholder=t("lesson.lr_placeholder"),
+        help=lr_help(),
         label_visibility="collapsed",
         key=key,
     )
@@ -71,11 +85,12 @@ def checked_lr(text: Any, title: str) -> float:
     allowed range and the fix when it is not one the engine trains with."""
     typed = text.strip() if isinstance(text, str) else text  # a number: as it is
     if typed == "":
-        raise ConfigError(f"{title}: no learning rate typed. {LR.fix}")
+        fix = LR.fix if isinstance(LR.fix, Said) else Said(str(LR.fix))
+        raise ConfigError("lesson.lr_missing", title=title, fix=fix)
     try:
         return check_number(typed, LR)
     except ConfigError as exc:
-        raise ConfigError(f"{title}: {exc}") from None
+        raise ConfigError("lesson.lr_invalid", title=title, problem=exc.said) from None
 
 
 def optimizer_settings(rows: list[dict[str, Any]]) -> list[OptimizerConfig]:
@@ -117,7 +132,7 @@ def trained_curvature(cfg: RunConfig) -> Curvature | None:
 
 
 def space(cfg: RunConfig) -> str:
-    return "z-scored features" if cfg.normalize else "raw features"
+    return t("lesson.space_zscored") if cfg.normalize else t("lesson.space_raw")
 
 
 def limit_note(name: str, typed: Any, given: OptimizerConfig | None) -> str | None:
@@ -136,21 +151,12 @@ def limit_note(name: str, typed: Any, given: OptimizerConfig | None) -> str | No
     except ConfigError:
         lr = None
     if lr is not None and lr > limit:
-        return (
-            f":orange[:material/warning: **lr {lr:g} is above the stable limit {limit:.3g}** "
-            f"({lr / limit:,.3g}× it) on these {space(cfg)}: expect it to diverge. Train it "
-            "anyway to watch.]"
-        )
-    return f":gray[Stable up to lr {limit:.3g} on these {space(cfg)}.]"
+        return t("lesson.limit_above", lr=lr, limit=limit, ratio=lr / limit, space=space(cfg))
+    return t("lesson.limit_below", limit=limit, space=space(cfg))
 
 
 # -- raw and z-scored side by side ---------------------------------------------------------------
-SIDE_TITLE = "Raw and z-scored, side by side · 표준화 전후 비교"
-SIDE_CAPTION = (
-    "The same optimizer, learning rate, start and epochs on the raw features (left) and on the "
-    "z-scored ones (right). Only the scale of the features differs."
-)
-SIDES = {False: "Raw features", True: "Z-scored features"}
+SIDES = {False: "lesson.side_raw", True: "lesson.side_zscored"}  # each side's heading
 LANDSCAPE_SIDE = (190, 210)  # px of plot (width, height): two panels fit side by side at 800 px
 
 
@@ -164,7 +170,7 @@ def lesson_wanted() -> bool:
 
 def fmt(value: float | None) -> str:
     """A number for a tile: 3 significant digits, or '—' when there is none."""
-    return "—" if value is None else f"{value:.3g}"
+    return t("lesson.none") if value is None else f"{value:.3g}"
 
 
 def outcome(comp: Comparison, h: History, curv: Curvature) -> str:
@@ -172,24 +178,28 @@ def outcome(comp: Comparison, h: History, curv: Curvature) -> str:
     opt = h.optimizer
     title, lr = OPTIMIZERS[opt.name].title, opt.lr
     limit = curv.lr_limit(opt.name, opt.hyperparameters())
-    where = (
-        ""
-        if limit is None
-        else f" Its stable limit here is {limit:.3g}, lr is {lr / limit:.3g}× it."
-    )
+    where = "" if limit is None else t("lesson.outcome_limit", limit=limit, ratio=lr / limit)
     if h.diverged:
-        return (
-            f"**{title} at lr {lr:g} diverged at epoch {h.diverged_at}**: the loss blew up.{where}"
-        )
+        return t("lesson.outcome_diverged", title=title, lr=lr, epoch=h.diverged_at, where=where)
     if (epoch := comp.epochs_to_optimum(h)) is not None:
-        return (
-            f"**{title} at lr {lr:g} reached the least-squares loss** (within 1%) at epoch "
-            f"{epoch:,} of {h.epochs_run:,}.{where}"
+        return t(
+            "lesson.outcome_reached",
+            title=title,
+            lr=lr,
+            epoch=epoch,
+            epochs=h.epochs_run,
+            where=where,
         )
     last, floor = float(h.train_loss[-1]), comp.ols.mse  # both in the trained space
-    return (
-        f"**{title} at lr {lr:g} is crawling**: after {h.epochs_run:,} epochs its loss is "
-        f"{last:.4g}, {last / floor:,.3g}× the optimum's {floor:.4g}.{where}"
+    return t(
+        "lesson.outcome_crawling",
+        title=title,
+        lr=lr,
+        epochs=h.epochs_run,
+        last=last,
+        ratio=last / floor,
+        floor=floor,
+        where=where,
     )
 
 
@@ -198,14 +208,10 @@ def shape_words(curv: Curvature) -> str:
     lo, hi = float(curv.eigenvalues[0]), curv.lmax
     cond = curv.condition_number
     if cond is None:
-        return f"Curvatures {lo:.3g} to {hi:.3g}: some direction is flat (a singular Hessian)."
-    text = f"Steepest curvature {hi:.3g}, flattest {lo:.3g}: condition number {cond:.3g}, "
+        return t("lesson.shape_flat", lo=lo, hi=hi)
     if cond < 10:
-        return text + "a round bowl."
-    return text + (
-        f"a long, narrow valley. A step small enough for the steepest direction moves only "
-        f"1/{cond:.3g} as far along the flattest."
-    )
+        return t("lesson.shape_round", lo=lo, hi=hi, cond=cond)
+    return t("lesson.shape_valley", lo=lo, hi=hi, cond=cond)
 
 
 def conclusion(comps: dict[bool, Comparison], curvs: dict[bool, Curvature]) -> str:
@@ -213,24 +219,34 @@ def conclusion(comps: dict[bool, Comparison], curvs: dict[bool, Curvature]) -> s
     raw, z = curvs[False], curvs[True]
     opt = comps[False].config.optimizers[0]
     title = OPTIMIZERS[opt.name].title
-    text = (
-        f"Z-scoring changed only the features' scale, and with it the loss bowl's shape: the "
-        f"condition number went from {fmt(raw.condition_number)} to {fmt(z.condition_number)}."
+    text = t(
+        "lesson.conclusion_shape",
+        raw=fmt(raw.condition_number),
+        z=fmt(z.condition_number),
     )
     lim_raw = raw.lr_limit(opt.name, opt.hyperparameters())
     lim_z = z.lr_limit(opt.name, opt.hyperparameters())
     if lim_raw is not None and lim_z is not None:
-        text += (
-            f" {title}'s stable learning rate went from {lim_raw:.3g} to {lim_z:.3g} "
-            f"({lim_z / lim_raw:,.3g}× larger), so one lr of {opt.lr:g} "
-        )
         raw_run, z_run = comps[False].runs[0], comps[True].runs[0]
-        raw_did = "diverges" if raw_run.diverged else "crawls"
-        z_did = "converges" if comps[True].epochs_to_optimum(z_run) is not None else "is slow"
+        raw_did = t("lesson.raw_diverges") if raw_run.diverged else t("lesson.raw_crawls")
+        z_did = (
+            t("lesson.z_converges")
+            if comps[True].epochs_to_optimum(z_run) is not None
+            else t("lesson.z_slow")
+        )
         if raw_run.diverged or comps[False].epochs_to_optimum(raw_run) is None:
-            text += f"{raw_did} on the raw features and {z_did} on z-scores."
+            result = t("lesson.conclusion_differ", raw_did=raw_did, z_did=z_did)
         else:
-            text += "suits both here."
+            result = t("lesson.conclusion_both")
+        text += t(
+            "lesson.conclusion_limits",
+            title=title,
+            before=lim_raw,
+            after=lim_z,
+            ratio=lim_z / lim_raw,
+            lr=opt.lr,
+            result=result,
+        )
     return text
 
 
@@ -242,8 +258,8 @@ def raw_vs_zscored(df: pd.DataFrame, cfg: RunConfig, test_df: pd.DataFrame | Non
     both = curvatures(cfg)
     if both is None:
         return
-    st.subheader(SIDE_TITLE)
-    st.caption(SIDE_CAPTION)
+    st.subheader(t("lesson.side_title"))
+    st.caption(t("lesson.side_caption"))
     bar = run.ProgressBar()
     comps: dict[bool, Comparison] = {}
     try:
@@ -259,11 +275,11 @@ def raw_vs_zscored(df: pd.DataFrame, cfg: RunConfig, test_df: pd.DataFrame | Non
     for col, normalize in zip(st.columns(2, gap="small"), (False, True), strict=True):
         comp, curv = comps[normalize], curvs[normalize]
         with col, st.container(key=f"lesson_side_{'z' if normalize else 'raw'}"):
-            st.markdown(f"**{SIDES[normalize]}**")
+            st.markdown(f"**{t(SIDES[normalize])}**")
             opt = comp.config.optimizers[0]
             limit = curv.lr_limit(opt.name, opt.hyperparameters())
-            st.metric("Condition number", fmt(curv.condition_number))
-            st.metric(f"Stable lr ({OPTIMIZERS[opt.name].title})", fmt(limit))
+            st.metric(t("lesson.metric_condition"), fmt(curv.condition_number))
+            st.metric(t("lesson.metric_stable", title=OPTIMIZERS[opt.name].title), fmt(limit))
             for h in comp.runs:
                 st.markdown(outcome(comp, h, curv))
             landscape_panel(comp, equal=True if normalize else None)  # z-scored: round
@@ -290,12 +306,9 @@ def landscape_panel(comp: Comparison, *, equal: bool | None = None) -> None:
 
 
 # -- advice beside each run's numbers -----------------------------------------------------------
-ADVICE_TITLE = "**What to change** · 조언"
-ALL_REACHED = "Every run ended within 1% of the least-squares training loss."
-
-
-def advice(comp: Comparison) -> list[str | None]:
-    """Each run's advice (linreg_core.advice), None for a run at the optimum; once per result."""
+def advice(comp: Comparison) -> list[Any]:
+    """Each run's advice (linreg_core.advice: a sentence, rendered with say), None for a run at
+    the optimum; once per result."""
     ss = st.session_state
     kept = ss[state.ADVICE]
     if kept is not None and kept[0] is comp:
@@ -313,9 +326,9 @@ def advice_notes(comp: Comparison) -> None:
     told = advice(comp)
     shown = [(h, a) for h, a in zip(comp.runs, told, strict=True) if a and not h.diverged]
     if not any(told):
-        st.success(ALL_REACHED, icon=":material/check_circle:")
+        st.success(t("lesson.all_reached"), icon=":material/check_circle:")
     for _, text in shown:
-        st.info(text, icon=":material/lightbulb:")
+        st.info(say(text), icon=":material/lightbulb:")
 
 
 def far_runs(comp: Comparison) -> str | None:
@@ -325,18 +338,11 @@ def far_runs(comp: Comparison) -> str | None:
     n = sum(a is not None for a in advice(comp))
     if not n:
         return None
-    return f"Comparison ready, but {n} of {len(comp.runs)} run(s) did not reach the optimum."
+    return t("lesson.far_runs", n=n, total=len(comp.runs))
 
 
 # -- the Normalise page: curvature before and after ---------------------------------------------
-CURVATURE_TITLE = "The loss's curvature, before and after · 곡률"
-CURVATURE_CAPTION = (
-    "From the Hessian of the training MSE, H = (2/m) AᵀA with A = [X, 1]: its largest and "
-    "smallest eigenvalues are the steepest and flattest curvatures of the loss bowl. Full-batch "
-    "SGD is stable below lr = 2 / λmax; Momentum below (2 + 2μ) / λmax. Adaptive optimizers "
-    "have no such limit."
-)
-ROWS = {False: "raw", True: "z-scored"}
+ROWS = {False: "lesson.row_raw", True: "lesson.row_zscored"}
 
 
 def curvature_table(cfg: RunConfig, both: tuple[Curvature, Curvature]) -> pd.DataFrame:
@@ -344,16 +350,19 @@ def curvature_table(cfg: RunConfig, both: tuple[Curvature, Curvature]) -> pd.Dat
     (as text, three significant digits: '—' where there is none)."""
     rows = []
     for normalize, curv in zip((False, True), both, strict=True):
+        scaling = t(ROWS[normalize])
         row = {
-            "features": ROWS[normalize] + (" (used)" if cfg.normalize == normalize else ""),
+            t("lesson.col_features"): t("lesson.row_used", scaling=scaling)
+            if cfg.normalize == normalize
+            else scaling,
             "λmax": fmt(curv.lmax),
             "λmin": fmt(float(curv.eigenvalues[0])),
-            "condition number": fmt(curv.condition_number),
+            t("lesson.col_condition"): fmt(curv.condition_number),
         }
         for opt in cfg.optimizers:
             limit = curv.lr_limit(opt.name, opt.hyperparameters())
             if OPTIMIZERS[opt.name].lr_limit is not None:
-                row[f"stable lr: {OPTIMIZERS[opt.name].title}"] = fmt(limit)
+                row[t("lesson.col_stable", title=OPTIMIZERS[opt.name].title)] = fmt(limit)
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -361,21 +370,16 @@ def curvature_table(cfg: RunConfig, both: tuple[Curvature, Curvature]) -> pd.Dat
 def curvature_words(cfg: RunConfig, both: tuple[Curvature, Curvature]) -> str:
     """What z-scoring does to the curvature, in a sentence from the numbers."""
     raw, z = both
-    text = (
-        f"Z-scoring changes the condition number from {fmt(raw.condition_number)} to "
-        f"{fmt(z.condition_number)}"
-    )
+    numbers = {"raw": fmt(raw.condition_number), "z": fmt(z.condition_number)}
     opt = next((o for o in cfg.optimizers if OPTIMIZERS[o.name].lr_limit is not None), None)
     if opt is None:
-        return text + "."
+        return t("lesson.curvature_words", **numbers)
     before = raw.lr_limit(opt.name, opt.hyperparameters())
     after = z.lr_limit(opt.name, opt.hyperparameters())
     if before is None or after is None:
-        return text + "."
-    return text + (
-        f", and {OPTIMIZERS[opt.name].title}'s largest stable learning rate from {before:.3g} "
-        f"to {after:.3g}: one learning rate then suits every direction."
-    )
+        return t("lesson.curvature_words", **numbers)
+    title = OPTIMIZERS[opt.name].title
+    return t("lesson.curvature_words_lr", **numbers, title=title, before=before, after=after)
 
 
 def curvature_section(cfg: RunConfig) -> None:
@@ -383,7 +387,7 @@ def curvature_section(cfg: RunConfig) -> None:
     both = curvatures(cfg)
     if both is None:
         return
-    st.subheader(CURVATURE_TITLE)
+    st.subheader(t("lesson.curvature_title"))
     st.dataframe(curvature_table(cfg, both), hide_index=True, key="lesson_curvature")
     st.markdown(curvature_words(cfg, both))
-    st.caption(CURVATURE_CAPTION)
+    st.caption(t("lesson.curvature_caption"))

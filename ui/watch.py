@@ -18,64 +18,42 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ui import charts, messages, tables
+from linreg_core.i18n import text
+from ui import charts, i18n, messages, tables
 from ui import state as S
+from ui.i18n import say
 
 if TYPE_CHECKING:
     from linreg_core import Comparison
     from linreg_core.explain import OneStep
 
-# words, in one place
-SLIDER_HELP = (
-    "Drag the epoch slider under the charts (or click it and use the arrow keys): every "
-    "optimizer's point on the landscape, its line on the data and the cursor on the curves move "
-    "to that epoch. {n} of the {epochs:,} epochs are drawn: every one up to {early}, then "
-    "spaced further apart; between them each optimizer stays at the last one drawn."
-)
-SLIDER_HELP_ALL = (
-    "Drag the epoch slider under the charts (or click it and use the arrow keys): every "
-    "optimizer's point on the landscape, its line on the data and the cursor on the curves move "
-    "to that epoch."
-)
-FIT_NOTE = "The lines are drawn along {feature}; the other features are held at their mean."
-ONE_STEP_TITLE = "One step, with its numbers"
-RUN_LABEL = "Optimizer"
-EPOCH_LABEL = "Epoch"
-LOG_SAYS = "The epoch log's line for this epoch: `{line}`"
-HP_LINE = "Hyperparameters: {hp}"
-COST_LINE = "Cost (training MSE) before the step: {cost:.6f}"
-COL_QUANTITY = "quantity"
-COL_BEFORE = "before"
-COL_GRAD = "gradient"
-COL_RATE = "effective lr"
-COL_STEP = "step (after − before)"
-COL_AFTER = "after"
-STATE_BEFORE = "{name} before"
-STATE_AFTER = "{name} after"
-GRADIENT_HEAD = "**The gradient** (mean of the squared error's slope over the rows)"
-ROWS_HEAD = "Each row's part of the gradient"
-PARAM_HEAD = "# {name}"  # heads each parameter's lines in the update
-UPDATE_HEAD = "**The update**, with the numbers put in"
-INTERNALS_TITLE = "Inside each optimizer"
-WHY_TITLE = "Why the paths differ"
+# words: the catalog's [watch] section, rendered at draw time in the session's language
+PARAM_HEAD = "# {name}"  # heads each parameter's lines in the update: code, not a sentence
+# the internals' panels: their names in the frame (a data contract, English), titles from the
+# catalog (watch.panel.<key>)
 GRAD_NORM = "gradient norm ‖g‖"
 STEP_LENGTH = "step length ‖Δθ‖"
 RATE_PANEL = "effective learning rate per parameter"
 STATE_PANEL = "state norms (velocity, moments)"
 PANELS = (GRAD_NORM, STEP_LENGTH, RATE_PANEL, STATE_PANEL)
-CAP_GRAD = "Gradient norm, how steep the loss is where each optimizer stands: {pairs}."
-CAP_STEP = "Step length, how far each epoch moved the parameters: {pairs}."
-CAP_RATE = (
-    "Effective learning rate on {name}, what its update multiplies by (SGD and Momentum use lr "
-    "itself): {pairs}."
-)
-CAP_STATE = "State norms, the size of each optimizer's memory: {pairs}."
-CAP_PAIR = "{label} {first} → {last}"
-CAPTION_INTRO = "From epoch 1 to the last, on this data:"
-NO_RATE = "None of these optimizers scales its learning rate, so that panel is empty."
+PANEL_KEYS = dict(zip(PANELS, ("grad", "step", "rate", "state"), strict=True))
+# the one-step ledger's rows, in English in the frame, shown in the session's language
+QUANTITIES = ("quantity", "before", "gradient", "effective_lr", "step", "after")
 # the sections' containers (CSS classes st-key-<key>, for the browser tests)
 BOX_WHY, BOX_ONE_STEP, BOX_INTERNALS = "watch_why", "watch_one_step", "watch_internals"
 MAX_WATCH_PARAMS = 4  # parameter curves under the slider's chart
+WATCH_EPOCHS = 200  # epochs drawn per optimizer at most: every one up to EARLY_EPOCHS, then
+# log-spaced; 8 optimizers x 1,000 epochs send about a third of a megabyte
+
+
+def _w(key: str, language: str | None = None, /, **params: object) -> str:
+    """The [watch] section's sentence for key, in `language` (None: the session's)."""
+    return text(f"watch.{key}", language or i18n.language(), **params)
+
+
+def panel_titles(language: str | None = None) -> dict[str, str]:
+    """Each internals panel's title in the language."""
+    return {panel: _w(f"panel.{key}", language) for panel, key in PANEL_KEYS.items()}
 
 
 def _g(value: float) -> str:
@@ -84,34 +62,36 @@ def _g(value: float) -> str:
 
 # -- the frames the slider's chart draws ---------------------------------------------------------
 def ticks(comp: Comparison) -> np.ndarray:
-    """The epochs drawn (0 = the start), as the landscape samples them."""
+    """The epochs drawn (0 = the start): every one up to EARLY_EPOCHS, then log-spaced, at most
+    WATCH_EPOCHS of them."""
     from linreg_core.landscape import sample_epochs
 
     last = max((h.epochs_run for h in comp.runs), default=0)
-    return sample_epochs(last + 1)
+    return sample_epochs(last + 1, total=WATCH_EPOCHS)
 
 
 def watch_frames(
     comp: Comparison, feature: int = 0, shown: tuple[int, ...] | None = None
 ) -> dict[str, pd.DataFrame]:
-    """Every frame charts.watch_chart takes but the view: points, lines, now, params, each at
-    the drawn epochs (ticks) up to the run's last (a run that diverged or was stopped ends early).
+    """Every frame charts.watch_chart takes but the view and the rows, each at the drawn epochs
+    (ticks) up to the run's last (a run that diverged or was stopped ends early): points (on
+    the landscape), lines (x, y to x2, y2 along the feature), params (the shown parameters'
+    values) and losses (the training MSE).
     shown: the landscape's parameters (positions in [w..., b]), as the View's plane.index.
     """
     epochs = ticks(comp)
     ds = comp.dataset
     d = len(ds.features)
     names = comp.param_names()
-    shown_names = tables.shown_params(comp, MAX_WATCH_PARAMS)
+    shown_index = [names.index(n) for n in tables.shown_params(comp, MAX_WATCH_PARAMS)]
     view_index = list(shown) if shown is not None else None
-    points, lines, now = [], [], []
+    points, lines, params, losses = [], [], [], []
     lo, hi = float(np.nanmin(ds.X_train[:, feature])), float(np.nanmax(ds.X_train[:, feature]))
     if len(ds.X_test):
         lo = min(lo, float(np.nanmin(ds.X_test[:, feature])))
         hi = max(hi, float(np.nanmax(ds.X_test[:, feature])))
-    xs = np.array([lo, hi])
-    rows = np.tile(ds.X_train.mean(axis=0), (2, 1))
-    rows[:, feature] = xs
+    rows = np.tile(ds.X_train.mean(axis=0), (2, 1))  # (2, d) an average row, twice
+    rows[:, feature] = [lo, hi]
     for h in comp.runs:
         at = epochs[epochs <= h.epochs_run]
         theta = h.params[at].astype(np.float64)  # (n, k)
@@ -122,43 +102,42 @@ def watch_frames(
                 x, y = theta[:, view_index[0]], np.full(len(at), np.nan)
             points.append(pd.DataFrame({"optimizer": h.label, "epoch": at, "x": x, "y": y}))
         ys = []
-        for t in theta:
-            w, b = comp.scaler.to_original(t[:d], t[d] if comp.config.bias else None)
+        for one in theta:
+            w, b = comp.scaler.to_original(one[:d], one[d] if comp.config.bias else None)
             with np.errstate(over="ignore", invalid="ignore"):
                 ys.append(rows @ w + (b or 0.0))
-        line_y = np.asarray(ys)  # (n, 2)
+        ends = np.asarray(ys).reshape(len(at), 2)  # (n, 2) the line's y at lo and at hi
         lines.append(
+            pd.DataFrame(
+                {"optimizer": h.label, "epoch": at, "x": lo, "y": ends[:, 0], "x2": hi}
+            ).assign(y2=ends[:, 1])
+        )
+        params.append(
             pd.DataFrame(
                 {
                     "optimizer": h.label,
-                    "epoch": np.repeat(at, 2),
-                    "x": np.tile(xs, len(at)),
-                    "y": line_y.ravel(),
+                    "epoch": np.tile(at, len(shown_index)),
+                    "param": np.repeat([names[j] for j in shown_index], len(at)),
+                    "value": theta[:, shown_index].T.ravel(),
                 }
             )
         )
-        for name in shown_names:
-            j = names.index(name)
-            now.append(
-                pd.DataFrame(
-                    {
-                        "optimizer": h.label,
-                        "epoch": at,
-                        "param": name,
-                        "value": theta[:, j],
-                    }
-                )
+        trained = at[(at >= 1) & (at <= len(h.train_loss))]  # the loss after epoch 1, 2, ...
+        losses.append(
+            pd.DataFrame(
+                {"optimizer": h.label, "epoch": trained, "loss": h.train_loss[trained - 1]}
             )
+        )
     return {
         "points": pd.concat(points, ignore_index=True) if points else pd.DataFrame(),
         "lines": pd.concat(lines, ignore_index=True),
-        "now": pd.concat(now, ignore_index=True),
-        "params": tables.params_frame(comp, shown_names),
+        "params": pd.concat(params, ignore_index=True),
+        "losses": pd.concat(losses, ignore_index=True),
     }
 
 
 def watch_chart(comp: Comparison, domain: list[str], feature: int = 0):  # type: ignore[no-untyped-def]
-    """The slider's chart for a comparison (see charts.watch_chart)."""
+    """The slider's chart for a comparison (see charts.watch_chart), in the session's language."""
     view = comp.landscape(width=charts.LANDSCAPE_WIDTH, height=charts.LANDSCAPE_HEIGHT)
     frames = watch_frames(comp, feature, view.plane.index)
     if len(view.plane.names) == 1:  # a lone weight: its point sits on the cost curve
@@ -166,16 +145,14 @@ def watch_chart(comp: Comparison, domain: list[str], feature: int = 0):  # type:
         frames["points"] = pts.assign(y=view.plane.loss(pts[["x"]].to_numpy()))
     labels = messages.param_labels(comp)
     points, _ = tables.fit_frames(comp, feature)
-    losses = tables.thin_epochs(tables.losses_frame(comp))
     return charts.watch_chart(
         int(ticks(comp)[-1]),
-        losses[losses["split"] == "train"],
+        frames["losses"],
         view,
         frames["points"],
         points,
         frames["lines"],
         frames["params"],
-        frames["now"],
         domain=domain,
         x_title=comp.dataset.features[feature],
         y_title=comp.dataset.target,
@@ -231,7 +208,9 @@ def internals_frame(comp: Comparison) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-def internals_captions(comp: Comparison, frame: pd.DataFrame) -> list[str]:
+def internals_captions(
+    comp: Comparison, frame: pd.DataFrame, language: str | None = None
+) -> list[str]:
     """One sentence per panel: each optimizer's first and last value on this data."""
 
     def pairs(part: pd.DataFrame) -> str:
@@ -240,43 +219,47 @@ def internals_captions(comp: Comparison, frame: pd.DataFrame) -> list[str]:
             values = g.sort_values("epoch")["value"].to_numpy(dtype=float)
             values = values[np.isfinite(values)]
             if len(values):
-                out.append(CAP_PAIR.format(label=label, first=_g(values[0]), last=_g(values[-1])))
-        return "; ".join(out)
+                first, last = _g(values[0]), _g(values[-1])
+                out.append(_w("cap_pair", language, label=label, first=first, last=last))
+        return _w("cap_join", language).join(out)
 
     out = [
-        CAP_GRAD.format(pairs=pairs(frame[frame["panel"] == GRAD_NORM])),
-        CAP_STEP.format(pairs=pairs(frame[frame["panel"] == STEP_LENGTH])),
+        _w("cap_grad", language, pairs=pairs(frame[frame["panel"] == GRAD_NORM])),
+        _w("cap_step", language, pairs=pairs(frame[frame["panel"] == STEP_LENGTH])),
     ]
     rates = frame[frame["panel"] == RATE_PANEL]
     if len(rates):
         first = str(rates["series"].iloc[0])
-        out.append(CAP_RATE.format(name=first, pairs=pairs(rates[rates["series"] == first])))
+        chosen = pairs(rates[rates["series"] == first])
+        out.append(_w("cap_rate", language, name=first, pairs=chosen))
     else:
-        out.append(NO_RATE)
+        out.append(_w("no_rate", language))
     states = frame[frame["panel"] == STATE_PANEL]
     if len(states):
         named = states.assign(optimizer=states["optimizer"] + " " + states["series"])
-        out.append(CAP_STATE.format(pairs=pairs(named)))
+        out.append(_w("cap_state", language, pairs=pairs(named)))
     return out
 
 
 # -- one step, with its numbers ------------------------------------------------------------------
-def step_table(one: OneStep) -> pd.DataFrame:
+def step_table(one: OneStep, language: str | None = None) -> pd.DataFrame:
     """One row per quantity (before, gradient, the state before and after, effective lr, step,
-    after), one column per parameter: a ledger that stays narrow however many states."""
-    rows: dict[str, np.ndarray] = {COL_BEFORE: one.before, COL_GRAD: one.gradient}
+    after), one column per parameter: a ledger that stays narrow however many states. The
+    first column and its rows are named in the language."""
+    word = {q: _w(f"col.{q}", language) for q in QUANTITIES}
+    rows: dict[str, np.ndarray] = {word["before"]: one.before, word["gradient"]: one.gradient}
     for name, values in one.state_before.items():
-        rows[STATE_BEFORE.format(name=name)] = values
+        rows[_w("state_before", language, name=name)] = values
     for name, values in one.state_after.items():
-        rows[STATE_AFTER.format(name=name)] = values
+        rows[_w("state_after", language, name=name)] = values
     if one.effective_lr is not None:
-        rows[COL_RATE] = one.effective_lr
-    rows[COL_STEP] = one.step
-    rows[COL_AFTER] = one.after
+        rows[word["effective_lr"]] = one.effective_lr
+    rows[word["step"]] = one.step
+    rows[word["after"]] = one.after
     table = pd.DataFrame(
         np.array([np.asarray(v, dtype=np.float64) for v in rows.values()]), columns=one.names
     )
-    table.insert(0, COL_QUANTITY, list(rows))
+    table.insert(0, word["quantity"], list(rows))
     return table
 
 
@@ -295,14 +278,14 @@ def one_step_section(comp: Comparison, domain: list[str]) -> None:
     from linreg_core.explain import explain_step
 
     left, right = st.columns(2)
-    label = left.selectbox(RUN_LABEL, domain, key=S.W_TRAIN_STEP_RUN)
+    label = left.selectbox(_w("run_label"), domain, key=S.W_TRAIN_STEP_RUN)
     k = domain.index(label)
     history = comp.runs[k]
     if history.epochs_run == 0:
-        st.info(f"{label} ran no epoch.")
+        st.info(_w("no_epoch", label=label))
         return
     epoch = right.number_input(
-        EPOCH_LABEL,
+        _w("epoch_label"),
         min_value=1,
         max_value=history.epochs_run,
         value=1,
@@ -315,22 +298,25 @@ def one_step_section(comp: Comparison, domain: list[str]) -> None:
         messages.show_error(exc)
         return
     hp = ", ".join(f"{n} = {v}" for n, v in one.hyperparameters.items())
-    st.caption(HP_LINE.format(hp=hp) + " · " + COST_LINE.format(cost=one.cost))
+    st.caption(_w("hp_line", hp=hp) + " · " + _w("cost_line", cost=one.cost))
     table = step_table(one)
     st.dataframe(table, hide_index=True, column_config=_number_config(table))
-    st.markdown(GRADIENT_HEAD)
-    st.code("\n".join(one.gradient_lines), language=None, wrap_lines=True)
+    st.markdown(_w("gradient_head"))
+    st.code("\n".join(map(say, one.gradient_lines)), language=None, wrap_lines=True)
     if one.rows is not None:
-        st.caption(ROWS_HEAD)
+        st.caption(_w("rows_head"))
         st.dataframe(one.rows, hide_index=True, column_config=_number_config(one.rows))
     elif one.rows_note:
-        st.caption(one.rows_note)
-    st.markdown(UPDATE_HEAD)
+        st.caption(say(one.rows_note))
+    st.markdown(_w("update_head"))
     written = []
     for name, states, update in zip(one.names, one.state_lines, one.updates, strict=True):
-        written += [PARAM_HEAD.format(name=name), *states, update, ""] if states else [update]
+        states = [say(line) for line in states]
+        written += (
+            [PARAM_HEAD.format(name=name), *states, say(update), ""] if states else [say(update)]
+        )
     st.code("\n".join(written).strip(), language=None, wrap_lines=True)
-    st.caption(LOG_SAYS.format(line=report.log_line(history, one.epoch)))
+    st.caption(_w("log_says", line=report.log_line(history, one.epoch)))
 
 
 # -- the section ---------------------------------------------------------------------------------
@@ -343,23 +329,24 @@ def watch_section(comp: Comparison, domain: list[str]) -> None:
     n = len(ticks(comp))
     last = max((h.epochs_run for h in comp.runs), default=0)
     if n < last + 1:
-        st.caption(SLIDER_HELP.format(n=n, epochs=last, early=EARLY_EPOCHS))
+        st.caption(_w("slider_help", n=n, epochs=last, early=EARLY_EPOCHS))
     else:
-        st.caption(SLIDER_HELP_ALL)
+        st.caption(_w("slider_help_all"))
     charts.show(chart, width="content")
     if len(comp.dataset.features) > 1:
-        st.caption(FIT_NOTE.format(feature=messages.escape_md(comp.dataset.features[0])))
+        st.caption(_w("fit_note", feature=messages.escape_md(comp.dataset.features[0])))
     with st.container(key=BOX_WHY):
-        st.markdown(f"**{WHY_TITLE}**")
+        st.markdown(f"**{_w('why_title')}**")
         for finding in why(comp):
-            st.markdown("- " + messages.escape_md(finding.text))
+            st.markdown("- " + messages.escape_md(say(finding.text)))
     with st.container(key=BOX_ONE_STEP):
-        st.markdown(f"**{ONE_STEP_TITLE}**")
+        st.markdown(f"**{_w('one_step_title')}**")
         one_step_section(comp, domain)
     with st.container(key=BOX_INTERNALS):
-        st.markdown(f"**{INTERNALS_TITLE}**")
+        st.markdown(f"**{_w('internals_title')}**")
         frame = internals_frame(comp)
-        charts.show(charts.internals_chart(frame, PANELS, domain), width="content")
-        st.caption(CAPTION_INTRO)
+        chart = charts.internals_chart(frame, PANELS, domain, titles=panel_titles())
+        charts.show(chart, width="content")
+        st.caption(_w("caption_intro"))
         for sentence in internals_captions(comp, frame):
             st.caption("- " + messages.escape_md(sentence))

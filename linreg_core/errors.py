@@ -26,7 +26,8 @@ class Said:
         if self.code is None:
             return str(self._literal)
         params = {
-            k: v.in_language(language) if isinstance(v, Said) else v for k, v in self.params.items()
+            k: v.in_language(language) if isinstance(v, Said | LinRegError | DataWarning) else v
+            for k, v in self.params.items()
         }
         return text(self.code, language, **params)
 

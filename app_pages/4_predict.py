@@ -86,12 +86,16 @@ left.download_button(
     icon=":material/download:",
     key=S.W_PREDICT_CSV,
 )
+named = {OPTIMUM_LABEL: t("predict.optimum")}  # the closed form's name, in the language
 chosen = right.selectbox(
-    t("predict.model_to_save"), [*domain, OPTIMUM_LABEL], key=S.W_PREDICT_MODEL
+    t("predict.model_to_save"),
+    [*domain, OPTIMUM_LABEL],
+    format_func=lambda m: named.get(m, m),
+    key=S.W_PREDICT_MODEL,
 )
 model = None if chosen == OPTIMUM_LABEL else comp.runs[domain.index(chosen)]
 right.download_button(
-    t("predict.model_json", model=chosen),
+    t("predict.model_json", model=named.get(chosen, chosen)),
     report.dumps(report.model_dict(comp, model), indent=2),
     file_name=f"model_{re.sub(r'[^A-Za-z0-9.-]+', '_', chosen)}.json",
     mime="application/json",

@@ -311,6 +311,8 @@ def test_in_korean_the_page_speaks_korean_and_no_english_sentence_is_left() -> N
     assert "열이 있는 표" in at.get("file_uploader")[0].proto.label
     left = english_sentences(at)
     assert left == [], left
+    at.selectbox(key=S.W_PREDICT_MODEL).set_value(OPTIMUM).run(timeout=TIMEOUT)
+    assert "최소제곱해 모델 (JSON)" in [b.proto.label for b in at.get("download_button")]
 
 
 def test_in_korean_a_big_file_says_how_many_rows_it_shows() -> None:

@@ -18,21 +18,22 @@ from ui import (
     tables,
     watch,
 )
+from ui.i18n import say, t
 
 state.init_state()  # cheap and idempotent; lets the page run on its own (tests)
 ss = st.session_state
 cfg = state.settings()
 
-st.title("Train & compare")
-st.caption("Same rows, same start, different optimizers. · 같은 시작점에서 옵티마이저 비교")
+st.title(t("train.title"))
+st.caption(t("train.caption"))
 
 if ss[state.DATA] is None or not cfg.target:
-    st.info("Load data and choose the column to predict first. · 데이터를 먼저 불러오세요.")
-    navigation.page_link(navigation.DATA, "Go to Data")
+    st.info(t("train.need_data"))
+    navigation.page_link(navigation.DATA, t("train.go_to_data"))
     st.stop()
 if not cfg.features:
-    st.info("Choose at least one feature (x) on the Data page. · 입력 열(x)을 고르세요.")
-    navigation.page_link(navigation.DATA, "Go to Data")
+    st.info(t("train.need_features"))
+    navigation.page_link(navigation.DATA, t("train.go_to_data"))
     st.stop()
 
 try:
@@ -54,7 +55,9 @@ if new is not None:
         seconds = run.check_budget(ss[state.DATA], new)  # refuses a run too long to share
         if seconds > budget.WARN_SECONDS:
             estimate.info(messages.estimate_note(seconds), icon=":material/schedule:")
-        stop.button("Stop", key=state.W_TRAIN_STOP, icon=":material/stop:")  # a click stops it
+        stop.button(
+            t("train.stop"), key=state.W_TRAIN_STOP, icon=":material/stop:"
+        )  # a click stops it
         with hand.lock:
             try:
                 comp = run.run_comparison(ss[state.DATA], new, ss[state.TEST_DATA], bar)
@@ -66,7 +69,7 @@ if new is not None:
         stop.empty()
         estimate.empty()
         if not bar.fresh:
-            st.caption("Same table and settings as before: from the cache, not retrained.")
+            st.caption(t("train.from_cache"))
     except LinRegError as exc:  # the message says what to change; the last result stays
         messages.show_error(exc)
 
@@ -86,44 +89,44 @@ if lesson.lesson_wanted():  # a lesson preset: the same run on raw and z-scored 
 if note := messages.batch_note(comp):  # a batch as large as the data is full batch
     st.info(note, icon=":material/info:")
 
-st.subheader("Loss per epoch · 손실")
+st.subheader(t("train.loss_title"))
 losses = history.with_overlay(tables.thin_epochs(tables.losses_frame(comp)))
 charts.show(charts.loss_chart(losses, messages.optimum_mse(comp), domain=domain), width="stretch")
 st.caption(messages.loss_caption(comp))
 
-st.subheader("Loss landscape · 손실 지형")
+st.subheader(t("train.landscape_title"))
 fragments.landscape_section(comp, domain)  # a fragment: picking parameters redraws only this
 
-st.subheader("Parameters per epoch · 파라미터")
+st.subheader(t("train.params_title"))
 shown = tables.shown_params(comp)  # the largest dozen of a wide model's parameters
 params = tables.params_frame(comp, shown)
 charts.show(charts.params_chart(params, tables.optimum(comp), domain=domain))
 if note := messages.params_caption(comp, shown):
     st.caption(note)
 
-st.subheader("The data and the fitted lines · 데이터와 직선")
+st.subheader(t("train.fit_title"))
 fragments.fit_section(comp, domain)  # a fragment: choosing a feature redraws only this chart
 
-st.subheader("Summary · 요약")
+st.subheader(t("train.summary_title"))
 table = tables.summary_table(comp)
 st.dataframe(table, hide_index=True, column_config=tables.number_columns(table))
 st.caption(messages.summary_caption(comp))
 lesson.advice_notes(comp)  # each run's advice, from its numbers
 if (published := ss[state.PUBLISHED]) is not None:
-    st.markdown(f"**Published by {published.source}** · 튜토리얼 결과와 비교")
+    st.markdown(t("train.published", source=published.source))
     st.dataframe(tables.published_table(published, comp), hide_index=True)
-    st.caption(published.note)
+    st.caption(say(published.note))
 
-st.subheader("Watch it learn · 학습 과정 보기")
+st.subheader(t("train.watch_title"))
 watch.watch_section(comp, domain)  # one slider moves every view in the browser; one step; why
 
 sweep.sweep_section(ss[state.DATA], comp.config, ss[state.TEST_DATA])  # lr sweep, its chart
 
-st.subheader("Earlier runs · 이전 실행")
+st.subheader(t("train.history_title"))
 history.section()
 
-st.subheader("Epoch log · 학습 로그")
+st.subheader(t("train.log_title"))
 fragments.log_section(comp, domain)
 
 downloads.section(comp)  # the summary, each run's every epoch, command line and script
-navigation.page_link(navigation.PREDICT, "Next: Predict", icon=":material/arrow_forward:")
+navigation.page_link(navigation.PREDICT, t("train.next"), icon=":material/arrow_forward:")

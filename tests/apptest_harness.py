@@ -28,6 +28,7 @@ from streamlit.testing.v1 import AppTest
 
 from linreg_core import OptimizerConfig, RunConfig, read_table
 from ui import state as S
+from ui.forms import TRAIN_KEY
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 APP = REPO_ROOT / "streamlit_app.py"
@@ -43,7 +44,7 @@ DATA_PAGE = "app_pages/1_data.py"
 NORM_PAGE = "app_pages/2_normalise.py"
 TRAIN_PAGE = "app_pages/3_train.py"
 PREDICT_PAGE = "app_pages/4_predict.py"
-TRAIN_BUTTON = f"FormSubmitter:{S.W_TRAIN_FORM}-Train"
+TRAIN_BUTTON = TRAIN_KEY  # the form's button, by its own key in any language
 TRAIN_CHARTS = 6  # on Train: loss, landscape, parameters, fit, the epoch slider's, internals
 
 

@@ -183,3 +183,29 @@ def test_a_bad_experiment_file_changes_nothing():
     assert "The current table and settings stay." in texts(at.error)
     assert at.session_state[S.DATA_NAME] == "hours_money.csv"
     assert at.session_state[S.SETTINGS] == settings
+
+
+def test_in_korean_the_note_and_a_refusal_are_korean_and_the_files_keys_stay_english():
+    body = json.loads(experiment.dumps(SCORES, "scores.csv", CFG, None, "ko"))
+    assert set(body) == experiment.KEYS and body["format"] == "LinReg Lab experiment"
+    assert "데이터 페이지에서 이 파일을 열면" in body["note"]
+    assert "Open this file" in json.loads(_file())["note"]  # English by default
+
+    with pytest.raises(experiment.ExperimentError) as info:
+        experiment.loads(_file(settings={"target": "score", "epochs": "lots"}))
+    said = info.value.in_language("ko")
+    assert said.startswith("이 실험 파일을 열 수 없습니다: ")
+    assert "epochs='lots'는 쓰지 않았습니다" in said and "정수" in said
+    assert str(info.value).startswith("This experiment file cannot be opened: the link's epochs")
+
+
+def test_in_korean_a_bad_file_is_refused_in_korean():
+    at = start_app(locale="ko-KR")
+    at.switch_page(DATA_PAGE).run(timeout=TIMEOUT)
+    bad = _file(table={"name": "t", "columns": ["hours", "score"], "rows": [[1, "=1+1"]]})
+    at.get("file_uploader")[-1].set_value(("bad.json", bad, "x")).run(timeout=TIMEOUT)
+
+    assert not at.exception
+    error = texts(at.error)
+    assert "이 실험 파일을 열 수 없습니다: 1번째 행, 'score' 열의 값 '=1+1'는 수식으로" in error
+    assert "지금의 표와 설정은 그대로 둡니다." in error

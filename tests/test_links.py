@@ -236,3 +236,23 @@ def test_a_link_to_a_missing_sample_says_so_and_breaks_nothing():
     assert at.session_state[S.DATA] is None
     at.switch_page(TRAIN_PAGE).run(timeout=TIMEOUT)
     assert not at.exception
+
+
+def test_in_korean_a_links_notes_are_korean():
+    link = {"lang": "ko", "sample": "hours_money.csv", "target": "money", "features": "hours"}
+    at = open_link({**link, "epochs": "lots", "colour": "red"})
+
+    assert not at.exception
+    notice = texts(at.info)
+    assert "링크에 담긴 실험을 열었습니다(hours_money.csv)" in notice
+    assert "학습과 비교 페이지를 열면 바로 학습합니다." in notice
+    assert "링크의 epochs='lots'는 쓰지 않았습니다: 이 설정에 쓸 수 있는 값은 정수입니다." in notice
+    assert "링크의 매개변수 'colour'는 설정이 아니어서 무시했습니다." in notice
+    assert "lang" not in notice  # the language is a parameter of the link, not a problem
+
+
+def test_in_korean_a_link_made_with_an_upload_asks_for_it_in_korean():
+    at = open_link({"lang": "ko", "upload": "my scores.csv", "target": "score"})
+
+    assert not at.exception
+    assert "이 링크는 업로드한 표 'my scores.csv'로 만들었는데" in texts(at.info)

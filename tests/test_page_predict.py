@@ -289,3 +289,41 @@ def test_the_predictions_csv_is_built_when_clicked_not_on_every_run(
     button = next(b for b in app.get("download_button") if b.label == "Predictions (CSV)")
     assert built == []  # no CSV yet: a 1.5 million-row table made 100 MB on every rerun
     assert button.proto.deferred_file_id and not button.proto.url  # made on the click
+
+
+def test_in_korean_the_page_speaks_korean_and_no_english_sentence_is_left() -> None:
+    from test_page_train import english_sentences  # the same check as on Train
+
+    at = start_app(locale="ko-KR")
+    trained(at, test_size=0.0)
+
+    assert not at.exception
+    assert at.title[0].value == "예측"
+    heads = texts(at.subheader)
+    for head in ("테스트 데이터에서", "값을 직접 입력해서 예측", "새 파일", "내려받기"):
+        assert head in heads
+    assert "테스트 데이터로 떼어 둔 행이 없어서" in texts(at.info)  # test size 0
+    assert "개 행입니다" in texts(at.caption)
+    assert "z-점수 정규화됩니다" in texts(at.caption)  # typed values, normalised
+    assert at.selectbox(key=S.W_PREDICT_MODEL).label == "저장할 모델"
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert "예측값 (CSV)" in labels and any(label.endswith("모델 (JSON)") for label in labels)
+    assert "열이 있는 표" in at.get("file_uploader")[0].proto.label
+    left = english_sentences(at)
+    assert left == [], left
+    at.selectbox(key=S.W_PREDICT_MODEL).set_value(OPTIMUM).run(timeout=TIMEOUT)
+    assert "최소제곱해 모델 (JSON)" in [b.proto.label for b in at.get("download_button")]
+
+
+def test_in_korean_a_big_file_says_how_many_rows_it_shows() -> None:
+    at = start_app(locale="ko-KR")
+    trained(at)
+    big = pd.DataFrame({f: np.linspace(1, 9, 1_500) for f in FEATURES})
+    at.file_uploader(key=S.W_PREDICT_UPLOAD).set_value(
+        ("big.csv", big.to_csv(index=False).encode(), "text/csv")
+    )
+    at.run(timeout=TIMEOUT)
+
+    assert not at.exception
+    assert "전체 1,500개 행 중 처음 1,000개입니다" in texts(at.caption)
+    assert any("big.csv의 예측값" in shown(b.proto.label) for b in at.get("download_button"))

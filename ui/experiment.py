@@ -24,8 +24,11 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 import streamlit as st
 
-from linreg_core import RunConfig
+from linreg_core import LinRegError, RunConfig
+from linreg_core.errors import Said
+from linreg_core.i18n import DEFAULT_LANGUAGE, text
 from ui import files, links, state
+from ui.i18n import language, say, t
 from ui.messages import escape_md, show_error
 
 if TYPE_CHECKING:
@@ -33,15 +36,23 @@ if TYPE_CHECKING:
 
 FORMAT, VERSION = "LinReg Lab experiment", 1
 KEYS = {"format", "version", "table", "settings", "results", "note"}
-NOTE = (
-    "Open this file on LinReg Lab's Data page (Open an experiment file) to train the same "
-    "run again: the table, every setting, and the results it gave."
-)
 MAX_COLUMNS = 1_000
 
 
-class ExperimentError(ValueError):
-    """Why an experiment file cannot be opened, and what to do."""
+class ExperimentError(LinRegError):
+    """Why an experiment file cannot be opened, and what to do (str(): English; say(): the
+    session's language)."""
+
+
+class _Joined(Said):
+    """Several sentences in one, separated by '; ' (a link's problems in a file's settings)."""
+
+    def __init__(self, parts: list[Said]) -> None:
+        super().__init__("")
+        self.parts = parts
+
+    def in_language(self, language: str = DEFAULT_LANGUAGE) -> str:
+        return "; ".join(p.in_language(language) for p in self.parts)
 
 
 @dataclass(frozen=True)
@@ -69,8 +80,15 @@ def _cell(value: Any) -> Any:
     return value.item() if hasattr(value, "item") else str(value)
 
 
-def dumps(df: pd.DataFrame, name: str, cfg: RunConfig, comp: Comparison | None) -> bytes:
-    """The experiment as the bytes of its JSON file."""
+def dumps(
+    df: pd.DataFrame,
+    name: str,
+    cfg: RunConfig,
+    comp: Comparison | None,
+    language: str = DEFAULT_LANGUAGE,
+) -> bytes:
+    """The experiment as the bytes of its JSON file; its note in `language` (its keys and the
+    results' columns stay English: they are data)."""
     rows = [[_cell(v) for v in row] for row in df.itertuples(index=False, name=None)]
     results = None
     if comp is not None:
@@ -86,17 +104,19 @@ def dumps(df: pd.DataFrame, name: str, cfg: RunConfig, comp: Comparison | None) 
         "table": {"name": name, "columns": [str(c) for c in df.columns], "rows": rows},
         "settings": links.settings_params(cfg),
         "results": results,
-        "note": NOTE,
+        "note": text("experiment.note", language),
     }
     return json.dumps(body, ensure_ascii=False, allow_nan=False).encode("utf-8")
 
 
-def _refuse(problem: str) -> ExperimentError:
-    return ExperimentError(f"This experiment file cannot be opened: {problem}.")
+def _refuse(problem: str, /, **params: Any) -> ExperimentError:
+    """The error for a problem (a catalog key of [experiment], or several sentences joined)."""
+    said = Said(f"experiment.{problem}", **params)
+    return ExperimentError("experiment.refused", problem=said)
 
 
 def _no_constants(name: str) -> None:
-    raise _refuse(f"it holds {name}, which JSON does not allow")
+    raise _refuse("constant", name=name)
 
 
 def _check_cell(value: Any, row: int, column: str) -> None:
@@ -105,45 +125,44 @@ def _check_cell(value: Any, row: int, column: str) -> None:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return
     shown = repr(value)[:40]
-    if isinstance(value, str):
-        raise _refuse(f"row {row + 1}, column {column!r} holds {shown}, which reads as a formula")
-    raise _refuse(f"row {row + 1}, column {column!r} holds {shown}: a cell is a number or text")
+    problem = "formula" if isinstance(value, str) else "bad_cell"
+    raise _refuse(problem, row=row + 1, column=repr(column), value=shown)
 
 
 def loads(data: bytes) -> Experiment:
     """The experiment in a file's bytes; an ExperimentError says why it cannot be opened."""
     if len(data) > _max_bytes():
-        raise _refuse(f"it is larger than the upload limit ({files.upload_limit()})")
+        raise _refuse("too_large", limit=files.upload_limit())
     try:
         body = json.loads(data.decode("utf-8"), parse_constant=_no_constants)
     except UnicodeDecodeError:
-        raise _refuse("it is not UTF-8 text; download the experiment again") from None
+        raise _refuse("not_utf8") from None
     except json.JSONDecodeError as exc:
-        raise _refuse(f"it is not valid JSON (line {exc.lineno}, column {exc.colno})") from None
+        raise _refuse("not_json", line=exc.lineno, column=exc.colno) from None
     if not isinstance(body, dict) or body.get("format") != FORMAT:
-        raise _refuse(f'it is not a {FORMAT} file (no "format": "{FORMAT}")')
+        raise _refuse("not_format", format=FORMAT)
     if body.get("version") != VERSION:
-        raise _refuse(f"its version {body.get('version')!r} is not {VERSION}")
+        raise _refuse("version", version=repr(body.get("version")), expected=VERSION)
     if unknown := sorted(set(body) - KEYS):
-        raise _refuse(f"it has keys this app does not know: {', '.join(unknown)}")
+        raise _refuse("unknown_keys", keys=", ".join(unknown))
     table = body.get("table")
     if not isinstance(table, dict) or set(table) != {"name", "columns", "rows"}:
-        raise _refuse('its "table" needs exactly "name", "columns" and "rows"')
+        raise _refuse("table_shape")
     name, columns, rows = table["name"], table["columns"], table["rows"]
     if not isinstance(name, str) or not name.strip():
-        raise _refuse("the table has no name")
+        raise _refuse("no_name")
     if (
         not isinstance(columns, list)
         or not 2 <= len(columns) <= MAX_COLUMNS
         or not all(isinstance(c, str) and c for c in columns)
         or len(set(columns)) != len(columns)
     ):
-        raise _refuse(f"its columns must be 2 to {MAX_COLUMNS:,} different names")
+        raise _refuse("columns", most=MAX_COLUMNS)
     if not isinstance(rows, list) or not rows:
-        raise _refuse("its table has no rows")
+        raise _refuse("no_rows")
     for i, row in enumerate(rows):
         if not isinstance(row, list) or len(row) != len(columns):
-            raise _refuse(f"row {i + 1} does not have {len(columns)} cells")
+            raise _refuse("row_cells", row=i + 1, cells=len(columns))
         for value, column in zip(row, columns, strict=True):
             _check_cell(value, i, column)
     settings = body.get("settings")
@@ -151,21 +170,22 @@ def loads(data: bytes) -> Experiment:
         isinstance(v, str) or (isinstance(v, list) and all(isinstance(x, str) for x in v))
         for v in settings.values()
     ):
-        raise _refuse('its "settings" must map each setting to text, as in a link')
+        raise _refuse("settings_text")
     query = {str(k): v if isinstance(v, list) else [v] for k, v in settings.items()}
     got = links.read(query, state.DASHBOARD)
-    if got.problems or got.source is not None:
-        problems = got.problems or ["it names a table in its settings"]
-        raise _refuse("; ".join(problems))
+    if got.said:
+        raise ExperimentError("experiment.refused", problem=_Joined(got.said))
+    if got.source is not None:
+        raise _refuse("names_table")
     results = body.get("results")
     if results is not None and not (
         isinstance(results, list) and all(isinstance(r, dict) for r in results)
     ):
-        raise _refuse('its "results" must be a list of rows, or null')
+        raise _refuse("results")
     df = pd.DataFrame(rows, columns=columns)
     missing = [c for c in (got.settings.target, *got.settings.features) if c not in columns]
     if got.settings.target is None or missing:
-        raise _refuse(f"its settings name columns the table does not have: {missing}")
+        raise _refuse("missing_columns", missing=missing)
     return Experiment(df, name, got.settings, results)
 
 
@@ -180,16 +200,21 @@ def open_upload(upload: Any) -> None:
         files.let_go(upload)
         experiment = loads(data)
     except ExperimentError as exc:
-        show_error(str(exc) + " The current table and settings stay.")
+        show_error(t("experiment.not_opened", problem=say(exc)))
         return
     if (problem := files.unusable(experiment.table)) is not None:
-        show_error(f"The experiment's table cannot be trained: {problem}")
+        show_error(t("experiment.cannot_train", problem=say(problem)))
         return
     state.use_data(experiment.table, experiment.name, state.Source("upload", experiment.name))
     state.use_link_settings(experiment.settings)
     st.session_state[state.NOTICE] = escape_md(  # the file's names are shown as typed
-        f"Opened the experiment file: {experiment.name}, {len(experiment.table):,} rows, "
-        f"predicting {experiment.settings.target}. {links.TRAINS_ON_ARRIVAL}"
+        t(
+            "experiment.opened",
+            name=experiment.name,
+            rows=len(experiment.table),
+            target=experiment.settings.target,
+            trains=t("links.trains_on_arrival"),
+        )
     )
     st.rerun()
 
@@ -199,12 +224,12 @@ def download_button(comp: Comparison) -> None:
     ss = st.session_state
     df, name, cfg = ss[state.DATA], ss[state.DATA_NAME], comp.config
     st.download_button(
-        "Experiment file (table, settings and results, JSON)",
-        functools.partial(dumps, df, name, cfg, comp),  # written on the click
+        t("experiment.download"),
+        functools.partial(dumps, df, name, cfg, comp, language()),  # written on the click
         file_name=f"{name.rsplit('.', 1)[0]}_experiment.json",
         mime="application/json",
         icon=":material/download:",
         on_click="ignore",  # a download needs no rerun: the page stays as it is
         key=state.W_TRAIN_EXPERIMENT,
-        help="Open it on the Data page to train this run again, on this or another computer.",
+        help=t("experiment.download_help"),
     )

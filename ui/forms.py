@@ -16,40 +16,45 @@ import streamlit as st
 from linreg_core import HYPERPARAMETERS, INITS, MAX_EPOCHS, OPTIMIZERS, OptimizerConfig, RunConfig
 from ui import lesson
 from ui import state as S
+from ui.i18n import say, t
 
 WIDTHS = [2, 1.4, 4]  # optimizer, learning rate, summary
+TRAIN_KEY = "w_train_submit"  # the form's Train button: a key of its own, not its label's
 
 
 def training_form(cfg: RunConfig) -> RunConfig | None:
     """The training settings in a form (edits wait for Train, so nothing reruns meanwhile).
 
     Returns the new settings when Train is pressed, else None; raises ConfigError (the old
-    settings stay) when a value is out of range. Widget keys: ui.state.W_TRAIN_*.
+    settings stay) when a value is out of range. Widget keys: ui.state.W_TRAIN_*, and TRAIN_KEY
+    for the button (whatever its label says in the session's language).
     """
     with st.form(S.W_TRAIN_FORM):
         optimizers = optimizer_inputs(cfg.optimizers)
         c1, c2, c3 = st.columns(3)
         epochs = c1.number_input(
-            "Epochs (반복 횟수)", 1, MAX_EPOCHS, cfg.epochs, step=100, key=S.W_TRAIN_EPOCHS
+            t("train.epochs"), 1, MAX_EPOCHS, cfg.epochs, step=100, key=S.W_TRAIN_EPOCHS
         )
         batch = c2.number_input(
-            "Batch size (0 = full batch, 전체 배치)",
+            t("train.batch"),
             0,
             10_000_000,
             cfg.batch_size or 0,
-            help="Full batch: one step per epoch on every row, as in the tutorials.",
+            help=t("train.batch_help"),
             key=S.W_TRAIN_BATCH,
         )
         init = c3.radio(
-            "Start (초기값)",
+            t("train.init"),
             INITS,
             index=INITS.index(cfg.init),
             horizontal=True,
-            help="zeros: W = b = 0 as in the tutorials; random: nn.Linear's seeded start.",
+            help=t("train.init_help"),
             key=S.W_TRAIN_INIT,
         )
-        bias = st.checkbox("Fit a bias: y = Wx + b (편향 b)", value=cfg.bias, key=S.W_TRAIN_BIAS)
-        if not st.form_submit_button("Train", type="primary", icon=":material/play_arrow:"):
+        bias = st.checkbox(t("train.bias"), value=cfg.bias, key=S.W_TRAIN_BIAS)
+        if not st.form_submit_button(
+            t("train.submit"), type="primary", icon=":material/play_arrow:", key=TRAIN_KEY
+        ):
             return None
     return training_settings(
         cfg, optimizers, epochs=int(epochs), batch=int(batch), init=str(init), bias=bool(bias)
@@ -100,9 +105,8 @@ def optimizer_inputs(chosen: Sequence[OptimizerConfig]) -> list[dict[str, Any]]:
     weight_decay).
     """
     helps = [None, lesson.LR_HELP, None]  # the boxes' labels are hidden: their help is here
-    for col, text, hint in zip(
-        st.columns(WIDTHS), ["Optimizer", "Learning rate (학습률)", ""], helps, strict=True
-    ):
+    headers = [t("train.optimizer_header"), t("train.lr_header"), ""]
+    for col, text, hint in zip(st.columns(WIDTHS), headers, helps, strict=True):
         col.markdown(f"**{text}**" if text else "", help=hint)
     rows: list[dict[str, Any]] = []
     for name, k, given in optimizer_slots(chosen):
@@ -119,12 +123,12 @@ def optimizer_inputs(chosen: Sequence[OptimizerConfig]) -> list[dict[str, Any]]:
             given.lr if given is not None else S.DASHBOARD_LR,
             S.W_TRAIN_PARAM.format(param="lr", name=name, k=k),
         )
-        right.caption(spec.summary)
+        right.caption(say(spec.summary))
         if use and (note := lesson.limit_note(name, value, given)):  # its stable lr, flagged
             right.markdown(note)
         rows.append({"name": name, "k": k, "use": use, "given": given, "lr": value})
-    with st.expander("More hyperparameters: momentum, alpha, betas, eps, weight decay"):
-        st.caption("Defaults are torch.optim's. 기본값은 torch.optim과 같습니다.")
+    with st.expander(t("train.more")):
+        st.caption(t("train.defaults"))
         for row in rows:
             if OPTIMIZERS[row["name"]].defaults:
                 row.update(_hyperparameter_inputs(row["name"], row["k"], row["given"]))

@@ -9,6 +9,7 @@ import streamlit as st
 
 from ui import charts
 from ui import state as S
+from ui.i18n import t
 from ui.messages import escape_md, full_names, landscape_caption, param_labels, short
 from ui.rows import fit_groups
 from ui.tables import fit_frames, number_columns, typed_predictions
@@ -25,7 +26,7 @@ def fit_section(comp: Comparison, domain: list[str]) -> None:
     features = list(comp.dataset.features)
     shown = features[0]
     if len(features) > 1:
-        shown = st.selectbox("Feature on the x axis", features, key=S.W_TRAIN_FIT_FEATURE)
+        shown = st.selectbox(t("train.fit_feature"), features, key=S.W_TRAIN_FIT_FEATURE)
     points, lines = fit_frames(comp, features.index(shown))
     groups, by = fit_groups(comp)  # the Data page's colouring category, if one is chosen
     if groups is not None:
@@ -35,10 +36,7 @@ def fit_section(comp: Comparison, domain: list[str]) -> None:
     )
     charts.show(chart, width="stretch")
     if len(features) > 1:
-        st.caption(
-            "Other features are held at their training mean, so the points scatter around the "
-            "lines. 다른 특성은 학습 데이터 평균으로 고정했습니다."
-        )
+        st.caption(t("train.fit_held"))
 
 
 @st.fragment
@@ -46,14 +44,11 @@ def log_section(comp: Comparison, domain: list[str]) -> None:
     """The seed-style epoch log of one chosen run."""
     from linreg_core import report  # with the results, so torch is already loaded
 
-    logged = st.selectbox("Run", domain, key=S.W_TRAIN_LOG_RUN)
+    logged = st.selectbox(t("train.log_run"), domain, key=S.W_TRAIN_LOG_RUN)
     st.code("\n".join(report.epoch_log(comp.runs[domain.index(logged)])), language=None)
-    space = "z-scored" if comp.config.normalize or comp.config.normalize_target else "original"
-    st.caption(
-        f"As the tutorials print it: W and b in the {space} units the model trains in, the cost "
-        "before each epoch's step. `python -m linreg_core train` prints the same log. "
-        "The summary above also gives the weights in the data's own units."
-    )
+    scaled = comp.config.normalize or comp.config.normalize_target
+    space = t("train.space_zscored" if scaled else "train.space_original")
+    st.caption(t("train.log_caption", space=space))
 
 
 @st.fragment
@@ -62,11 +57,7 @@ def typed_section(comp: Comparison) -> None:
     more than MAX_TYPED_FEATURES features, where to give a row instead."""
     ds = comp.dataset
     if len(ds.features) > MAX_TYPED_FEATURES:
-        st.caption(
-            f"This model has {len(ds.features)} features, more than the {MAX_TYPED_FEATURES} "
-            "that can be typed in here: put rows with those columns in a table and upload it "
-            "under “A new file” below. · 특성이 많으면 파일로 예측하세요."
-        )
+        st.caption(t("predict.typed_too_many", n=len(ds.features), limit=MAX_TYPED_FEATURES))
         return
     cols = st.columns(4)
     x = [  # the mean, rounded to 4 significant digits
@@ -82,11 +73,7 @@ def typed_section(comp: Comparison) -> None:
     typed = typed_predictions(comp, x)
     st.dataframe(typed, hide_index=True, column_config=number_columns(typed))
     if comp.config.normalize:
-        st.caption(
-            "Type values in the data's own units; they are z-scored with the TRAINING rows' mean "
-            "and std before the model sees them. 입력값은 학습 데이터의 평균·표준편차로 "
-            "변환됩니다."
-        )
+        st.caption(t("predict.typed_zscored"))
 
 
 @st.fragment
@@ -96,10 +83,10 @@ def landscape_section(comp: Comparison, domain: list[str]) -> None:
     shown = None
     if len(labels) > 2:
         left, right = st.columns(2)
-        x = left.selectbox("Across", labels, index=0, key=S.W_TRAIN_LAND_X)
-        y = right.selectbox("Up", labels, index=len(labels) - 1, key=S.W_TRAIN_LAND_Y)
+        x = left.selectbox(t("train.land_across"), labels, index=0, key=S.W_TRAIN_LAND_X)
+        y = right.selectbox(t("train.land_up"), labels, index=len(labels) - 1, key=S.W_TRAIN_LAND_Y)
         if x == y:
-            st.info("Pick two different parameters. · 서로 다른 두 파라미터를 고르세요.")
+            st.info(t("train.land_pick_two"))
             return
         shown = (labels.index(x), labels.index(y))
     view = comp.landscape(shown, width=charts.LANDSCAPE_WIDTH, height=charts.LANDSCAPE_HEIGHT)

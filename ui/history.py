@@ -18,7 +18,9 @@ import pandas as pd
 import streamlit as st
 
 from linreg_core import OPTIMUM_LABEL, RunConfig
-from ui import state, tables
+from linreg_core.i18n import DEFAULT_LANGUAGE, text
+from ui import i18n, state, tables
+from ui.i18n import t
 from ui.messages import escape_md, short
 
 if TYPE_CHECKING:
@@ -27,8 +29,17 @@ if TYPE_CHECKING:
 MAX_ENTRIES = 10  # the most recent trainings kept
 MAX_EPOCHS_KEPT = 300  # per optimizer and split, on an entry's loss curves
 COLUMNS = [0.7, 3.0, 2.2, 1.0]  # widths: overlay tick, name, what it trained, remove
-HEADERS = ["show", "name (type to rename)", "table; best run", ""]
+HEADERS = ["history.col_show", "history.col_name", "history.col_about", None]  # catalog keys
 SUMMARY = ["optimizer", "train MSE", "test MSE", "train R²", "epochs to 1% of optimum"]
+SHOWN = {  # the overlay table's columns as the page heads them (the data keeps SUMMARY's)
+    "run": "history.col_run",
+    "table": "history.col_table",
+    "optimizer": "history.col_optimizer",
+    "train MSE": "history.col_train_mse",
+    "test MSE": "history.col_test_mse",
+    "train R²": "history.col_train_r2",
+    "epochs to 1% of optimum": "history.col_epochs_1pct",
+}
 _numbers = itertools.count(1)  # entry numbers, unique in the process
 
 
@@ -49,14 +60,17 @@ class Entry:
         return f"{optimizer} ({self.name})"
 
 
-def default_name(cfg: RunConfig) -> str:
-    """'raw · sgd lr 1e-08' or 'z-score · sgd lr 0.1, adam lr 0.1 · 200 epochs'."""
-    scaling = "z-score" if cfg.normalize else "raw"
+def default_name(cfg: RunConfig, language: str = DEFAULT_LANGUAGE) -> str:
+    """'raw · sgd lr 1e-08' or 'z-score · sgd lr 0.1, adam lr 0.1 · 200 epochs', in `language`
+    (the name is kept as written when the run is recorded; the learner may edit it)."""
+    scaling = text("history.name_zscore" if cfg.normalize else "history.name_raw", language)
     runs = ", ".join(f"{o.name} lr {o.lr:g}" for o in cfg.optimizers[:3])
     if len(cfg.optimizers) > 3:
         runs += f" +{len(cfg.optimizers) - 3}"
-    batch = "" if cfg.batch_size is None else f" · batch {cfg.batch_size}"
-    return f"{scaling} · {runs} · {cfg.epochs:,} epochs{batch}"
+    parts = [scaling, runs, text("history.name_epochs", language, epochs=cfg.epochs)]
+    if cfg.batch_size is not None:
+        parts.append(text("history.name_batch", language, batch=cfg.batch_size))
+    return " · ".join(parts)
 
 
 def entries() -> tuple[Entry, ...]:
@@ -72,7 +86,7 @@ def record(comp: Comparison, data_name: str) -> None:
         return
     entry = Entry(
         number=next(_numbers),
-        name=default_name(comp.config),
+        name=default_name(comp.config, i18n.language()),
         data_name=data_name,
         settings=comp.config,
         losses=tables.thin_epochs(tables.losses_frame(comp), MAX_EPOCHS_KEPT),
@@ -132,15 +146,15 @@ def section() -> None:
     """The run history, newest first: an overlay tick, an editable name and a remove button."""
     current = st.session_state[state.CURRENT_NUMBER]
     for column, title in zip(st.columns(COLUMNS), HEADERS, strict=True):
-        column.caption(title)
+        column.caption(t(title) if title else "")
     for e in reversed(entries()):
         tick, name, about, remove = st.columns(COLUMNS, vertical_alignment="center")
         if e.number == current:
-            tick.caption("this run")
+            tick.caption(t("history.this_run"))
         else:
             key = state.W_TRAIN_OVERLAY.format(number=e.number)
             tick.checkbox(
-                "overlay",
+                t("history.overlay"),
                 value=e.shown,
                 key=key,
                 on_change=_toggle,
@@ -149,7 +163,7 @@ def section() -> None:
             )
         key = state.W_TRAIN_RUN_NAME.format(number=e.number)
         name.text_input(
-            "Name of the run",
+            t("history.name_label"),
             value=e.name,
             key=key,
             max_chars=80,
@@ -161,21 +175,23 @@ def section() -> None:
         best = runs.loc[runs["train MSE"].idxmin()] if runs["train MSE"].notna().any() else None
         table = escape_md(short(e.data_name))  # a file's name is the learner's text
         about.caption(
-            f"{table}; best train MSE {best['train MSE']:.4g} ({escape_md(best['optimizer'])})"
+            t(
+                "history.best",
+                table=table,
+                mse=best["train MSE"],
+                optimizer=escape_md(best["optimizer"]),
+            )
             if best is not None
-            else f"{table}; every run diverged"
+            else t("history.all_diverged", table=table)
         )
         remove.button(
             ":material/delete:",  # the icon alone fits a narrow column
             key=state.W_TRAIN_REMOVE_RUN.format(number=e.number),
-            help="Remove this run from the history",
+            help=t("history.remove_help"),
             on_click=_remove,
             args=(e.number,),
         )
-    st.caption(
-        f"The last {MAX_ENTRIES} trainings of this session, newest first. Tick show to draw an "
-        "earlier run's losses on the loss chart above (each in the space it trained in) and to "
-        "list its numbers here."
-    )
+    st.caption(t("history.caption", n=MAX_ENTRIES))
     if (rows := overlay_summary()) is not None:
+        rows = rows.rename(columns={c: t(key) for c, key in SHOWN.items()})  # shown, not kept
         st.dataframe(rows, hide_index=True, column_config=tables.number_columns(rows))

@@ -34,11 +34,13 @@ from linreg_core import (
     HYPERPARAMETERS,
     OPTIMIZERS,
     ConfigError,
+    DataError,
     OptimizerConfig,
     RunConfig,
     read_table,
 )
 from linreg_core.config import Condition
+from linreg_core.errors import Said
 from ui import i18n, state
 from ui.messages import escape_md
 from ui.presets import SAMPLE_DIR, get_preset, load_preset, sample_path
@@ -49,7 +51,6 @@ LANGUAGE_KEY = i18n.QUERY_KEY  # lang=ko|en: the page's language, read by ui.i18
 MAX_TYPED_CELLS = 60  # a typed table of up to this many cells travels in the link itself
 FULL_BATCH = "full"  # batch_size=full: one step per epoch over every training row
 TRUE, FALSE = "true", "false"
-TRAINS_ON_ARRIVAL = "It trains when Train & compare opens."
 
 
 # -- values <-> text ---------------------------------------------------------------------------
@@ -120,11 +121,15 @@ def _optimizer(text: str) -> OptimizerConfig:
 
 
 # Each setting: (to text, from text, what it takes); a tuple-valued setting repeats its parameter.
-_Codec = tuple[Callable[[Any], str], Callable[[str], Any], str]
-_FLAG: _Codec = (lambda v: TRUE if v else FALSE, _flag, f"{TRUE} or {FALSE}")
-_NUMBER: _Codec = (repr, _number, "a number such as 0.2")
-_WHOLE: _Codec = (str, _whole, "a whole number")
-_TEXT: _Codec = (str, str, "a name")
+_Codec = tuple[Callable[[Any], str], Callable[[str], Any], Said]
+_FLAG: _Codec = (
+    lambda v: TRUE if v else FALSE,
+    _flag,
+    Said("links.takes_flag", true=TRUE, false=FALSE),
+)
+_NUMBER: _Codec = (repr, _number, Said("links.takes_number"))
+_WHOLE: _Codec = (str, _whole, Said("links.takes_whole"))
+_TEXT: _Codec = (str, str, Said("links.takes_name"))
 CODECS: dict[str, _Codec] = {
     "target": _TEXT,
     "features": _TEXT,
@@ -138,11 +143,11 @@ CODECS: dict[str, _Codec] = {
     "batch_size": (
         lambda v: FULL_BATCH if v is None else str(v),
         lambda t: None if t == FULL_BATCH else _whole(t),
-        f"a whole number or {FULL_BATCH}",
+        Said("links.takes_batch", full=FULL_BATCH),
     ),
-    "optimizers": (_optimizer_text, _optimizer, "an optimizer such as sgd:lr=0.1"),
+    "optimizers": (_optimizer_text, _optimizer, Said("links.takes_optimizer")),
     "path": _TEXT,
-    "where": (_condition_text, _condition, 'a row filter such as ["Series", "==", "I"]'),
+    "where": (_condition_text, _condition, Said("links.takes_where")),
     "numbers_from_text": _TEXT,
     "drop_outliers": _NUMBER,
 }
@@ -178,7 +183,7 @@ def typed_table(text: str) -> pd.DataFrame:
     """The table of a typed= parameter (read as a CSV; a formula is never evaluated)."""
     df = read_table(io.BytesIO(text.replace(";", "\n").encode("utf-8")), name="typed.csv")
     if df.size > MAX_TYPED_CELLS:
-        raise ValueError(f"more than {MAX_TYPED_CELLS} cells")
+        raise DataError("links.too_many_cells", limit=MAX_TYPED_CELLS)
     return df
 
 
@@ -198,28 +203,34 @@ def params(source: Source | None, cfg: RunConfig) -> dict[str, str | list[str]]:
 
 @dataclass
 class Restored:
-    """What a link's parameters give: the source, the settings, and what could not be used."""
+    """What a link's parameters give: the source, the settings, and what could not be used
+    (each a sentence to render in the session's language)."""
 
     source: Source | None
     settings: RunConfig
-    problems: list[str]
+    said: list[Said]
+
+    @property
+    def problems(self) -> list[str]:
+        """What could not be used, in English."""
+        return [str(p) for p in self.said]
 
 
-def _problem(key: str, text: str, why: str) -> str:
-    return f"the link's {key}={text!r} was not used: {why}"
+def _problem(key: str, text: str, why: Said) -> Said:
+    return Said("links.not_used", key=key, value=repr(text), why=why)
 
 
 def read(query: Mapping[str, Sequence[str]], base: RunConfig) -> Restored:
     """The source and settings a link's parameters give (query: each key's values), starting
     from base for any setting the link leaves out. Never raises on the link's contents."""
-    problems: list[str] = []
+    problems: list[Said] = []
     sources = [k for k in SOURCES if k in query]
     source = Source(sources[0], query[sources[0]][-1]) if sources else None
     if len(sources) > 1:
-        problems.append(f"the link names several tables ({', '.join(sources)}); used {sources[0]}")
+        problems.append(Said("links.several", names=", ".join(sources), first=sources[0]))
     for key in query:
         if key not in CODECS and key not in SOURCES and key != LANGUAGE_KEY:
-            problems.append(f"the link's parameter {key!r} is not a setting; it was ignored")
+            problems.append(Said("links.not_a_setting", key=repr(key)))
     cfg = base
     for key, (_, from_text, takes) in CODECS.items():
         if key not in query:
@@ -231,9 +242,9 @@ def read(query: Mapping[str, Sequence[str]], base: RunConfig) -> Restored:
             )
             cfg = dataclasses.replace(cfg, **{key: value})
         except ConfigError as exc:  # a value out of range: RunConfig's own message
-            problems.append(_problem(key, ",".join(texts), str(exc)))
+            problems.append(_problem(key, ",".join(texts), exc.said))
         except (ValueError, TypeError):
-            problems.append(_problem(key, ",".join(texts), f"it takes {takes}"))
+            problems.append(_problem(key, ",".join(texts), Said("links.takes", what=takes)))
     return Restored(source, cfg, problems)
 
 
@@ -246,7 +257,7 @@ def _table(source: Source) -> pd.DataFrame:
             raise ValueError(exc.args[0]) from None
     if source.kind == "sample":
         if source.value not in {p.name for p in SAMPLE_DIR.glob("*.csv")}:
-            raise ValueError(f"there is no sample table {source.value!r}")
+            raise DataError("links.no_sample", name=repr(source.value))
         return read_table(sample_path(source.value))
     return typed_table(source.value)
 
@@ -273,26 +284,23 @@ def restore() -> None:
     if not query:
         return
     got = read(query, _base(query))
-    notes = [f"{p[0].upper()}{p[1:]}." for p in got.problems]
+    notes = [f"{p[0].upper()}{p[1:]}." for p in map(i18n.say, got.said)]
     source, opened = got.source, None
     if source is None:
-        notes.append("The link names no table: load one on the Data page.")
+        notes.append(i18n.t("links.no_table"))
     elif source.kind == "upload":
-        notes.append(
-            f"This link was made with an uploaded table, {source.value!r}, which a link cannot "
-            "carry: upload it again on the Data page and the link's settings apply to it."
-        )
+        notes.append(i18n.t("links.upload", name=repr(source.value)))
         ss[state.PENDING_LINK] = got.settings
     elif source.kind == "typed" and not source.value:
-        notes.append("The link's typed table was too large to carry: type it again.")
+        notes.append(i18n.t("links.typed_too_large"))
     else:
         try:
             df = _table(source)
         except ValueError as exc:  # LinRegError and pandas' parser errors are ValueErrors
-            notes.append(f"The link's table could not be opened ({exc}); load one on Data.")
+            notes.append(i18n.t("links.table_failed", problem=i18n.say(exc)))
         else:
             if missing := _missing_columns(df, got.settings):
-                notes.append(f"The table has no column {', '.join(map(repr, missing))}.")
+                notes.append(i18n.t("links.no_column", names=", ".join(map(repr, missing))))
             else:
                 if source.kind == "preset":
                     state.use_preset(*load_preset(source.value))
@@ -301,7 +309,8 @@ def restore() -> None:
                 state.use_link_settings(got.settings)
                 opened = ss[state.DATA_NAME]
     if opened is not None:
-        notes.insert(0, f"Opened the experiment in the link ({opened}). {TRAINS_ON_ARRIVAL}")
+        trains = i18n.t("links.trains_on_arrival")
+        notes.insert(0, i18n.t("links.opened", name=opened, trains=trains))
     ss[state.NOTICE] = escape_md(" ".join(notes))  # the link's text is shown as typed
 
 

@@ -26,7 +26,8 @@ import pandas as pd
 import streamlit as st
 
 from linreg_core import RunConfig, prepare
-from ui import state
+from linreg_core.i18n import text
+from ui import i18n, state
 
 if TYPE_CHECKING:
     from linreg_core import Comparison, Dataset
@@ -142,6 +143,7 @@ class ProgressBar:
 
     def __init__(self, every: float = 0.1) -> None:
         self.placeholder = st.empty()
+        self.language = i18n.language()  # read now: the callback runs inside the cached function
         self.every, self.last, self.fresh = every, -math.inf, False
         caller = contextvars.copy_context()  # taken before the cached function sets its own
         self.callback: Progress = lambda done, total: caller.run(self._draw, done, total)
@@ -153,8 +155,8 @@ class ProgressBar:
         now = time.perf_counter()
         if now - self.last >= self.every or done == total:
             self.last = now
-            text = f"Training… {done:,} of {total:,} epochs in all"
-            self.placeholder.progress(done / total if total else 1.0, text=text)
+            words = text("train.progress", self.language, done=done, total=total)
+            self.placeholder.progress(done / total if total else 1.0, text=words)
 
     def clear(self) -> None:
         self.placeholder.empty()

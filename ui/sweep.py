@@ -14,6 +14,7 @@ import streamlit as st
 
 from linreg_core import OPTIMIZERS, LinRegError, OptimizerConfig, RunConfig, prepare
 from ui import state
+from ui.i18n import say, t
 from ui.lesson import LR, LR_HELP, checked_lr, lr_text, trained_curvature
 
 if TYPE_CHECKING:
@@ -21,13 +22,6 @@ if TYPE_CHECKING:
 
     from linreg_core.curvature import Curvature
 
-SWEEP_TITLE = "Learning-rate sweep · 학습률 탐색"
-SWEEP_CAPTION = (
-    "Each chosen optimizer trained at every learning rate of a log-spaced grid, all from the "
-    "same start with the settings above: the final training loss against the learning rate. "
-    "Vertical lines: each optimizer's stable limit; × at the top: the run diverged."
-)
-SWEEP_BUTTON = "Run the sweep"
 SWEEP_POINTS = (3, 25, 13)  # (fewest, most, default) learning rates in the grid
 
 
@@ -52,18 +46,19 @@ def sweep_section(df: pd.DataFrame, cfg: RunConfig, test_df: pd.DataFrame | None
     from ui import charts, messages
 
     ss = st.session_state
-    st.subheader(SWEEP_TITLE)
-    names = list(dict.fromkeys(OPTIMIZERS[o.name].title for o in cfg.optimizers))
-    st.caption(f"Optimizers: {', '.join(names)} (chosen in the form above). {SWEEP_CAPTION}")
+    st.subheader(t("sweep.title"))
+    names = list(dict.fromkeys(say(OPTIMIZERS[o.name].title) for o in cfg.optimizers))
+    st.caption(t("sweep.caption", names=", ".join(names)))
     low, high = sweep_defaults(cfg)
     a, b, c = st.columns(3)
-    low_text = a.text_input("Smallest lr", lr_text(low), help=LR_HELP, key=state.W_SWEEP_LOW)
-    high_text = b.text_input("Largest lr", lr_text(high), help=LR_HELP, key=state.W_SWEEP_HIGH)
+    low_text = a.text_input(t("sweep.low"), lr_text(low), help=LR_HELP, key=state.W_SWEEP_LOW)
+    high_text = b.text_input(t("sweep.high"), lr_text(high), help=LR_HELP, key=state.W_SWEEP_HIGH)
     fewest, most, usual = SWEEP_POINTS
-    points = c.slider("Learning rates", fewest, most, usual, key=state.W_SWEEP_POINTS)
-    if st.button(SWEEP_BUTTON, icon=":material/insights:", key=state.W_SWEEP_RUN):
+    points = c.slider(t("sweep.points"), fewest, most, usual, key=state.W_SWEEP_POINTS)
+    if st.button(t("sweep.button"), icon=":material/insights:", key=state.W_SWEEP_RUN):
         try:
-            smallest, largest = checked_lr(low_text, "Smallest"), checked_lr(high_text, "Largest")
+            smallest = checked_lr(low_text, t("sweep.low_name"))
+            largest = checked_lr(high_text, t("sweep.high_name"))
             run_sweep(df, cfg, test_df, log_grid(smallest, largest, points))
         except LinRegError as exc:  # the message says what to change; the last sweep stays
             messages.show_error(exc)
@@ -118,10 +113,8 @@ def sweep_limits(cfg: RunConfig, curv: Curvature) -> pd.DataFrame:
     for o in cfg.optimizers:
         limit = curv.lr_limit(o.name, o.hyperparameters())
         if limit is not None:
-            title = OPTIMIZERS[o.name].title
-            rows.append(
-                {"optimizer": o.name, "limit": limit, "label": f"{title} limit {limit:.3g}"}
-            )
+            label = t("sweep.limit_label", title=say(OPTIMIZERS[o.name].title), limit=limit)
+            rows.append({"optimizer": o.name, "limit": limit, "label": label})
     return pd.DataFrame(rows, columns=["optimizer", "limit", "label"])
 
 
@@ -142,15 +135,15 @@ def sweep_chart(frame: pd.DataFrame, limits: pd.DataFrame, optimum: float) -> al
     data = frame.assign(shown=frame["train_mse"].where(~frame["diverged"], top))
     data["train_mse"] = data["train_mse"].where(~data["diverged"], None)  # strict JSON
     base = alt.Chart(data).encode(
-        x=alt.X("lr:Q", title="learning rate (log scale)", scale=alt.Scale(type="log")),
-        y=alt.Y("shown:Q", title="final training MSE (log scale)", scale=alt.Scale(type="log")),
+        x=alt.X("lr:Q", title=t("sweep.x_title"), scale=alt.Scale(type="log")),
+        y=alt.Y("shown:Q", title=t("sweep.y_title"), scale=alt.Scale(type="log")),
         color=color,
         tooltip=[
-            alt.Tooltip("optimizer:N"),
+            alt.Tooltip("optimizer:N", title=t("sweep.tip_optimizer")),
             alt.Tooltip("lr:Q", format=".3g"),
-            alt.Tooltip("train_mse:Q", title="MSE", format=".4g"),
-            alt.Tooltip("epochs_to_1pct:Q", title="epochs to 1%"),
-            alt.Tooltip("diverged:N"),
+            alt.Tooltip("train_mse:Q", title=t("sweep.tip_mse"), format=".4g"),
+            alt.Tooltip("epochs_to_1pct:Q", title=t("sweep.tip_epochs")),
+            alt.Tooltip("diverged:N", title=t("sweep.tip_diverged")),
         ],
     )
     lines = base.transform_filter("!datum.diverged").mark_line(point=True)
@@ -160,7 +153,9 @@ def sweep_chart(frame: pd.DataFrame, limits: pd.DataFrame, optimum: float) -> al
     rules = (
         alt.Chart(limits)
         .mark_rule(strokeDash=[6, 4], strokeWidth=1.5)
-        .encode(x="limit:Q", color=color, tooltip=[alt.Tooltip("label:N", title="stable limit")])
+        .encode(
+            x="limit:Q", color=color, tooltip=[alt.Tooltip("label:N", title=t("sweep.tip_limit"))]
+        )
     )
     labels = (
         alt.Chart(limits)
@@ -185,16 +180,16 @@ def best_words(rows: list[dict[str, object]]) -> str:
 
     parts = []
     for name, lr in best_lrs(rows).items():
-        title = OPTIMIZERS[name].title
+        title = say(OPTIMIZERS[name].title)
         if lr is None:
-            parts.append(f"{title}: every rate diverged")
+            parts.append(t("sweep.best_all_diverged", title=title))
             continue
         row = next(r for r in rows if r["optimizer"] == name and r["lr"] == lr)
         epochs = row["epochs_to_1pct"]
         reach = (
-            f"within 1% of the optimum by epoch {epochs:,}"
+            t("sweep.best_within", epochs=epochs)
             if isinstance(epochs, int)
-            else f"final MSE {float(row['train_mse']):.4g}"  # type: ignore[arg-type]
+            else t("sweep.best_final", mse=float(row["train_mse"]))  # type: ignore[arg-type]
         )
-        parts.append(f"{title}: **{lr:g}** ({reach})")
-    return "**Best learning rate** · " + "; ".join(parts) + "."
+        parts.append(t("sweep.best_one", title=title, lr=lr, reach=reach))
+    return t("sweep.best_head", parts="; ".join(parts))

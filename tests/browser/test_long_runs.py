@@ -45,7 +45,7 @@ def test_stop_ends_a_long_run_and_the_page_draws_what_it_did(page) -> None:
     page.get_by_text("Training was stopped after").wait_for(timeout=10_000)
     wait_for_app_idle(page)
     assert_no_exception(page)
-    assert page.get_by_role("heading", name="Loss per epoch · 손실").is_visible()
+    assert page.get_by_role("heading", name="Loss per epoch").is_visible()
     page.get_by_test_id("stVegaLiteChart").first.locator("canvas.marks, svg.marks").wait_for()
     assert page.locator(".st-key-w_train_stop").count() == 0  # gone once training ended
     save_screenshot(page, "long_run_stopped")

@@ -45,7 +45,7 @@ def save_readme_screenshot(page) -> None:
     page.get_by_test_id("stSidebar").get_by_text("Comparison ready").wait_for()
     page.set_viewport_size({"width": 1400, "height": 1040})
     page.mouse.move(1390, 1030)  # away from the sidebar, whose collapse button shows on hover
-    page.get_by_role("heading", name="Loss per epoch · 손실").evaluate(
+    page.get_by_role("heading", name="Loss per epoch").evaluate(
         "(heading) => heading.scrollIntoView({block: 'start'})"
     )
     save_screenshot(page, "readme", path=README_SCREENSHOT, full_page=False)
@@ -77,7 +77,7 @@ def test_apartments_preset_draws_four_paths_on_the_loss_landscape(browser, app_u
     page = context.new_page()
     try:
         load_preset_and_train(page, "apt_area")
-        page.get_by_role("heading", name="Loss landscape · 손실 지형").wait_for()
+        page.get_by_role("heading", name="Loss landscape").wait_for()
         landscape = page.get_by_test_id("stVegaLiteChart").nth(1)
         landscape.locator("canvas.marks, svg.marks").first.wait_for()
         summary = read_dataframe(

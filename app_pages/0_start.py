@@ -3,62 +3,60 @@
 import pandas as pd
 import streamlit as st
 
-from ui import navigation, state
+from ui import i18n, navigation, state
+from ui.i18n import t
 from ui.presets import PRESETS, load_preset
 
 st.title("LinReg Lab")
-st.markdown(
-    "LinReg Lab fits the straight line y = Wx + b to a table, one gradient step at a time, "
-    "with PyTorch. It trains SGD, Momentum, RMSProp and Adam side by side from the same start, "
-    "so you can watch how each one walks toward the best line and what z-scoring the inputs "
-    "changes. Every result is checked against the exact least-squares answer, and the "
-    "tutorials' printed logs are reproduced to the last digit."
-)
-st.caption("표를 불러와 정규화하고, 여러 옵티마이저로 선형 회귀를 학습·비교한 뒤 예측해 보세요.")
+st.markdown(t("start.intro"))
+st.caption(t("start.tagline"))
 
-st.subheader("Four steps")
-STEPS = [
-    (navigation.DATA, "Upload, pick or type a table; choose y and x."),
-    (navigation.NORMALISE, "Z-score with training stats."),
-    (navigation.TRAIN, "Run the optimizers."),
-    (navigation.PREDICT, "Use the model on new x."),
-]
-for col, (i, (page, text)) in zip(st.columns(4), enumerate(STEPS, 1), strict=True):
+st.subheader(t("start.steps_title"))
+STEPS = [navigation.DATA, navigation.NORMALISE, navigation.TRAIN, navigation.PREDICT]
+for col, (i, page) in zip(st.columns(4), enumerate(STEPS, 1), strict=True):
     with col:
-        st.page_link(page.script, label=f"{i}. {page.title}", icon=page.icon)
-        st.caption(text)
+        st.page_link(
+            page.script, label=t("start.step_link", number=i, page=page.title), icon=page.icon
+        )
+        st.caption(t(f"start.step.{page.name}"))
 
-st.subheader("Start from a preset")
-st.caption(
-    "One click loads the table and its settings, opens Train & compare and trains. "
-    "· 클릭 한 번으로 데이터와 설정을 불러와 바로 학습합니다."
-)
+st.subheader(t("start.presets_title"))
+st.caption(t("start.presets_caption"))
 groups = {
-    "Reproduce a tutorial": [p for p in PRESETS if p.published],
-    "Compare optimizers": [p for p in PRESETS if not p.published and not p.lesson],
-    "See why z-score matters": [p for p in PRESETS if p.lesson],
+    "tutorial": [p for p in PRESETS if p.published],
+    "compare": [p for p in PRESETS if not p.published and not p.lesson],
+    "lesson": [p for p in PRESETS if p.lesson],
 }
 for group, presets in groups.items():
-    st.markdown(f"**{group}**")
+    st.markdown(f"**{t(f'start.group.{group}')}**")
     for col, preset in zip(st.columns(3), presets, strict=False):
         with col, st.container(border=True):
-            st.markdown(f"**{preset.name}**")
-            st.write(preset.description)
-            st.caption(preset.hint_ko)
+            st.markdown(f"**{preset.title(i18n.language())}**")
+            st.write(preset.description(i18n.language()))
             if preset.published:
-                st.caption("Published by the tutorial (your run appears next to it on Train):")
-                printed = preset.published.table()
+                st.caption(t("start.published_caption"))
+                printed = preset.published.table(i18n.language())
                 st.dataframe(
-                    pd.DataFrame({"": list(printed), "published": list(printed.values())}),
+                    pd.DataFrame(
+                        {"": list(printed), t("start.published_column"): list(printed.values())}
+                    ),
                     hide_index=True,
                 )
             if st.button(
-                "Load and train",
+                t("start.load_button"),
                 key=state.W_PRESET_PREFIX + preset.key,
                 type="primary",
                 icon=":material/play_arrow:",
             ):
                 state.use_preset(*load_preset(preset.name))
+                purpose = "tutorial" if preset.published else "compare"
+                st.session_state[state.NOTICE] = t(  # the notice in the session's language
+                    "start.preset_loaded",
+                    name=preset.title(i18n.language()),
+                    csv=preset.csv,
+                    target=preset.target,
+                    purpose=t(f"start.purpose.{purpose}"),
+                )
                 st.switch_page(navigation.TRAIN.script)
 
-st.page_link(navigation.DATA.script, label="Or start with your own table", icon=":material/upload:")
+st.page_link(navigation.DATA.script, label=t("start.own_table"), icon=":material/upload:")

@@ -5,6 +5,7 @@ import streamlit as st
 
 from linreg_core import MAX_FEATURES, MAX_TEST_SIZE, LinRegError, prepare, read_table
 from ui import experiment, files, links, messages, navigation, rows, state, tables
+from ui.i18n import say, t
 from ui.presets import SAMPLE_DIR, sample_path
 
 ss = st.session_state
@@ -12,15 +13,15 @@ cfg = state.settings()
 TYPED_START = pd.DataFrame({"x": [1.0, 2.0, 3.0], "y": [30.0, 60.0, 90.0]})  # seed 000's rows
 SAMPLES = sorted(p.name for p in SAMPLE_DIR.glob("*.csv"))
 
-st.title("Data")
-st.caption("Load a table, then choose what to predict (y) and from what (x). · 데이터 불러오기")
+st.title(t("data.title"))
+st.caption(t("data.caption"))
 
 upload_tab, sample_tab, typed_tab, experiment_tab = st.tabs(
-    ["Upload a file", "Sample data", "Type a table", "Open an experiment file"]
+    [t(f"data.tab.{tab}") for tab in ("upload", "sample", "typed", "experiment")]
 )
 with upload_tab:
     upload = st.file_uploader(
-        f"CSV, TSV, TXT, XLSX, Parquet, JSON or JSON lines, {files.upload_limit()}",
+        t("data.upload_label", limit=files.upload_limit()),
         type=files.UPLOAD_TYPES,
         key=state.W_UPLOAD,
     )
@@ -28,37 +29,41 @@ with upload_tab:
     if (table := files.upload_with_sheets(upload, ss[state.DATA_NAME])) is not None:
         files.load_table(table, upload.name)
 with sample_tab:
-    sample = st.selectbox("Sample table", SAMPLES, key=state.W_SAMPLE)
-    if st.button("Load this sample", key=state.W_LOAD_SAMPLE, icon=":material/download:"):
+    sample = st.selectbox(t("data.sample_label"), SAMPLES, key=state.W_SAMPLE)
+    if st.button(t("data.load_sample"), key=state.W_LOAD_SAMPLE, icon=":material/download:"):
         files.load_table(read_table(sample_path(sample)), sample, state.Source("sample", sample))
 with typed_tab:
-    st.caption("Edit the cells or add rows at the bottom (it starts with seed 000's table).")
+    st.caption(t("data.typed_caption"))
     typed = st.data_editor(TYPED_START, num_rows="dynamic", key=state.W_TYPED)
-    if st.button("Use this table", key=state.W_USE_TYPED, icon=":material/check:"):
+    if st.button(t("data.use_typed"), key=state.W_USE_TYPED, icon=":material/check:"):
         if len(cells := typed.dropna(how="all")) < 2:
-            st.error("The typed table needs at least two rows with numbers.")
+            st.error(t("data.typed_too_short"))
         else:
             cells = cells.reset_index(drop=True)
             files.load_table(cells, state.TYPED_NAME, links.typed_source(cells))
 
 with experiment_tab:
-    st.caption("A file downloaded from Train & compare: its table, settings and results.")
+    st.caption(t("data.experiment_caption"))
     experiment.open_upload(
-        st.file_uploader("Experiment file (JSON)", type=["json"], key=state.W_EXPERIMENT)
+        st.file_uploader(t("data.experiment_label"), type=["json"], key=state.W_EXPERIMENT)
     )
 
 if (df := ss[state.DATA]) is None:
-    st.info("Load a table above to go on. · 먼저 데이터를 불러오세요.", icon=":material/info:")
+    st.info(t("data.no_data"), icon=":material/info:")
     st.stop()
 
 st.subheader(
-    f"{messages.escape_md(messages.short(ss[state.DATA_NAME]))}: {len(df):,} rows × "
-    f"{df.shape[1]} columns",
+    t(
+        "data.heading",
+        name=messages.escape_md(messages.short(ss[state.DATA_NAME])),
+        rows=len(df),
+        columns=df.shape[1],
+    ),
     help=messages.full_names(ss[state.DATA_NAME]),
 )
 messages.show_notes(df)  # what the reader changed: renamed names, a dropped index, number formats
 st.dataframe(df.head(100), height=250)
-with st.expander("Every column: type, missing, unique, min, max, mean, std", expanded=True):
+with st.expander(t("data.overview"), expanded=True):
     summary = tables.column_overview(df)
     st.dataframe(summary, hide_index=True, column_config=tables.number_columns(summary, "%.4g"))
 
@@ -73,48 +78,48 @@ if cfg.target is not None and cfg.target not in numeric:  # a table loaded befor
     state.update(target=target, features=features)
     cfg = state.settings()
 
-st.subheader("Columns")
-st.markdown(rows.ROLES)
+st.subheader(t("data.columns_title"))
+st.markdown(t("data.roles"))
 c1, c2 = st.columns([1, 2])
 target = c1.selectbox(
-    "Target y: to predict",
+    t("data.target_label"),
     numeric,
     index=None,
-    placeholder="Choose the target…",
+    placeholder=t("data.target_placeholder"),
     **state.shown(state.W_TARGET, cfg.target),
     on_change=state.choose_target,
 )
 if target is None:
     if (suggestion := rows.suggested_target(numeric)) is not None:
-        c1.caption(rows.SUGGESTION.format(name=messages.escape_md(repr(suggestion))))
-    c2.info(rows.NO_TARGET, icon=":material/ads_click:")
+        c1.caption(t("data.suggestion", name=messages.escape_md(repr(suggestion))))
+    c2.info(t("data.no_target"), icon=":material/ads_click:")
     st.stop()
 c2.multiselect(
-    "Features x: to predict from",
+    t("data.features_label"),
     candidates := [c for c in numeric if c != target],
     **state.shown(state.W_FEATURES, [f for f in cfg.features if f in numeric and f != target]),
     max_selections=MAX_FEATURES,
     on_change=state.choose_features,
 )
 if len(candidates) > MAX_FEATURES:  # none preselected (ui.state.suggested_features)
-    st.info(messages.too_many_features(len(candidates)), icon=":material/info:")
+    st.info(say(messages.too_many_features(len(candidates))), icon=":material/info:")
 if skipped := messages.unusable_caption(df, rows.offered(df, numeric)):  # text, dates, empty
-    st.caption(messages.escape_md(skipped))
+    st.caption(messages.escape_md(say(skipped)))
 
 rows.filters_section(df, state.settings())  # keep rows by value or range, before the split
 color_by = rows.color_choice(df)
 
-st.subheader("Held-out rows")
+st.subheader(t("data.held_out_title"))
 if state.W_TEST_FILE not in ss:  # a page-local choice, first shown from whether a test table is set
     ss[state.W_TEST_FILE] = ss[state.TEST_DATA] is not None
 c1, c2 = st.columns(2)
 if not c1.toggle(
-    "Use a separate test file",
+    t("data.test_file"),
     key=state.W_TEST_FILE,
     on_change=state.choose_test_mode,
 ):
     c1.slider(
-        "Fraction held out",
+        t("data.test_size"),
         0.0,
         MAX_TEST_SIZE,
         step=0.05,
@@ -126,7 +131,7 @@ if not c1.toggle(
         rows.small_table_note(df, state.settings())
 else:
     test_upload = c1.file_uploader(
-        "Test table, same columns", type=files.UPLOAD_TYPES, key=state.W_TEST_UPLOAD
+        t("data.test_upload"), type=files.UPLOAD_TYPES, key=state.W_TEST_UPLOAD
     )
     with c1:
         test_table = files.new_upload(test_upload, state.TEST_UPLOAD_SEEN, ss[state.TEST_DATA_NAME])
@@ -134,9 +139,9 @@ else:
             files.load_test_table(test_table, test_upload.name)
         messages.show_notes(ss[state.TEST_DATA])
     if ss[state.TEST_DATA] is None:
-        c1.caption(f"Until a test file is loaded, {cfg.test_size:.0%} of rows are held out.")
+        c1.caption(t("data.until_test_file", share=cfg.test_size))
 c2.number_input(
-    "Split seed",
+    t("data.split_seed"),
     min_value=0,
     step=1,
     **state.shown(state.W_SPLIT_SEED, cfg.seed),
@@ -145,7 +150,7 @@ c2.number_input(
 )
 
 if not state.settings().features:
-    st.warning("Choose at least one feature. · 입력 열(x)을 하나 이상 고르세요.")
+    st.warning(t("data.no_features"))
     st.stop()
 try:
     ds = prepare(df, cfg := state.settings(), ss[state.TEST_DATA])
@@ -156,4 +161,8 @@ else:
     rows.data_chart(ds, rows.group_of(df, color_by, ds.train_rows, ds.test_rows), color_by)
     rows.sign_section(ds, cfg)  # a weight whose sign depends on which rows are held out
 rows.outliers_section(df, cfg, ss[state.TEST_DATA], "data")
-navigation.page_link(navigation.NORMALISE, "Next: Normalise", icon=":material/arrow_forward:")
+navigation.page_link(
+    navigation.NORMALISE,
+    t("data.next", page=navigation.NORMALISE.title),
+    icon=":material/arrow_forward:",
+)

@@ -21,7 +21,9 @@ from apptest_harness import (
     upload,
 )
 from streamlit.testing.v1 import AppTest
+from test_page_start import english_left
 
+from linreg_core import DataError, read_table
 from ui import files
 from ui import state as S
 
@@ -328,3 +330,77 @@ def test_a_table_wider_than_the_feature_limit_starts_with_no_features_and_says_w
     assert not app.exception and not app.error
     assert len(columns(app)[1]) == 100
     assert "160 training rows, 40 test rows" in texts(app.success)
+
+
+# -- in Korean ----------------------------------------------------------------------------------
+@pytest.fixture
+def korean() -> AppTest:
+    return start_app(locale="ko-KR").switch_page(DATA_PAGE).run(timeout=TIMEOUT)
+
+
+def test_without_data_the_page_says_in_korean_how_to_load_some(korean: AppTest) -> None:
+    at = korean
+    assert not at.exception
+    assert at.title[0].value == "데이터"
+    assert "계속하려면 먼저 위에서 표를 불러오세요." in texts(at.info)
+    assert [tab.label for tab in at.tabs] == [
+        "파일 올리기",
+        "예제 데이터",
+        "표 직접 입력",
+        "실험 파일 열기",
+    ]
+    assert at.button(key=S.W_LOAD_SAMPLE).label == "이 예제 불러오기"
+    assert at.button(key=S.W_USE_TYPED).label == "이 표 사용하기"
+    assert "최대 50 MB" in at.file_uploader(key=S.W_UPLOAD).label
+    assert english_left(at) == []
+
+
+def test_a_sample_table_is_described_in_korean(korean: AppTest) -> None:
+    at = korean
+    at.button(key=S.W_LOAD_SAMPLE).click().run(timeout=TIMEOUT)  # apartments.csv
+    assert "apartments.csv: 800행 × 5열" in texts(at.subheader)
+    assert at.selectbox(key=S.W_TARGET).label == "타깃 y: 예측할 열"
+    assert "열 이름을 보고 추천한 타깃: 'price_eok'" in texts(at.caption)
+    assert "위에서 타깃, 즉 예측할 열을 고르세요." in texts(at.info)
+    names = list(at.session_state[S.DATA].columns)
+    assert english_left(at, names) == []
+
+    pick(at, "price_eok")
+
+    assert not at.exception and not at.error
+    assert at.multiselect(key=S.W_FEATURES).label == "특성 x: 예측에 쓸 열"
+    assert "**타깃**(y)은 모델이 예측할 열이고" in texts(at.markdown)
+    assert [h.value for h in at.main.subheader][1:] == [
+        "열 고르기",
+        "행 고르기",
+        "테스트 데이터",
+        "데이터 그래프",
+        "이상치",
+    ]
+    assert "동그라미는 훈련 데이터, 세모는 테스트 데이터입니다" in texts(at.caption)
+    assert "|z| > 4를 넘는 훈련 데이터 행이 5개 있습니다" in texts(at.warning)
+    assert at.button(key=S.W_OUTLIERS_DROP.format(page="data")).label == (
+        "이 5개 행을 훈련 데이터에서 빼기"
+    )
+    outliers = table_with(at, "가장 큰 |z|")  # the core's columns, named in Korean
+    assert {"행", "해당 열", "price_eok"} <= set(outliers.columns)
+    assert [link.label for link in at.page_link][-1] == "다음: 정규화"
+    assert english_left(at, names) == []
+
+
+def test_an_empty_upload_says_in_korean_that_the_file_could_not_be_read(korean: AppTest) -> None:
+    at = korean
+    upload(at, "empty.csv", b"")
+
+    assert not at.exception
+    said = texts(at.error)
+    assert said.startswith("파일을 읽지 못했습니다.") and "empty.csv" in said
+    assert at.session_state[S.DATA] is None
+    assert "계속하려면 먼저 위에서 표를 불러오세요." in texts(at.info)
+    with pytest.raises(DataError) as problem:
+        read_table(b"", name="empty.csv")
+    if problem.value.code is not None:  # once the engine's sentence is in the catalogs
+        assert problem.value.in_language("ko") in said
+        assert english_left(at) == []
+    else:
+        assert english_left(at, [str(problem.value)]) == []

@@ -269,3 +269,28 @@ def test_the_fit_chart_on_train_colours_the_points_by_the_chosen_category(app: A
     merged = points.merge(ANSCOMBE, left_on=["x", "y"], right_on=["X", "Y"])
     assert len(merged) == len(ANSCOMBE)
     assert (merged["group"] == merged["Series"]).all()
+
+
+def test_the_row_sections_speak_korean() -> None:
+    at = start_app(locale="ko-KR").switch_page(DATA_PAGE).run(timeout=TIMEOUT)
+    cars = cars_table()
+    load(at, cars, "cars.csv")
+    assert at.multiselect(key=S.W_UNITS).label == "이 열들을 숫자로 읽기"
+    at.multiselect(key=S.W_UNITS).set_value(["Power"]).run(timeout=TIMEOUT)
+    pick(at, "Price")
+
+    assert not at.exception and not at.error
+    captions = texts(at.caption)
+    assert "Power: 숫자 57개, 단위 bhp; 숫자가 없는 셀 3개는 빈 값이 됩니다" in captions
+    assert "필터는 훈련/테스트 데이터를 나누기 전에 적용됩니다." in captions
+    assert at.selectbox(key=S.W_FILTER_COLUMN).label == "남길 행의 조건이 되는 열"
+    assert at.button(key=S.W_FILTER_ADD).label == "필터 추가"
+    assert at.selectbox(key=S.W_COLOR_BY).label == "점의 색을 나눌 열"
+    assert at.slider(key=S.W_TEST_SIZE).label == "테스트 데이터 비율"
+
+    at.slider(key=S.W_TEST_SIZE).set_value(0.0).run(timeout=TIMEOUT)  # the far car trains
+    at.button(key=S.W_OUTLIERS_DROP.format(page="data")).click().run(timeout=TIMEOUT)
+
+    assert "|z| > 4를 넘는 훈련 데이터 행 1개를 뺐습니다" in texts(at.warning)
+    assert at.button(key=S.W_OUTLIERS_KEEP.format(page="data")).label == "다시 포함하기"
+    assert table_with(at, "가장 큰 |z|")["Kilometers_Driven"].tolist() == [6_500_000.0]

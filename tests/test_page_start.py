@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
+
 import pandas as pd
 import pytest
-from apptest_harness import TIMEOUT, start_app, texts
+from apptest_harness import DATA_PAGE, TIMEOUT, shown, start_app, texts
 from streamlit.testing.v1 import AppTest
 
 from ui import state as S
@@ -126,3 +129,123 @@ def test_one_click_on_a_seed_preset_trains_and_the_sidebar_says_so(app: AppTest)
     assert round(float(h.weights[published.epoch, 0]), published.decimals) == pytest.approx(
         published.weights[0]
     )
+
+
+# -- in Korean ----------------------------------------------------------------------------------
+TEXT_ELEMENTS = ("title", "header", "subheader", "markdown", "caption", "info", "warning", "error")
+TEXT_ELEMENTS += ("success",)
+WIDGETS = (
+    "button", "selectbox", "multiselect", "slider", "toggle", "number_input", "text_input",
+    "checkbox", "radio", "segmented_control", "file_uploader", "page_link", "tab", "expander",
+)  # fmt: skip
+FUNCTION_WORDS = {"the", "and", "of", "to", "is", "are", "with", "for", "your", "this", "on"}
+FUNCTION_WORDS |= {"in", "a"}
+CODE = re.compile(r"`[^`]*`")
+FILE_NAME = re.compile(r"[\w.-]+\.(?:csv|tsv|txt|xlsx|parquet|jsonl?)\b", re.IGNORECASE)
+
+
+def shown_texts(at: AppTest) -> list[str]:
+    """Every text element's value and every widget's label on the page and in the sidebar."""
+    found = [shown(str(e.value)) for kind in TEXT_ELEMENTS for e in at.get(kind)]
+    for kind in WIDGETS:
+        for e in at.get(kind):
+            label = getattr(e, "label", None) or getattr(getattr(e, "proto", None), "label", "")
+            found.append(shown(str(label)))
+    return [text for text in found if text]
+
+
+def english_left(at: AppTest, names: Iterable[str] = ()) -> list[str]:
+    """The texts that still read as English: two or more common English function words once
+    code in backticks, the given column names and file names are taken out."""
+    left = []
+    for text in shown_texts(at):
+        bare = text
+        for name in sorted(names, key=len, reverse=True):
+            bare = bare.replace(name, " ")
+        bare = FILE_NAME.sub(" ", CODE.sub(" ", bare))
+        words = [w for w in re.findall(r"[A-Za-z]+", bare) if w.lower() in FUNCTION_WORDS]
+        if len(words) >= 2:
+            left.append(text)
+    return left
+
+
+def test_the_english_check_finds_an_english_sentence() -> None:
+    at = start_app()  # English
+    assert "LinReg Lab fits the straight line y = Wx + b" in texts(at.markdown)
+    assert any(text.startswith("LinReg Lab fits") for text in english_left(at))
+
+
+@pytest.fixture
+def korean() -> AppTest:
+    return start_app(locale="ko-KR")
+
+
+def test_the_start_page_is_in_korean_for_a_korean_browser(korean: AppTest) -> None:
+    at = korean
+    assert not at.exception
+    assert at.title[0].value == "LinReg Lab"
+    assert "경사하강법을 한 단계씩" in texts(at.markdown)
+    assert "최소제곱해" in texts(at.markdown)
+    assert [h.value for h in at.main.subheader] == ["네 단계", "프리셋으로 시작하기"]
+    assert "**튜토리얼 재현하기**" in [m.value for m in at.markdown]
+    assert "Seed 000: 사냥 시간 → 번 돈" in texts(at.markdown)
+    assert {b.label for b in at.button} == {"불러와서 학습하기"}
+    assert [link.label for link in at.page_link][:4] == [
+        "1. 데이터",
+        "2. 정규화",
+        "3. 학습과 비교",
+        "4. 예측",
+    ]
+    printed = [d.value for d in at.dataframe if "튜토리얼 결과" in d.value.columns]
+    assert dict(printed[0].to_numpy().tolist())["에포크"] == "1000"
+    assert dict(printed[2].to_numpy().tolist())["b"] == "편향 없음"  # seed 003: no bias
+    assert english_left(at) == []
+
+
+def test_the_sidebar_is_in_korean_without_data_and_with_a_table(korean: AppTest) -> None:
+    at = korean
+    assert [h.value for h in at.sidebar.subheader] == ["현재 데이터"]
+    assert texts(at.sidebar.caption).startswith("아직 불러온 데이터가 없습니다.")
+    assert "No data" not in texts(at.sidebar.caption)  # one language at a time
+    assert english_left(at) == []
+
+    at.switch_page(DATA_PAGE).run(timeout=TIMEOUT)
+    at.selectbox(key=S.W_SAMPLE).set_value("hours_money.csv").run(timeout=TIMEOUT)
+    at.button(key=S.W_LOAD_SAMPLE).click().run(timeout=TIMEOUT)
+
+    sidebar = texts(at.sidebar.markdown)
+    assert "**hours_money.csv** · 3행" in sidebar
+    assert "타깃: 아직 고르지 않았습니다" in sidebar
+    assert "아직 학습하지 않았습니다" in texts(at.sidebar.caption)
+    assert "주소창에 이 실험이 담겨 있습니다" in texts(at.sidebar.caption)
+    at.selectbox(key=S.W_TARGET).set_value("money").run(timeout=TIMEOUT)
+    assert "타깃: **money**  \n특성: hours" in texts(at.sidebar.markdown)
+    assert english_left(at.sidebar, ["money", "hours"]) == []  # type: ignore[arg-type]
+
+
+def test_a_preset_loads_with_a_korean_notice_and_sidebar(korean: AppTest) -> None:
+    at = korean
+    at.button(key=S.W_PRESET_PREFIX + "apt_three").click().run(timeout=TIMEOUT)
+
+    assert not at.exception
+    notice = texts(at.info)
+    assert "프리셋 “아파트: 특성 3개”을(를) 불러왔습니다" in notice
+    assert "옵티마이저들을 비교합니다" in notice
+    assert "Loaded the preset" not in notice
+    assert "프리셋: 아파트: 특성 3개" in texts(at.sidebar.caption)
+    assert "비교 결과가 준비되었습니다" in texts(at.sidebar.success)
+
+
+def test_switching_the_language_in_the_sidebar_turns_the_page_korean() -> None:
+    at = start_app()  # English by default
+    assert [h.value for h in at.main.subheader] == ["Four steps", "Start from a preset"]
+
+    at.segmented_control(key=S.W_LANGUAGE).set_value("ko").run(timeout=TIMEOUT)
+
+    assert not at.exception
+    assert [h.value for h in at.main.subheader] == ["네 단계", "프리셋으로 시작하기"]
+    assert "경사하강법을 한 단계씩" in texts(at.markdown)
+    assert english_left(at) == []
+
+    at.switch_page(DATA_PAGE).run(timeout=TIMEOUT)  # the choice holds on the next page
+    assert at.title[0].value == "데이터"

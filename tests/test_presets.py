@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 
 import numpy as np
@@ -78,3 +79,27 @@ def test_apartment_presets_converge_with_every_optimizer(name: str) -> None:
         # RMSProp hovers near the minimum (its step does not shrink): 0.5% instead of 0.01%
         tol = 5e-3 if history.optimizer.name == "rmsprop" else 1e-4
         assert history.train_loss[-1] <= best * (1 + tol), history.label
+
+
+@pytest.mark.parametrize("preset", PRESETS, ids=lambda p: p.key)
+def test_a_presets_english_title_is_its_name_and_it_has_korean_words(preset) -> None:
+    assert preset.title() == preset.title("en") == preset.name  # links and load_preset take it
+    assert preset.title("ko") != preset.name
+    assert any(hangul(ch) for ch in preset.description("ko"))
+    assert not any(hangul(ch) for ch in preset.description("en") + preset.name)
+
+
+def hangul(ch: str) -> bool:
+    return "\uac00" <= ch <= "\ud7a3"
+
+
+def test_published_numbers_are_labelled_in_korean() -> None:
+    assert get_preset("seed003").published.table("ko") == {
+        "에포크": "10",
+        "W": "0.9999",
+        "b": "편향 없음",
+        "손실(cost)": "—",
+    }
+    assert str(get_preset("seed000").published.note).startswith("Printed as `Epoch 1000/1000")
+    assert get_preset("seed000").published.note.in_language("ko").startswith("튜토리얼에는")
+    assert copy.deepcopy(get_preset("seed001").published) == get_preset("seed001").published

@@ -725,7 +725,7 @@ def app_files() -> list:
 UNSAFE_MODULES = {"pickle", "cPickle", "dill", "cloudpickle", "joblib", "marshal", "shelve"}
 UNSAFE_CALLS = {"eval", "exec", "compile", "__import__"}
 UNSAFE_ATTRIBUTES = {"read_pickle", "to_pickle", "load", "loads", "unsafe_load", "full_load"}
-SAFE_LOADERS = {"json", "tomllib"}  # json and tomllib .load/.loads only parse data
+SAFE_LOADERS = {"json", "tomllib"}  # json.load(s) and tomllib.loads (the catalogs) only parse data
 
 
 def test_nothing_in_the_app_unpickles_or_evaluates_anything() -> None:

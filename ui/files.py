@@ -16,6 +16,7 @@ from streamlit.runtime.uploaded_file_manager import DeletedFile
 
 from linreg_core import LinRegError, RunConfig, numeric_columns, prepare, read_table
 from ui import navigation, state
+from ui.i18n import say, t
 from ui.messages import kept, show_error, too_few_numeric
 
 UPLOAD_TYPES = ["csv", "tsv", "txt", "xlsx", "parquet", "json", "jsonl"]  # what linreg_core reads
@@ -27,8 +28,9 @@ log = logging.getLogger(__name__)
 
 
 def upload_limit() -> str:
-    """'up to 50 MB': the server's limit, so a learner knows it before the upload fails."""
-    return f"up to {st.get_option('server.maxUploadSize')} MB"
+    """'up to 50 MB' in the session's language: the server's limit, so a learner knows it
+    before the upload fails."""
+    return t("data.upload_limit", mb=st.get_option("server.maxUploadSize"))
 
 
 def read_upload(
@@ -43,12 +45,11 @@ def read_upload(
     try:
         return read_table(upload, name=upload.name, sheet=sheet)
     except LinRegError as exc:
-        show_error(str(exc) + kept(keeping))
+        show_error(t("data.upload_failed", problem=say(exc)) + kept(keeping))
     except Exception as exc:  # a reader bug must not reach the learner as a traceback
         log.exception("Unexpected error reading %r", upload.name)
         show_error(
-            f"Could not read {upload.name!r} ({type(exc).__name__}). Save it as 'CSV UTF-8' "
-            "and upload it again. · 파일을 CSV(UTF-8)로 저장해 다시 올려 주세요." + kept(keeping)
+            t("data.read_failed", name=repr(upload.name), kind=type(exc).__name__) + kept(keeping)
         )
     return None
 
@@ -90,11 +91,11 @@ def upload_with_sheets(upload: Any, keeping: str | None = None) -> pd.DataFrame 
         return table
     file_id, sheets, read = book
     chosen = st.selectbox(
-        "Sheet of the workbook",
+        t("data.sheet_label"),
         sheets,
         index=sheets.index(read),
         key=state.W_SHEET.format(file_id=file_id),
-        help="The reader starts with the first sheet that holds numbers.",
+        help=t("data.sheet_help"),
     )
     if chosen != read:
         ss[state.UPLOAD_SHEETS] = (file_id, sheets, chosen)
@@ -160,9 +161,10 @@ def load_test_table(df: pd.DataFrame, name: str) -> None:
     try:
         prepare(ss[state.DATA], state.settings(), df)
     except LinRegError as exc:
-        show_error(str(exc) + kept(ss[state.TEST_DATA_NAME]))
+        show_error(say(exc) + kept(ss[state.TEST_DATA_NAME]))
         if state.settings().target not in df.columns:  # rows to predict, not to score
-            navigation.page_link(navigation.PREDICT, "Predict: A new file")
+            label = t("data.predict_new_file", page=navigation.PREDICT.title)
+            navigation.page_link(navigation.PREDICT, label)
         return
     state.use_test_data(df, name)
     st.rerun()  # the sidebar names the test table
@@ -171,8 +173,9 @@ def load_test_table(df: pd.DataFrame, name: str) -> None:
 def unusable(df: pd.DataFrame) -> str | None:
     """Why df cannot be trained at all (None when it can): fewer than two numeric columns, or
     the target it would get with its first feature fails with every row kept (too few rows, an
-    infinite or out-of-range value). Problems a different choice of features or split can fix
-    are left to the page, which names them once the table is loaded."""
+    infinite or out-of-range value), in the session's language. Problems a different choice
+    of features or split can fix are left to the page, which names them once the table is
+    loaded."""
     numeric = numeric_columns(df)
     target, features = state.default_columns(df, state.settings().target, state.settings().features)
     target = target or (numeric[-1] if numeric else None)  # for this check only: not chosen
@@ -183,5 +186,5 @@ def unusable(df: pd.DataFrame) -> str | None:
     try:
         prepare(df, RunConfig(target=target, features=first, bias=state.settings().bias))
     except LinRegError as exc:
-        return str(exc)
+        return say(exc)
     return None

@@ -3,7 +3,9 @@
 Presets are data. The seed presets rerun a tutorial exactly (zero start, full batch, no scaling)
 and carry the numbers the tutorial printed, so a page can show them beside the reproduced ones;
 the apartment presets compare four optimizers on z-scored data. Each preset's settings are one
-RunConfig, as the pages and the command line build. Pure Python: no streamlit here.
+RunConfig, as the pages and the command line build. Titles and descriptions are catalog keys
+(presets.<key>.title, .description) rendered in the language asked for. Pure Python: no
+streamlit here.
 """
 
 from __future__ import annotations
@@ -14,9 +16,24 @@ from pathlib import Path
 import pandas as pd
 
 from linreg_core import OptimizerConfig, RunConfig, param_names, read_table
+from linreg_core.errors import Said
+from linreg_core.i18n import DEFAULT_LANGUAGE, text
 from ui.state import DASHBOARD
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_data"
+
+
+class Note(Said):
+    """A catalog sentence that is equal to another with the same key and parameters, so that a
+    frozen Published holding one stays a value (copies compare equal)."""
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Said):
+            return NotImplemented
+        return (self.code, self.params) == (other.code, other.params)
+
+    def __hash__(self) -> int:
+        return hash(self.code)
 
 
 @dataclass(frozen=True)
@@ -29,15 +46,18 @@ class Published:
     bias: float | None
     cost: float | None
     decimals: int  # digits after the point as printed; compare after rounding to these
-    note: str = ""
+    note: Note | None = None  # how to read the printed numbers; shown with ui.i18n.say
 
-    def table(self) -> dict[str, str]:
-        """The printed numbers as display text, one entry per quantity ('—': not printed)."""
+    def table(self, language: str = DEFAULT_LANGUAGE) -> dict[str, str]:
+        """The printed numbers as display text, one entry per quantity ('—': not printed), with
+        the words in `language` (W and b are names)."""
         names = param_names(len(self.weights), False)
-        row = {"epoch": str(self.epoch)}
+        row = {text("presets.published.epoch", language): str(self.epoch)}
         row |= {n: f"{w:.{self.decimals}f}" for n, w in zip(names, self.weights, strict=True)}
-        row["b"] = "no bias" if self.bias is None else f"{self.bias:.{self.decimals}f}"
-        row["cost"] = "—" if self.cost is None else f"{self.cost:g}"
+        no_bias = text("presets.published.no_bias", language)
+        row["b"] = no_bias if self.bias is None else f"{self.bias:.{self.decimals}f}"
+        cost = "—" if self.cost is None else f"{self.cost:g}"
+        row[text("presets.published.cost", language)] = cost
         return row
 
 
@@ -45,10 +65,8 @@ class Published:
 class Preset:
     """One experiment: which table, which columns, how to scale and how to train."""
 
-    name: str  # shown on the button; also the key of load_preset()
-    key: str  # short identifier for widget keys and tests
-    description: str  # one or two sentences for the Start page
-    hint_ko: str  # a short Korean hint shown under the description
+    name: str  # its English title (presets.<key>.title); the name load_preset() and links take
+    key: str  # short identifier for widget keys, tests and its catalog keys
     csv: str  # file name in sample_data/
     settings: RunConfig  # columns, split, scaling and training
     published: Published | None = None
@@ -58,14 +76,19 @@ class Preset:
     def target(self) -> str:
         return str(self.settings.target)
 
+    def title(self, language: str = DEFAULT_LANGUAGE) -> str:
+        """The preset's title in `language` (its name in English)."""
+        return text(f"presets.{self.key}.title", language)
+
+    def description(self, language: str = DEFAULT_LANGUAGE) -> str:
+        """One or two sentences for the Start page, in `language`."""
+        return text(f"presets.{self.key}.description", language)
+
 
 PRESETS: tuple[Preset, ...] = (
     Preset(
         name="Seed 000: hours → money",
         key="seed000",
-        description="Hours hunted (1, 2, 3) against money earned (30, 60, 90), trained with "
-        "SGD at lr 0.01 for 1000 epochs from W = b = 0, exactly as the tutorial.",
-        hint_ko="튜토리얼 000: 사냥 시간 → 번 돈, SGD lr 0.01, 1000 epoch",
         csv="hours_money.csv",
         settings=RunConfig(target="money", features=("hours",)),
         published=Published(
@@ -75,15 +98,12 @@ PRESETS: tuple[Preset, ...] = (
             bias=0.9963,
             cost=0.143077,
             decimals=4,
-            note="Printed as `Epoch 1000/1000 W: 29.5617, b: 0.9963, Cost: 0.143077`.",
+            note=Note("presets.seed000.note"),
         ),
     ),
     Preset(
         name="Seed 001: study hours → score",
         key="seed001",
-        description="Study hours (1-4) against exam scores (50, 70, 90, 85), SGD at lr 0.01 "
-        "for 2000 epochs from zero. The line cannot pass through every point.",
-        hint_ko="튜토리얼 001: 공부 시간 → 점수, 2000 epoch",
         csv="study_score.csv",
         settings=RunConfig(target="score", features=("hours",), epochs=2000),
         published=Published(
@@ -93,16 +113,12 @@ PRESETS: tuple[Preset, ...] = (
             bias=42.415,
             cost=None,
             decimals=3,
-            note="The post logs W and b with 3 decimals; its nn.Linear run (random start) "
-            "ends at W 12.5297, b 42.4155.",
+            note=Note("presets.seed001.note"),
         ),
     ),
     Preset(
         name="Seed 003: H = Wx without bias",
         key="seed003",
-        description="y = x on three points with no bias term (H = Wx), SGD at lr 0.15 for "
-        "10 epochs: W jumps past 1 and settles on it.",
-        hint_ko="튜토리얼 003: 편향(b) 없는 가설 H = Wx",
         csv="hours_points.csv",
         settings=RunConfig(
             target="points",
@@ -118,27 +134,18 @@ PRESETS: tuple[Preset, ...] = (
             bias=None,
             cost=None,
             decimals=4,
-            note="The post prints W before each step for epochs 0..10, so its `EPOCH 10` line "
-            "shows W after 10 steps (0.9999) with the cost at that W (5.13e-08); here the "
-            "cost of epoch 10 is taken before the 10th step.",
+            note=Note("presets.seed003.note"),
         ),
     ),
     Preset(
         name="Apartments: area → price (landscape)",
         key="apt_area",
-        description="800 made-up apartment sales: price (억) from floor area alone, z-scored, "
-        "20% held out. One feature, so the Train page can draw the loss landscape and each "
-        "optimizer's path across it.",
-        hint_ko="아파트: 면적 → 가격, 손실 지형(landscape)에서 네 옵티마이저 비교",
         csv="apartments.csv",
         settings=replace(DASHBOARD, target="price_eok", features=("area_m2",)),
     ),
     Preset(
         name="Apartments: 3 features",
         key="apt_three",
-        description="The same sales with area, age and distance to the station, z-scored, 20% "
-        "held out: SGD, Momentum, RMSProp and Adam at lr 0.1 from the same start.",
-        hint_ko="아파트: 면적·연식·역 거리 → 가격, 옵티마이저 4종 비교",
         csv="apartments.csv",
         settings=replace(
             DASHBOARD, target="price_eok", features=("area_m2", "age_years", "station_km")
@@ -147,11 +154,6 @@ PRESETS: tuple[Preset, ...] = (
     Preset(
         name="Seed 002: used cars, raw vs z-scored",
         key="seed002",
-        description="500 made-up used cars shaped like seed 002's: price (lakh) from "
-        "kilometres driven, in the tens of thousands with a heavy tail. SGD at the tutorials' "
-        "lr 0.01 on the raw kilometres and on z-scored ones, side by side: one blows up, one "
-        "converges, and the curvature says why.",
-        hint_ko="튜토리얼 002: 중고차 주행거리 → 가격, 표준화 전후 비교",
         csv="used_cars_like.csv",
         settings=RunConfig(
             target="Price",

@@ -29,6 +29,7 @@ from linreg_core.rows import (
 )
 from linreg_core.rows import suggested_target as suggested_target  # for the Data page
 from ui import charts, state
+from ui.i18n import say, t
 from ui.messages import escape_md, short
 
 if TYPE_CHECKING:
@@ -37,37 +38,18 @@ if TYPE_CHECKING:
 MAX_GROUPS = 8  # values of a column that colours the points (charts.GROUP_COLORS)
 MAX_VALUES = 200  # of a text column offered as values to keep
 MAX_OUTLIERS_SHOWN = 100
-ROLES = (
-    "The **target** (y) is the column the model predicts; the **features** (x) are the "
-    "columns it predicts from. · 목표(y)와 입력(x)"
-)
-SUGGESTION = "Suggested by its name: {name}. It is only a suggestion: choose the column to predict."
-NO_TARGET = "Choose the target above: the column to predict. · 예측할 열을 고르세요."
-UNITS_HELP = (
-    "Cells such as '19.67 kmpl' are read as 19.67; cells without a number ('null bhp') become "
-    "missing, and their rows are left out and counted."
-)
-DATA_CHART = "Circles: training rows; triangles: held-out rows (after the filters)."
+OUTLIER_COLUMNS = {  # linreg_core.rows.outlier_table's own columns -> their catalog keys
+    "row": "data.column.row",
+    "largest |z|": "data.column.largest_z",
+    "in column": "data.column.in_column",
+}
+SIGN_COLUMNS = {  # linreg_core.rows.sign_changes' own columns (its split values below)
+    "row": "data.column.row",
+    "split": "data.column.split",
+    "weight without this row": "data.column.without",
+}
+SPLIT_VALUES = {"train": "data.split.train", "held out": "data.split.held_out"}
 WITHOUT = "weight without this row"  # linreg_core.rows.sign_changes' column, shown per std
-SMALL_SPLIT = (
-    "This table has {rows} rows, fewer than {limit}: it starts with none held out, since every "
-    "row is needed to train. Scores are then on the training rows. · 작은 표는 전부 학습에 씁니다."
-)
-OUTLIERS_NONE = "No training row lies beyond |z| > {z:g} in a chosen column."
-OUTLIERS_FOUND = (
-    "{n} training row(s) lie beyond |z| > {z:g} in a chosen column (the training rows' mean and "
-    "population std, before any drop). One such row can move a line a long way."
-)
-OUTLIERS_DROPPED = (
-    "{n} training row(s) beyond |z| > {z:g} are dropped (statistics taken before the drop); "
-    "the run's settings record it."
-)
-SIGN_CHANGE = (
-    "The least-squares weight of {feature} is {train:+.4g} on the training rows but {all:+.4g} "
-    "on all rows (per standard deviation of {feature}, {std}): which rows are held out "
-    "changes its sign. The rows that move this weight most (leaving one out changes the "
-    "all-rows weight to the last column):"
-)
 
 
 # -- numbers written with units -----------------------------------------------------------------
@@ -76,28 +58,25 @@ def units_section(df: pd.DataFrame, cfg: RunConfig) -> None:
     found = unit_columns(df)
     if not found:
         return
-    st.subheader("Numbers written with units")
+    st.subheader(t("data.units_title"))
     st.multiselect(
-        "Read these columns as numbers",
+        t("data.units_label"),
         list(found),
-        format_func=lambda c: f"{short(c)} ({found[c].unit})",
-        help=UNITS_HELP,
+        format_func=lambda c: t("data.units_option", name=short(c), unit=found[c].unit),
+        help=t("data.units_help"),
         **state.shown(state.W_UNITS, [c for c in cfg.numbers_from_text if c in found]),
         on_change=_choose_units,
     )
     for col in cfg.numbers_from_text:
         if (info := found.get(col)) is not None:
-            line = f"{escape_md(short(col))}: {info.numbers:,} numbers"
+            line = t("data.units_count", name=escape_md(short(col)), numbers=info.numbers)
             if info.units:
-                line += f" in {escape_md(info.unit)}"
+                line += t("data.units_in", unit=escape_md(info.unit))
             if info.without_number:
-                line += (
-                    f"; {info.without_number:,} cell(s) without a number become missing (their "
-                    "rows are dropped when the column is chosen)"
-                )
+                line += t("data.units_missing", cells=info.without_number)
             if len(info.units) > 1:
-                line += "; several units: the numbers are taken as written, not converted"
-            st.caption(line + ".")
+                line += t("data.units_several")
+            st.caption(line + t("data.units_end"))
 
 
 def _choose_units() -> None:
@@ -125,12 +104,12 @@ def offered(df: pd.DataFrame, usable: list[str]) -> list[str]:
 # -- row filters and groups ---------------------------------------------------------------------
 def filters_section(df: pd.DataFrame, cfg: RunConfig) -> None:
     """Keep rows where a column is one of chosen values, or a number lies in a range."""
-    st.subheader("Rows")
+    st.subheader(t("data.rows_title"))
     table = _readable(df, cfg)
     c1, c2 = st.columns([2, 3], vertical_alignment="bottom")
     column = c1.selectbox(
-        "Keep rows where", list(df.columns), index=None, placeholder="a column…",
-        key=state.W_FILTER_COLUMN,
+        t("data.filter_column"), list(df.columns), index=None,
+        placeholder=t("data.filter_column_placeholder"), key=state.W_FILTER_COLUMN,
     )  # fmt: skip
     conditions: tuple[Condition, ...] = ()
     if column is not None:
@@ -138,35 +117,41 @@ def filters_section(df: pd.DataFrame, cfg: RunConfig) -> None:
         if pd.api.types.is_numeric_dtype(series) and series.notna().any():
             low, high = float(series.min()), float(series.max())
             a, b = c2.columns(2)
-            lo = a.number_input("from", value=low, format="%g", key=state.W_FILTER_LOW)
-            hi = b.number_input("to", value=high, format="%g", key=state.W_FILTER_HIGH)
+            lo = a.number_input(
+                t("data.filter_from"), value=low, format="%g", key=state.W_FILTER_LOW
+            )
+            hi = b.number_input(
+                t("data.filter_to"), value=high, format="%g", key=state.W_FILTER_HIGH
+            )
             conditions = (Condition(column, ">=", f"{lo:g}"), Condition(column, "<=", f"{hi:g}"))
         else:
             values = series.dropna().astype(str).str.strip().value_counts().index.tolist()
             chosen = c2.multiselect(
-                "is one of", values[:MAX_VALUES], key=state.W_FILTER_VALUES,
-                placeholder="values…",
+                t("data.filter_values"), values[:MAX_VALUES], key=state.W_FILTER_VALUES,
+                placeholder=t("data.filter_values_placeholder"),
             )  # fmt: skip
             if chosen:
                 op = "==" if len(chosen) == 1 else "in"
                 conditions = (Condition(column, op, chosen[0] if op == "==" else tuple(chosen)),)
     st.button(
-        "Add filter", key=state.W_FILTER_ADD, disabled=not conditions,
+        t("data.filter_add"), key=state.W_FILTER_ADD, disabled=not conditions,
         on_click=_add_filter, args=(conditions,), icon=":material/filter_alt:",
     )  # fmt: skip
     if cfg.where:
         try:
             kept = int(filter_mask(table, cfg.where).sum())
         except LinRegError as exc:
-            st.error(escape_md(exc), icon=":material/error:")
+            st.error(escape_md(say(exc)), icon=":material/error:")
         else:
-            st.info(escape_md(describe_filters(cfg.where, kept, len(df))), icon=":material/rule:")
+            described = say(describe_filters(cfg.where, kept, len(df)))
+            st.info(escape_md(described), icon=":material/rule:")
         st.button(
-            "Remove the filters", key=state.W_FILTER_CLEAR, icon=":material/filter_alt_off:",
+            t("data.filters_remove"), key=state.W_FILTER_CLEAR, icon=":material/filter_alt_off:",
             on_click=state.update, kwargs={"where": ()},
         )  # fmt: skip
     else:
-        st.caption(describe_filters((), len(df), len(df)) + " Filters apply before the split.")
+        described = say(describe_filters((), len(df), len(df)))
+        st.caption(t("data.filters_none", described=described))
 
 
 def _readable(df: pd.DataFrame, cfg: RunConfig) -> pd.DataFrame:
@@ -191,10 +176,10 @@ def color_choice(df: pd.DataFrame) -> str | None:
         return None
     current = st.session_state[state.COLOR_BY]
     chosen = st.selectbox(
-        "Colour the points by",
+        t("data.color_by"),
         options,
         index=options.index(current) if current in options else None,
-        placeholder="no colour",
+        placeholder=t("data.color_by_placeholder"),
         key=state.W_COLOR_BY,
     )
     st.session_state[state.COLOR_BY] = chosen
@@ -213,10 +198,10 @@ def group_of(
 
 def data_chart(ds: Dataset, group: np.ndarray | None, title: str | None) -> None:
     """The target against a chosen feature, training and held-out rows, coloured by group."""
-    st.subheader("The data")
+    st.subheader(t("data.chart_title"))
     feature = ds.features[0]
     if len(ds.features) > 1:
-        feature = st.selectbox("Feature on the x axis", ds.features, key=state.W_DATA_CHART_X)
+        feature = st.selectbox(t("data.chart_x"), ds.features, key=state.W_DATA_CHART_X)
     j = ds.features.index(feature)
     points = pd.concat(
         [
@@ -231,7 +216,7 @@ def data_chart(ds: Dataset, group: np.ndarray | None, title: str | None) -> None
     lines = pd.DataFrame({"optimizer": [], "x": [], "y": []})
     chart = charts.fit_chart(points, lines, x_title=feature, y_title=ds.target, group_title=title)
     charts.show(chart, width="stretch")
-    st.caption(DATA_CHART)
+    st.caption(t("data.chart_caption"))
 
 
 def _with_extremes(points: pd.DataFrame, keep: int = 20) -> pd.DataFrame:
@@ -274,7 +259,7 @@ def default_bins(n_rows: int) -> int:
 # -- small tables -------------------------------------------------------------------------------
 def small_table_note(df: pd.DataFrame, cfg: RunConfig) -> None:
     if len(df) < SMALL_TABLE and cfg.test_size == 0:
-        st.caption(SMALL_SPLIT.format(rows=len(df), limit=SMALL_TABLE))
+        st.caption(t("data.small_split", rows=len(df), limit=SMALL_TABLE))
 
 
 # -- outliers -----------------------------------------------------------------------------------
@@ -287,31 +272,33 @@ def outliers_section(df: pd.DataFrame, cfg: RunConfig, test_df: pd.DataFrame | N
         return  # the page shows the problem itself
     names = (*ds.features, ds.target)
     table = outlier_table(ds.X_train, ds.y_train, names, ds.train_rows, z)
-    st.subheader("Outliers")
+    st.subheader(t("data.outliers_title"))
     if cfg.drop_outliers is not None:
-        st.warning(OUTLIERS_DROPPED.format(n=len(table), z=z), icon=":material/filter_alt:")
+        st.warning(t("data.outliers_dropped", n=len(table), z=z), icon=":material/filter_alt:")
         st.button(
-            "Keep them", key=state.W_OUTLIERS_KEEP.format(page=page),
+            t("data.outliers_keep"), key=state.W_OUTLIERS_KEEP.format(page=page),
             on_click=state.update, kwargs={"drop_outliers": None}, icon=":material/undo:",
         )  # fmt: skip
     elif len(table):
-        st.warning(OUTLIERS_FOUND.format(n=len(table), z=z), icon=":material/warning:")
+        st.warning(t("data.outliers_found", n=len(table), z=z), icon=":material/warning:")
     else:
-        st.caption(OUTLIERS_NONE.format(z=z))
+        st.caption(t("data.outliers_none", z=z))
         return
     shown = table.head(MAX_OUTLIERS_SHOWN)
+    headers = _headers(shown, OUTLIER_COLUMNS)
     st.dataframe(
-        shown,
+        shown.rename(columns=headers),
         hide_index=True,
         column_config={
-            c: st.column_config.NumberColumn(format="%.4g") for c in [*names, "largest |z|"]
+            headers.get(c, c): st.column_config.NumberColumn(format="%.4g")
+            for c in [*names, "largest |z|"]
         },
     )
     if len(table) > len(shown):
-        st.caption(f"The {len(shown)} farthest of {len(table):,} rows.")
+        st.caption(t("data.outliers_farthest", shown=len(shown), total=len(table)))
     if cfg.drop_outliers is None:
         st.button(
-            f"Drop these {len(table):,} row(s) from training",
+            t("data.outliers_drop", n=len(table)),
             key=state.W_OUTLIERS_DROP.format(page=page), icon=":material/delete_sweep:",
             on_click=state.update, kwargs={"drop_outliers": OUTLIER_Z},
         )  # fmt: skip
@@ -330,7 +317,8 @@ def sign_section(ds: Dataset, cfg: RunConfig) -> None:
     for flip in flips:
         st.warning(
             escape_md(
-                SIGN_CHANGE.format(
+                t(
+                    "data.sign_change",
                     feature=repr(flip.feature),
                     train=flip.train_weight * flip.std,
                     all=flip.all_weight * flip.std,
@@ -340,8 +328,21 @@ def sign_section(ds: Dataset, cfg: RunConfig) -> None:
             icon=":material/swap_vert:",
         )
         shown = flip.rows.assign(**{WITHOUT: flip.rows[WITHOUT] * flip.std})
-        st.dataframe(
-            shown,
-            hide_index=True,
-            column_config={WITHOUT: st.column_config.NumberColumn(format="%+.4f")},
+        shown["split"] = shown["split"].map(
+            lambda v: t(SPLIT_VALUES[v]) if v in SPLIT_VALUES else v
         )
+        headers = _headers(shown, SIGN_COLUMNS)
+        without = headers.get(WITHOUT, WITHOUT)
+        st.dataframe(
+            shown.rename(columns=headers),
+            hide_index=True,
+            column_config={without: st.column_config.NumberColumn(format="%+.4f")},
+        )
+
+
+def _headers(table: pd.DataFrame, keys: dict[str, str]) -> dict[str, str]:
+    """The core's own column names of `table` in the session's language, for display only (the
+    data's names stay); none is renamed when a translation would repeat another column's name."""
+    renamed = {c: t(key) for c, key in keys.items() if c in table.columns}
+    names = [renamed.get(c, c) for c in table.columns]
+    return renamed if len(set(names)) == len(names) else {}

@@ -5,45 +5,59 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import lesson, state
+from ui import i18n, lesson, state
+from ui.i18n import say, t
 from ui.messages import escape_md, full_names, short
-
-SHARE_NOTE = (  # [made with an upload?]
-    "The address bar holds this experiment: copy it to share the table and every setting.",
-    "The address bar holds these settings; whoever opens it uploads the table again.",
-)
+from ui.presets import get_preset
 
 
 def status() -> None:
     """The sidebar's summary of the session."""
     ss = st.session_state
-    st.subheader("Current data")
+    st.subheader(t("sidebar.title"))
     df = ss[state.DATA]
     cfg = state.settings()
     if df is None:
-        st.caption("No data loaded yet: pick a preset on Start or load a table on Data.")
-        st.caption("아직 데이터가 없습니다.")
+        st.caption(t("sidebar.no_data"))
     else:
         name = ss[state.DATA_NAME]
-        st.markdown(f"**{escape_md(short(name))}** · {len(df):,} rows", help=full_names(name))
+        table = t("sidebar.table", name=escape_md(short(name)), rows=len(df))
+        st.markdown(table, help=full_names(name))
         if cfg.target is None:
-            st.markdown("Target: not chosen yet (Data page)")
+            st.markdown(t("sidebar.no_target"))
         else:
-            features = ", ".join(escape_md(short(f)) for f in cfg.features) or "none chosen"
+            features = ", ".join(escape_md(short(f)) for f in cfg.features)
             st.markdown(
-                f"Target: **{escape_md(short(cfg.target))}**  \nFeatures: {features}",
+                t(
+                    "sidebar.columns",
+                    target=escape_md(short(cfg.target)),
+                    features=features or t("sidebar.no_features"),
+                ),
                 help=full_names(cfg.target, *cfg.features),
             )
         if ss[state.TEST_DATA] is not None:
             test_name = ss[state.TEST_DATA_NAME]
-            st.markdown(f"Test table: {escape_md(short(test_name))}", help=full_names(test_name))
+            st.markdown(
+                t("sidebar.test_table", name=escape_md(short(test_name))),
+                help=full_names(test_name),
+            )
         if ss[state.PRESET]:
-            st.caption(f"Preset: {ss[state.PRESET]}")
+            st.caption(t("sidebar.preset", name=_preset_title(ss[state.PRESET])))
         if (source := ss[state.SOURCE]) is not None:
-            st.caption(SHARE_NOTE[source.kind == "upload"])
+            st.caption(
+                t("sidebar.share_upload" if source.kind == "upload" else "sidebar.share_link")
+            )
     if ss[state.COMPARISON] is not None and (far := lesson.far_runs(ss[state.COMPARISON])):
-        st.warning(far, icon=":material/warning:")  # never hidden behind "ready"
+        st.warning(say(far), icon=":material/warning:")  # never hidden behind "ready"
     elif ss[state.COMPARISON] is not None:
-        st.success("Comparison ready", icon=":material/check_circle:")
+        st.success(t("sidebar.ready"), icon=":material/check_circle:")
     elif df is not None:
-        st.caption("Not trained yet: go to Train & compare.")
+        st.caption(t("sidebar.not_trained"))
+
+
+def _preset_title(name: str) -> str:
+    """A preset's title in the session's language (the name itself if it is not a preset's)."""
+    try:
+        return get_preset(name).title(i18n.language())
+    except KeyError:
+        return name

@@ -72,7 +72,7 @@ def page_seconds(df, cfg: RunConfig) -> float:
     at.session_state[S.DATA].index += int(time.time_ns() % 1_000_000)  # a new cache key
     at.run()
     t0 = time.perf_counter()
-    at.button(key=f"FormSubmitter:{S.W_TRAIN_FORM}-Train").click().run()
+    at.button(key=S.W_TRAIN_SUBMIT).click().run()
     assert not at.exception, at.exception
     return time.perf_counter() - t0
 

@@ -28,7 +28,6 @@ from streamlit.testing.v1 import AppTest
 
 from linreg_core import OptimizerConfig, RunConfig, read_table
 from ui import state as S
-from ui.forms import TRAIN_KEY
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 APP = REPO_ROOT / "streamlit_app.py"
@@ -44,7 +43,7 @@ DATA_PAGE = "app_pages/1_data.py"
 NORM_PAGE = "app_pages/2_normalise.py"
 TRAIN_PAGE = "app_pages/3_train.py"
 PREDICT_PAGE = "app_pages/4_predict.py"
-TRAIN_BUTTON = TRAIN_KEY  # the form's button, by its own key in any language
+TRAIN_BUTTON = S.W_TRAIN_SUBMIT  # the form's button, by its own key in any language
 TRAIN_CHARTS = 6  # on Train: loss, landscape, parameters, fit, the epoch slider's, internals
 
 

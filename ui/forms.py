@@ -19,15 +19,14 @@ from ui import state as S
 from ui.i18n import say, t
 
 WIDTHS = [2, 1.4, 4]  # optimizer, learning rate, summary
-TRAIN_KEY = "w_train_submit"  # the form's Train button: a key of its own, not its label's
 
 
 def training_form(cfg: RunConfig) -> RunConfig | None:
     """The training settings in a form (edits wait for Train, so nothing reruns meanwhile).
 
     Returns the new settings when Train is pressed, else None; raises ConfigError (the old
-    settings stay) when a value is out of range. Widget keys: ui.state.W_TRAIN_*, and TRAIN_KEY
-    for the button (whatever its label says in the session's language).
+    settings stay) when a value is out of range. Widget keys: ui.state.W_TRAIN_*; the button's
+    is W_TRAIN_SUBMIT, whatever its label says in the session's language.
     """
     with st.form(S.W_TRAIN_FORM):
         optimizers = optimizer_inputs(cfg.optimizers)
@@ -53,7 +52,10 @@ def training_form(cfg: RunConfig) -> RunConfig | None:
         )
         bias = st.checkbox(t("train.bias"), value=cfg.bias, key=S.W_TRAIN_BIAS)
         if not st.form_submit_button(
-            t("train.submit"), type="primary", icon=":material/play_arrow:", key=TRAIN_KEY
+            t("train.submit"),
+            type="primary",
+            icon=":material/play_arrow:",
+            key=S.W_TRAIN_SUBMIT,
         ):
             return None
     return training_settings(
@@ -104,7 +106,7 @@ def optimizer_inputs(chosen: Sequence[OptimizerConfig]) -> list[dict[str, Any]]:
     ui.state.W_TRAIN_USE and W_TRAIN_PARAM (param: lr, momentum, alpha, beta1, beta2, eps,
     weight_decay).
     """
-    helps = [None, lesson.LR_HELP, None]  # the boxes' labels are hidden: their help is here
+    helps = [None, lesson.lr_help(), None]  # the boxes' labels are hidden: their help is here
     headers = [t("train.optimizer_header"), t("train.lr_header"), ""]
     for col, text, hint in zip(st.columns(WIDTHS), headers, helps, strict=True):
         col.markdown(f"**{text}**" if text else "", help=hint)

@@ -46,16 +46,6 @@ def lr_help() -> str:
     return t("lesson.lr_help", low=LR.low, high=LR.high)
 
 
-def __getattr__(name: str) -> str:
-    """LR_HELP, LR_PLACEHOLDER: the box's words, rendered when read (the language is the
-    session's, so they cannot be constants)."""
-    if name == "LR_HELP":
-        return lr_help()
-    if name == "LR_PLACEHOLDER":
-        return t("lesson.lr_placeholder")
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
 def lr_text(lr: float) -> str:
     """A learning rate as the box shows it: 0.1, 0.0005, 1e-09 -> '1e-9'."""
     text = f"{lr:g}"

@@ -85,7 +85,10 @@ W_NORMALIZE_TARGET = "w_norm_target"  # Normalise: toggle -> settings.normalize_
 W_PRESET_PREFIX = "w_start_preset_"  # Start: one button per preset, + Preset.key
 # Train and Predict: widgets read on the run they change; results go to SETTINGS / COMPARISON.
 # Keys with {fields} are templates: str.format them (k = 0, 1, ... for an optimizer used twice).
-W_TRAIN_FORM = "w_train_form"  # Train: st.form; its button's key is FormSubmitter:<form>-Train
+W_TRAIN_FORM = "w_train_form"  # Train: st.form
+W_TRAIN_SUBMIT = (
+    "w_train_submit"  # Train: the form's Train button (its own key, whatever its label)
+)
 W_TRAIN_STOP = "w_train_stop"  # Train: button shown while training; any click stops it
 W_TRAIN_USE = "w_train_use_{name}_{k}"  # Train: checkbox, train this optimizer
 W_TRAIN_PARAM = "w_train_{param}_{name}_{k}"  # Train: number_input, lr/momentum/alpha/beta1/...

@@ -15,7 +15,7 @@ import streamlit as st
 from linreg_core import OPTIMIZERS, LinRegError, OptimizerConfig, RunConfig, prepare
 from ui import state
 from ui.i18n import say, t
-from ui.lesson import LR, LR_HELP, checked_lr, lr_text, trained_curvature
+from ui.lesson import LR, checked_lr, lr_help, lr_text, trained_curvature
 
 if TYPE_CHECKING:
     import altair as alt
@@ -51,8 +51,8 @@ def sweep_section(df: pd.DataFrame, cfg: RunConfig, test_df: pd.DataFrame | None
     st.caption(t("sweep.caption", names=", ".join(names)))
     low, high = sweep_defaults(cfg)
     a, b, c = st.columns(3)
-    low_text = a.text_input(t("sweep.low"), lr_text(low), help=LR_HELP, key=state.W_SWEEP_LOW)
-    high_text = b.text_input(t("sweep.high"), lr_text(high), help=LR_HELP, key=state.W_SWEEP_HIGH)
+    low_text = a.text_input(t("sweep.low"), lr_text(low), help=lr_help(), key=state.W_SWEEP_LOW)
+    high_text = b.text_input(t("sweep.high"), lr_text(high), help=lr_help(), key=state.W_SWEEP_HIGH)
     fewest, most, usual = SWEEP_POINTS
     points = c.slider(t("sweep.points"), fewest, most, usual, key=state.W_SWEEP_POINTS)
     if st.button(t("sweep.button"), icon=":material/insights:", key=state.W_SWEEP_RUN):
@@ -162,7 +162,7 @@ def sweep_chart(frame: pd.DataFrame, limits: pd.DataFrame, optimum: float) -> al
         .mark_text(angle=270, align="right", baseline="bottom", dx=-4, dy=-3)
         .encode(x="limit:Q", y=alt.value(0), text="label:N", color=color)
     )
-    ref = alt.Chart(pd.DataFrame({"mse": [optimum], "label": [charts.OPTIMUM_MARK]}))
+    ref = alt.Chart(pd.DataFrame({"mse": [optimum], "label": [charts.optimum_mark()]}))
     floor = ref.mark_rule(color=charts.OPTIMUM_COLOR, strokeDash=[2, 3]).encode(
         y="mse:Q", tooltip=[alt.Tooltip("label:N", title=""), alt.Tooltip("mse:Q", format=".4g")]
     )

@@ -20,7 +20,7 @@ with status.container():
     sidebar.status()
 
 if ss[state.NOTICE]:  # one-time message, e.g. after a preset loaded; shown above the page
-    st.info(ss[state.NOTICE], icon=":material/info:")
+    st.info(i18n.say(ss[state.NOTICE]), icon=":material/info:")
     ss[state.NOTICE] = None
 
 try:

@@ -34,6 +34,17 @@ class Said:
     def __str__(self) -> str:
         return self.in_language(DEFAULT_LANGUAGE)
 
+    def __repr__(self) -> str:
+        return f"Said({self.code or self._literal!r}, **{self.params!r})"
+
+    def __eq__(self, other: object) -> bool:  # a value: copies of a sentence are equal
+        if not isinstance(other, Said):
+            return NotImplemented
+        return (self.code, self._literal, self.params) == (other.code, other._literal, other.params)
+
+    def __hash__(self) -> int:
+        return hash((self.code, self._literal))
+
 
 class LinRegError(ValueError):
     """A user-facing problem with the data or the settings; the message says how to fix it.

@@ -23,19 +23,6 @@ from ui.state import DASHBOARD
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_data"
 
 
-class Note(Said):
-    """A catalog sentence that is equal to another with the same key and parameters, so that a
-    frozen Published holding one stays a value (copies compare equal)."""
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Said):
-            return NotImplemented
-        return (self.code, self.params) == (other.code, other.params)
-
-    def __hash__(self) -> int:
-        return hash(self.code)
-
-
 @dataclass(frozen=True)
 class Published:
     """What a tutorial printed at its last epoch (bias None: no bias; cost None: not printed)."""
@@ -46,7 +33,7 @@ class Published:
     bias: float | None
     cost: float | None
     decimals: int  # digits after the point as printed; compare after rounding to these
-    note: Note | None = None  # how to read the printed numbers; shown with ui.i18n.say
+    note: Said | None = None  # how to read the printed numbers; shown with ui.i18n.say
 
     def table(self, language: str = DEFAULT_LANGUAGE) -> dict[str, str]:
         """The printed numbers as display text, one entry per quantity ('—': not printed), with
@@ -98,7 +85,7 @@ PRESETS: tuple[Preset, ...] = (
             bias=0.9963,
             cost=0.143077,
             decimals=4,
-            note=Note("presets.seed000.note"),
+            note=Said("presets.seed000.note"),
         ),
     ),
     Preset(
@@ -113,7 +100,7 @@ PRESETS: tuple[Preset, ...] = (
             bias=42.415,
             cost=None,
             decimals=3,
-            note=Note("presets.seed001.note"),
+            note=Said("presets.seed001.note"),
         ),
     ),
     Preset(
@@ -134,7 +121,7 @@ PRESETS: tuple[Preset, ...] = (
             bias=None,
             cost=None,
             decimals=4,
-            note=Note("presets.seed003.note"),
+            note=Said("presets.seed003.note"),
         ),
     ),
     Preset(

@@ -18,6 +18,7 @@ import streamlit as st
 
 from linreg_core import MAX_FEATURES, OptimizerConfig, RunConfig, numeric_columns
 from linreg_core.data import TYPED_TABLE
+from linreg_core.errors import Said
 from linreg_core.rows import SMALL_TABLE
 
 if TYPE_CHECKING:
@@ -31,7 +32,7 @@ TEST_DATA_NAME = "test_data_name"  # str | None
 SETTINGS = "settings"  # RunConfig: columns, split, scaling and training, all in one
 COMPARISON = "comparison"  # linreg_core.Comparison | None: the last finished comparison
 PRESET = "preset"  # str | None: the preset that loaded the current data and settings
-NOTICE = "notice"  # str | None: a one-time message to show on the next page run
+NOTICE = "notice"  # str | Said | None: a one-time message (markdown) for the next page run
 AUTO_TRAIN = "auto_train"  # bool: a preset asked the Train page to train on arrival
 PUBLISHED = "published"  # ui.presets.Published | None: a tutorial's printed numbers
 UPLOAD_SEEN = "upload_seen"  # str | None: file_id of the last upload read (read each file once)
@@ -250,12 +251,15 @@ def use_data(df: pd.DataFrame, name: str, source: Source | None = None) -> None:
         ss[PENDING_LINK] = None
         if {pending.target, *pending.features} <= set(df.columns):
             use_link_settings(pending)
-            ss[NOTICE] = f"The link's settings now apply to {name}. Train trains them."
+            ss[NOTICE] = Said("links.settings_applied", name=_literal(name))
         else:
-            ss[NOTICE] = (
-                f"{name} lacks the link's columns, so its settings were not applied; "
-                "choose the columns below."
-            )
+            ss[NOTICE] = Said("links.settings_not_applied", name=_literal(name))
+
+
+def _literal(name: str) -> str:
+    from ui.messages import escape_md  # ui.messages needs this module first
+
+    return escape_md(name)
 
 
 def use_link_settings(cfg: RunConfig) -> None:
@@ -285,12 +289,7 @@ def use_preset(df: pd.DataFrame, preset: Preset) -> None:
     ss[TEST_DATA], ss[TEST_DATA_NAME] = None, None
     ss[SETTINGS] = preset.settings
     ss[COMPARISON], ss[PRESET], ss[PUBLISHED] = None, preset.name, preset.published
-    ss[AUTO_TRAIN] = True
-    what = "reproduce the tutorial" if preset.published else "compare the optimizers"
-    ss[NOTICE] = (
-        f"Loaded the preset “{preset.name}” ({preset.csv}, predicting {preset.target}). "
-        f"It trains now to {what}. · 프리셋을 불러와 바로 학습합니다."
-    )
+    ss[AUTO_TRAIN] = True  # the caller says so in the session's language (ui.state.NOTICE)
 
 
 def choose_target() -> None:

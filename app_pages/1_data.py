@@ -13,7 +13,7 @@ cfg = state.settings()
 TYPED_START = pd.DataFrame({"x": [1.0, 2.0, 3.0], "y": [30.0, 60.0, 90.0]})  # seed 000's rows
 SAMPLES = sorted(p.name for p in SAMPLE_DIR.glob("*.csv"))
 
-st.title(t("data.title"))
+st.title(navigation.DATA.title)
 st.caption(t("data.caption"))
 
 upload_tab, sample_tab, typed_tab, experiment_tab = st.tabs(

@@ -24,7 +24,7 @@ state.init_state()  # cheap and idempotent; lets the page run on its own (tests)
 ss = st.session_state
 cfg = state.settings()
 
-st.title(t("train.title"))
+st.title(navigation.TRAIN.title)
 st.caption(t("train.caption"))
 
 if ss[state.DATA] is None or not cfg.target:

@@ -13,7 +13,7 @@ from ui.i18n import t
 S.init_state()  # cheap and idempotent; lets the page run on its own (tests)
 ss = st.session_state
 
-st.title(t("predict.title"))
+st.title(navigation.PREDICT.title)
 st.caption(t("predict.caption"))
 
 if (comp := ss[S.COMPARISON]) is None:

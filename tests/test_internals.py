@@ -4,6 +4,7 @@ same problem with autograd, on the plain, fast and mini-batch paths."""
 from __future__ import annotations
 
 import json
+import math
 import re
 import subprocess
 import sys
@@ -14,7 +15,8 @@ import pytest
 import torch
 
 from linreg_core import OPTIMIZERS, Comparison, ConfigError, OptimizerConfig, RunConfig, run
-from linreg_core.explain import explain_step, one_step
+from linreg_core.errors import Said
+from linreg_core.explain import explain_step, one_step, row_columns
 from linreg_core.internals import effective_lr, internals
 from linreg_core.report import epoch_log
 from linreg_core.train import Problem, train
@@ -470,3 +472,78 @@ def test_a_diverged_runs_record_ends_where_its_history_does() -> None:
     for key, values in internals(h).items():
         assert values.shape == (h.epochs_run, 2), key
         assert np.isfinite(values).all(), key
+
+
+# -- in Korean: one step and why, with the same numbers ------------------------------------------
+HANGUL = re.compile("[가-힣]")
+
+
+def test_one_step_speaks_korean_with_the_same_numbers() -> None:
+    p = far_problem()
+    h = train(p, OptimizerConfig("momentum", lr=LR), torch.zeros(3), epochs=3)
+    s = one_step(p, h, 1)
+    A = np.column_stack([p.X_train, np.ones(len(p.y_train))])
+    grad = 2 / len(A) * A.T @ (A @ np.zeros(3) - p.y_train)  # numpy's first gradient
+    first = s.state_lines[0][0]  # momentum_buffer's first line: it starts at the gradient
+    assert isinstance(first, Said) and str(first).endswith(
+        "(the first step starts it at the gradient)"
+    )
+    ko = first.in_language("ko")
+    assert ko.startswith(f"momentum_buffer := {float(s.state_after['momentum_buffer'][0]):.6g} ")
+    assert float(ko.split()[2]) == pytest.approx(grad[0], rel=1e-4)
+    assert ko.endswith("(첫 스텝에서는 기울기 값으로 시작합니다)")
+    assert "training rows" in str(s.rows_note)  # 40 rows: no per-row table
+    assert (s.rows_note.in_language("ko") if isinstance(s.rows_note, Said) else "") == (
+        "훈련 데이터가 40행입니다. 행별 계산표는 20행까지만 보여 줍니다."
+    )
+    sgd = train(p, OptimizerConfig("sgd", lr=LR), torch.zeros(3), epochs=2, batch_size=8)
+    batches = one_step(p, sgd, 2)
+    steps = math.ceil(40 / 8)  # 40 rows in batches of 8
+    note, update = batches.rows_note, batches.updates[0]
+    assert isinstance(note, Said) and isinstance(update, Said)
+    assert f"미니배치로 학습하면 한 에포크에 스텝을 {steps}번" in note.in_language("ko")
+    assert str(update).endswith(f"({steps} mini-batch steps together)")
+    assert update.in_language("ko").endswith(f"(미니배치 스텝 {steps}번을 합친 값)")
+    with pytest.raises(ConfigError, match="Epoch 7 was not run: momentum ran epochs 1 to 3") as err:
+        one_step(p, h, 7)
+    said = err.value.in_language("ko")
+    assert said == (
+        "momentum 실행은 에포크 1부터 3까지만 돌았으므로 에포크 7의 기록이 없습니다. "
+        "이 범위에서 고르세요."
+    )
+
+
+def test_the_per_row_tables_columns_are_shown_in_korean(seed_000) -> None:
+    s = explain_step(seed_000, "sgd", 1)
+    assert s.rows is not None
+    shown = s.rows.rename(columns=row_columns(s.names, "ko"))
+    assert list(shown.columns) == ["hours", "money", "예측", "잔차", "D_W 기여분", "D_b 기여분"]
+    assert row_columns(s.names) == {c: c for c in s.rows.columns[2:]}  # English: the data's
+
+
+def test_why_speaks_korean_with_the_same_epochs() -> None:
+    p, optimum = line_problem()
+    h = train(p, OptimizerConfig("momentum", lr=0.1), torch.zeros(2), epochs=60)
+    path = heavy_ball(p, 0.1, 0.9, 60)  # numpy's path
+    past = -(path[1:] - optimum) * np.sign(-optimum)
+    j = int(np.argmax(past.max(axis=0) / np.abs(optimum)))
+    first, peak = int(np.argmax(past[:, j] > 0)) + 1, int(np.argmax(past[:, j])) + 1
+    found = {f.fact: f for f in findings(h, optimum, ["W", "b"])}
+    said = found["overshoot"].text
+    assert str(said).startswith(f"momentum passed the optimum's {['W', 'b'][j]} = ")
+    ko = said.in_language("ko")
+    assert HANGUL.search(ko) and "{" not in ko and "passed" not in ko
+    assert ko.startswith(f"momentum 실행은 {first}번째 에포크에서 최적점의 {['W', 'b'][j]} 값(")
+    assert f"{peak}번째 에포크에는 " in ko and f"{past[peak - 1, j]:.4g}만큼 넘어섰습니다" in ko
+    assert ko.endswith("속도(momentum_buffer)가 파라미터를 계속 밀고 갔기 때문입니다.")
+    g = far_problem()
+    (sgd,) = findings(
+        train(g, OptimizerConfig("sgd", lr=0.01), torch.zeros(3), epochs=400),
+        np.zeros(3),
+        ["W1", "W2", "b"],
+    )
+    A = np.column_stack([g.X_train, np.ones(len(g.y_train))])
+    grad0 = 2 / len(A) * A.T @ (-g.y_train)  # numpy's gradient at zero
+    ko = sgd.text.in_language("ko")
+    assert f"에포크 1에서 W2의 기울기는 {grad0[1]:.4g}, 스텝은 {-0.01 * grad0[1]:.4g}였고" in ko
+    assert "경사가 가파른 곳에서는 크게 움직이고" in ko and "{" not in ko

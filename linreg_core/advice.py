@@ -6,7 +6,8 @@ over it, and what z-scoring would make it); at the optimum (None); hovering arou
 steps, or mini-batch steps, do not shrink there); far from it with an adaptive optimizer (it
 moves each parameter about lr per epoch, whatever the gradient's size); still going down (too
 few epochs, and what would speed it up); stuck far from it. Advice never asks for what is already
-on. Every sentence is a template below, in one place, for translation.
+on. Every sentence is a key of the catalogs' [advice] section (linreg_core/locales): advice is a
+Said, English when printed, with its optional parts as Said parameters ("" when left out).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import numpy as np
 
 from linreg_core.compare import NEAR_OPTIMUM, Comparison, near_optimum
 from linreg_core.curvature import Curvature
-from linreg_core.errors import LinRegError
+from linreg_core.errors import LinRegError, Said
 from linreg_core.model import param_names
 from linreg_core.registry import OPTIMIZERS
 from linreg_core.train import History
@@ -27,85 +28,8 @@ TAIL_MIN = 10
 JITTER_UPS = 0.2  # a tail whose loss goes up this often between epochs is oscillating
 STEADY = 0.99  # a tail that ends below this share of its starting excess is still going down
 
-# -- the sentences: one template each ---------------------------------------------------------
-DIVERGED = "{label} diverged at epoch {epoch}"
-GROWING = "{label}'s loss was growing when it stopped after {epoch:,} epochs"
-OVER_LIMIT = (
-    ": its learning rate {lr:g} is {factor:.3g} times its stable limit {limit:.3g} (the largest "
-    "full-batch learning rate that does not blow up on this loss, from its steepest curvature "
-    "{lmax:.3g}). Use a learning rate below {limit:.3g}."
-)
-DIVERGED_ZSCORE = (
-    " With z-scored features the limit would be {zlimit:.3g} (condition number {zcond} instead "
-    "of {cond})."
-)
-DIVERGED_BATCHES = (
-    "{label} diverged at epoch {epoch} although its learning rate {lr:g} is below the full-batch "
-    "stable limit {limit:.3g}: each mini-batch curves more steeply than the whole table. Use a "
-    "smaller learning rate or larger batches."
-)
-DIVERGED_NO_LIMIT = (
-    "{label} diverged at epoch {epoch} at learning rate {lr:g}. Lower the learning rate, e.g. to "
-    "{lower:g}."
-)
-JITTER = (
-    "{label} hovers without settling: over its last {n} epochs the loss went up and down "
-    "between {low:.4g} and {high:.4g}, above the optimum's {floor:.4g}. {title} steps each "
-    "parameter by about lr = {lr:g} per epoch however small the gradient gets, so its steps do "
-    "not shrink near the optimum, and one such step in {param} alone changes the loss by about "
-    "{rise:.3g}."
-)
-JITTER_LR = " A learning rate of about {lr_ok:.2g} keeps that within 1% of the optimum's loss."
-JITTER_BATCHES = (
-    "{label} hovers without settling: over its last {n} epochs the loss went up and down "
-    "between {low:.4g} and {high:.4g}, above the optimum's {floor:.4g}. Each step follows one "
-    "mini-batch's gradient, which does not vanish at the optimum. Use a smaller learning rate "
-    "(e.g. {lower:g}), larger batches, or full batch."
-)
-FAR_ADAPTIVE = (
-    "{label} ended far from the optimum: {distance:.3g} away from the least-squares parameters "
-    "(the largest gap, {gap:.3g}, in {param}), with a training loss of {loss:.4g} against the "
-    "optimum's {floor:.4g}. {title} moves each parameter by at most about lr = {lr:g} per epoch "
-    "whatever the gradient's size, so that gap needs at least {needed:,} more epochs."
-)
-FAR_WHOLE_WAY = (
-    " The whole way from the start is {whole:.3g} in {whole_param}, more than {epochs:,} epochs "
-    "of lr = {lr:g} can cover."
-)
-FAR_LR = " A learning rate of about {lr_fit:.2g} can cover it in {epochs:,} epochs."
-ADAGRAD_SHRINKS = (
-    " Its steps also keep shrinking as its squared gradients add up, so a larger learning rate "
-    "helps more than more epochs."
-)
-FAR_TARGET = (
-    " Or scale the target too: the distance to travel shrinks with the target's spread "
-    "({spread:.3g})."
-)
-ZSCORE_STEPS = (
-    " Or z-score the features: then every parameter's curvature is 2 (now from {low:.3g} to "
-    "{high:.3g}), so a step of lr fits every parameter alike."
-)
-STILL_FALLING = (
-    "{label} was still going down steadily when it stopped after {epochs:,} epochs: its "
-    "training loss is {loss:.4g} against the optimum's {floor:.4g}. Train longer{more}."
-)
-MORE_EPOCHS = " (about {more:,} more epochs at its present pace)"
-RAISE_LR = (
-    " Or raise the learning rate towards its stable limit {limit:.3g} (now {lr:g}, {share:.2g} "
-    "of it)."
-)
-ZSCORE_SPEED = (
-    " Or z-score the features: its slowest direction is {cond} times flatter than its "
-    "steepest (the condition number), {zcond} after z-scoring, so it would need far fewer "
-    "epochs."
-)
-STUCK = (
-    "{label} ended {distance:.3g} away from the least-squares parameters with a training loss of "
-    "{loss:.4g} against the optimum's {floor:.4g}, and its loss has almost stopped going down."
-)
 
-
-def advise(comp: Comparison, run: History) -> str | None:
+def advise(comp: Comparison, run: History) -> Said | None:
     """Why `run` did not end at the optimum and what to change; None when it ended within 1%
     of the least-squares training loss (or of its start's 1e-6 for an exact fit)."""
     if run.diverged:
@@ -142,66 +66,96 @@ def advise(comp: Comparison, run: History) -> str | None:
     if ups >= JITTER_UPS and not excess[-1] < 0.5 * excess[0]:
         seen = {"n": len(tail), "low": tail.min() * scale, "high": tail.max() * scale}
         if run.path == "minibatch":
-            return JITTER_BATCHES.format(**seen, **words)
+            return Said("advice.jitter_batches", **seen, **words)
         if adaptive:
             return _jitter(comp, words, seen, names)
     # 2. adaptive steps of about lr: the gap in parameters sets the epochs it needs
     if adaptive:
         gaps, whole = np.abs(delta), np.abs(start)
         i, j = int(np.argmax(gaps)), int(np.argmax(whole))
-        text = FAR_ADAPTIVE.format(
-            gap=float(gaps[i]), param=names[i], needed=math.ceil(float(gaps[i]) / lr), **words
-        )
+        whole_way: Said | str = ""
         if whole[j] > lr * run.epochs_run:
-            text += FAR_WHOLE_WAY.format(whole=float(whole[j]), whole_param=names[j], **words)
+            lr_fit: Said | str = ""
             if comp.config.normalize:  # one lr fits every parameter only on like scales
-                text += FAR_LR.format(lr_fit=2 * float(whole[j]) / run.epochs_run, **words)
-        if spec.name == "adagrad":
-            text += ADAGRAD_SHRINKS
+                lr_fit = Said("advice.far_lr", lr_fit=2 * float(whole[j]) / run.epochs_run, **words)
+            whole_way = Said(
+                "advice.far_whole_way",
+                whole=float(whole[j]),
+                whole_param=names[j],
+                lr_fit=lr_fit,
+                **words,
+            )
+        target: Said | str = ""
         if not comp.config.normalize_target and whole[j] > 2:
-            text += FAR_TARGET.format(spread=float(np.std(comp.dataset.y_train)))
-        return text + _zscore_steps(comp)
+            target = Said("advice.far_target", spread=float(np.std(comp.dataset.y_train)))
+        return Said(
+            "advice.far_adaptive",
+            gap=float(gaps[i]),
+            param=names[i],
+            needed=math.ceil(float(gaps[i]) / lr),
+            whole_way=whole_way,
+            adagrad=Said("advice.adagrad_shrinks") if spec.name == "adagrad" else "",
+            target=target,
+            zscore=_zscore_steps(comp),
+            **words,
+        )
     # 3. full batch above its stable limit: blowing up, not yet past float32
     limit = curv.lr_limit(run.optimizer.name, hp)
     if limit is not None and lr > limit and run.path != "minibatch":
-        return GROWING.format(label=run.label, epoch=run.epochs_run) + _over_limit(comp, run, limit)
+        return Said(
+            "advice.growing",
+            label=run.label,
+            epoch=run.epochs_run,
+            over_limit=_over_limit(comp, run, limit),
+        )
     # 4. still going down: too few epochs, and how to need fewer
+    raise_lr: Said | str = ""
+    if limit is not None and lr < 0.5 * limit:
+        raise_lr = Said("advice.raise_lr", limit=limit, share=lr / limit, **words)
+    z = _zscored(comp)
+    zscore: Said | str = ""
+    if _worth_zscoring(curv, z):
+        assert z is not None
+        zscore = Said(
+            "advice.zscore_speed",
+            cond=_cond(curv.condition_number),
+            zcond=_cond(z.condition_number),
+        )
     if steady:
-        more = ""
+        more: Said | str = ""
         bar_excess = near_optimum(floor, start_loss) - floor
         rate = (excess[-1] / excess[0]) ** (1 / max(len(tail) - 1, 1)) if excess[0] > 0 else 0
         if 0 < rate < 1 and excess[-1] > bar_excess > 0:
             needed = math.log(bar_excess / excess[-1]) / math.log(rate)
-            more = MORE_EPOCHS.format(more=math.ceil(needed))
-        text = STILL_FALLING.format(more=more, **words)
-    else:
-        text = STUCK.format(**words)
-    if limit is not None and lr < 0.5 * limit:
-        text += RAISE_LR.format(limit=limit, share=lr / limit, **words)
-    z = _zscored(comp)
-    if _worth_zscoring(curv, z):
-        assert z is not None
-        text += ZSCORE_SPEED.format(
-            cond=_cond(curv.condition_number), zcond=_cond(z.condition_number)
-        )
-    return text
+            more = Said("advice.more_epochs", more=math.ceil(needed))
+        return Said("advice.still_falling", more=more, raise_lr=raise_lr, zscore=zscore, **words)
+    return Said("advice.stuck", raise_lr=raise_lr, zscore=zscore, **words)
 
 
 def _jitter(
     comp: Comparison, words: dict[str, object], seen: dict[str, object], names: list[str]
-) -> str:
+) -> Said:
     """An adaptive run hovering: one step of lr in the steepest parameter, and the lr that fits."""
     lr = float(words["lr"])  # type: ignore[arg-type]
     curvatures = np.diag(comp.curvature.hessian)  # (k,) each parameter's own curvature
     i = int(np.argmax(curvatures))
     rise = 0.5 * lr**2 * float(curvatures[i])  # L(t + lr e_i) - L(t) near the optimum
-    text = JITTER.format(param=names[i], rise=rise * _loss_scale(comp), **seen, **words)
+    lr_ok: Said | str = ""
     if comp.ols.mse > 0:
-        text += JITTER_LR.format(lr_ok=math.sqrt(2 * NEAR_OPTIMUM * comp.ols.mse / curvatures[i]))
-    return text + _zscore_steps(comp)
+        ok = math.sqrt(2 * NEAR_OPTIMUM * comp.ols.mse / curvatures[i])
+        lr_ok = Said("advice.jitter_lr", lr_ok=ok)
+    return Said(
+        "advice.jitter",
+        param=names[i],
+        rise=rise * _loss_scale(comp),
+        lr_ok=lr_ok,
+        zscore=_zscore_steps(comp),
+        **seen,
+        **words,
+    )
 
 
-def _zscore_steps(comp: Comparison) -> str:
+def _zscore_steps(comp: Comparison) -> Said | str:
     """Advice to z-score for adaptive steps, when it is off and the parameters' curvatures
     differ tenfold or more (z-scored, each is 2)."""
     if comp.config.normalize:
@@ -210,35 +164,41 @@ def _zscore_steps(comp: Comparison) -> str:
     low, high = float(curvatures.min()), float(curvatures.max())
     if not high > 10 * low and not high > 20:
         return ""
-    return ZSCORE_STEPS.format(low=low, high=high)
+    return Said("advice.zscore_steps", low=low, high=high)
 
 
-def _diverged(comp: Comparison, run: History) -> str:
+def _diverged(comp: Comparison, run: History) -> Said:
     opt = run.optimizer
     limit = comp.curvature.lr_limit(opt.name, opt.hyperparameters())
     words = {"label": run.label, "epoch": run.diverged_at, "lr": opt.lr}
     if limit is None:
-        return DIVERGED_NO_LIMIT.format(lower=opt.lr / 10, **words)
+        return Said("advice.diverged_no_limit", lower=opt.lr / 10, **words)
     if opt.lr <= limit:
-        return DIVERGED_BATCHES.format(limit=limit, **words)
-    return DIVERGED.format(**words) + _over_limit(comp, run, limit)
+        return Said("advice.diverged_batches", limit=limit, **words)
+    return Said("advice.diverged", over_limit=_over_limit(comp, run, limit), **words)
 
 
-def _over_limit(comp: Comparison, run: History, limit: float) -> str:
+def _over_limit(comp: Comparison, run: History, limit: float) -> Said:
     """By how much lr is over its stable limit, and the limit z-scoring would give."""
     opt = run.optimizer
-    text = OVER_LIMIT.format(
-        lr=opt.lr, factor=opt.lr / limit, limit=limit, lmax=comp.curvature.lmax
-    )
     z = _zscored(comp)
     zlimit = None if z is None else z.lr_limit(opt.name, opt.hyperparameters())
+    zscore: Said | str = ""
     if z is not None and zlimit is not None:
-        text += DIVERGED_ZSCORE.format(
+        zscore = Said(
+            "advice.diverged_zscore",
             zlimit=zlimit,
             zcond=_cond(z.condition_number),
             cond=_cond(comp.curvature.condition_number),
         )
-    return text
+    return Said(
+        "advice.over_limit",
+        lr=opt.lr,
+        factor=opt.lr / limit,
+        limit=limit,
+        lmax=comp.curvature.lmax,
+        zscore=zscore,
+    )
 
 
 def _zscored(comp: Comparison) -> Curvature | None:
@@ -258,9 +218,9 @@ def _worth_zscoring(raw: Curvature, z: Curvature | None) -> bool:
     return raw.condition_number is None or raw.condition_number > 10 * z.condition_number
 
 
-def _cond(value: float | None) -> str:
+def _cond(value: float | None) -> Said | str:
     """A condition number in words: None is a singular Hessian."""
-    return "infinite (singular)" if value is None else f"{value:.3g}"
+    return Said("advice.singular") if value is None else f"{value:.3g}"
 
 
 def _tail(loss: np.ndarray) -> np.ndarray:

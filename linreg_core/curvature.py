@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from linreg_core.errors import Said
 from linreg_core.registry import OPTIMIZERS
 
 if TYPE_CHECKING:
@@ -57,10 +58,9 @@ class Curvature:
             return None
         return rule(steepest, hyperparameters)
 
-    def why_no_limit(self, name: str) -> str | None:
+    def why_no_limit(self, name: str) -> Said | None:
         """Why optimizer `name` has no stable limit, in words (None when it has one)."""
-        spec = OPTIMIZERS[name]
-        return None if spec.lr_limit is not None else f"{spec.title} {spec.no_limit}."
+        return OPTIMIZERS[name].no_limit
 
     def as_dict(self) -> dict[str, object]:
         """The command line's JSON: {"hessian_eigenvalues": ascending, "condition_number"}."""

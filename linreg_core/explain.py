@@ -7,7 +7,9 @@ D_b = 2/m sum(Wx + b - y); the optimizer's state before and after under torch.op
 the effective learning rate and the step per parameter; the update written out with the numbers
 put in; the parameters after. Mini-batch epochs take several steps: they are shown as the
 parameters before and after the epoch, its mean gradient and the state after its last step.
-The words are module constants (a later sweep translates them).
+The words are keys of the catalogs' [explain] section (linreg_core/locales): notes and worded
+lines are Said objects, English when printed; formulas and numbers are plain str. The per-row
+table's columns keep their English names (data); row_columns gives them in a language to show.
 """
 
 from __future__ import annotations
@@ -20,29 +22,19 @@ import numpy as np
 import pandas as pd
 
 from linreg_core.compare import Comparison
-from linreg_core.errors import ConfigError
+from linreg_core.errors import ConfigError, Said
+from linreg_core.i18n import DEFAULT_LANGUAGE, text
 from linreg_core.internals import effective_lr
 from linreg_core.model import param_names
 from linreg_core.registry import OPTIMIZERS
 from linreg_core.train import History, Problem
 
 ROWS_SHOWN = 20  # tables up to this many training rows get the per-row breakdown
-# the per-row table's columns beside the features
+# the per-row table's columns beside the features: their English names are the data's
 COL_Y = "y"
-COL_PREDICTION = "prediction"
-COL_RESIDUAL = "residual"
-COL_PART = "part of D_{name}"  # one column per parameter: 2/m x residual (x feature)
-# sentences
-NO_ROWS_MANY = "The table has {m:,} training rows; the per-row breakdown is shown up to {most}."
-NO_ROWS_BATCHES = (
-    "An epoch of mini-batches takes {n} steps, each on its own rows; shown are the parameters "
-    "before and after the epoch, the mean of its {n} gradients and the state after its last step."
-)
-BAD_EPOCH = "Epoch {epoch!r} was not run: {label} ran epochs 1 to {last}. Pick one of those."
-NO_EPOCHS = "{label} ran no epoch, so there is no step to explain. Train it first."
-UNKNOWN_RUN = "No run named {run!r}. The runs are: {runs}."
-FIRST_BUFFER = "momentum_buffer := {g} (the first step starts it at the gradient)"
-MINIBATCH_UPDATE = "{name} := {p} + {step} = {q} ({n} mini-batch steps together)"
+COL_PREDICTION = text("explain.column.prediction")
+COL_RESIDUAL = text("explain.column.residual")
+PART = "explain.column.part"  # one column per parameter: 2/m x residual (x feature)
 GRADIENT_WEIGHT = "D_{name} = 2/m Σ({model} − y) × {x}"
 GRADIENT_BIAS = "D_{name} = 2/m Σ({model} − y)"
 GRADIENT_NUMBERS = "D_{name} = 2/{m} × {total} = {g}"
@@ -62,13 +54,13 @@ class OneStep:
     gradient: np.ndarray  # the gradient the step used (mini-batch: the epoch's mean)
     gradient_lines: list[str]  # per parameter: the formula, then (full batch) its numbers
     rows: pd.DataFrame | None  # per row: features, y, prediction, residual, parts of each D
-    rows_note: str | None  # why there is no per-row table
+    rows_note: Said | None  # why there is no per-row table
     state_before: dict[str, np.ndarray]  # torch.optim's names; zeros before the first step
     state_after: dict[str, np.ndarray]
     effective_lr: np.ndarray | None  # what the update multiplies by (internals.py), if any
     step: np.ndarray  # after - before
-    state_lines: list[list[str]]  # per parameter: each state's update with the numbers in
-    updates: list[str]  # per parameter: the update with the numbers in
+    state_lines: list[list[str | Said]]  # per parameter: each state's update with the numbers in
+    updates: list[str | Said]  # per parameter: the update with the numbers in
     after: np.ndarray  # parameters after the epoch: the epoch log's W and b
 
 
@@ -77,7 +69,7 @@ def explain_step(comp: Comparison, run: str | int, epoch: int) -> OneStep:
     labels = [h.label for h in comp.runs]
     if isinstance(run, str):
         if run not in labels:
-            raise ConfigError(UNKNOWN_RUN.format(run=run, runs=", ".join(labels)))
+            raise ConfigError("explain.unknown_run", run=run, runs=", ".join(labels))
         history = comp.runs[labels.index(run)]
     else:
         history = comp.runs[run]
@@ -104,13 +96,13 @@ def one_step(
     """
     last = history.epochs_run
     if last == 0:
-        raise ConfigError(NO_EPOCHS.format(label=history.label))
+        raise ConfigError("explain.no_epochs", label=history.label)
     if (
         not isinstance(epoch, (int, np.integer))
         or isinstance(epoch, bool)
         or not 1 <= epoch <= last
     ):
-        raise ConfigError(BAD_EPOCH.format(epoch=epoch, label=history.label, last=last))
+        raise ConfigError("explain.bad_epoch", epoch=epoch, label=history.label, last=last)
     d, e = problem.n_features, int(epoch)
     names = param_names(d, problem.bias)
     params = history.params
@@ -127,11 +119,15 @@ def one_step(
     rows, note = _rows(problem, before, names, features, target, minibatch, history.steps_per_epoch)
     hp = history.optimizer.hyperparameters()
     step = after - before
+    state_lines: list[list[str | Said]]
+    updates: list[str | Said]
     if minibatch:
         n = history.steps_per_epoch
-        state_lines: list[list[str]] = [[] for _ in names]
+        state_lines = [[] for _ in names]
         updates = [
-            MINIBATCH_UPDATE.format(name=name, p=_n(p, True), step=_n(s), q=_n(q, True), n=n)
+            Said(
+                "explain.minibatch_update", name=name, p=_n(p, True), step=_n(s), q=_n(q, True), n=n
+            )
             for name, p, s, q in zip(names, before, step, after, strict=True)
         ]
     else:
@@ -168,6 +164,18 @@ def _residual(problem: Problem, theta: np.ndarray) -> np.ndarray:
     return pred - problem.y_train
 
 
+def row_columns(names: Sequence[str], language: str = DEFAULT_LANGUAGE) -> dict[str, str]:
+    """The per-row table's own columns (prediction, residual, part of D_W ...) in `language`,
+    for DataFrame.rename when it is shown: names are the parameters' (OneStep.names)."""
+    shown = {
+        COL_PREDICTION: text("explain.column.prediction", language),
+        COL_RESIDUAL: text("explain.column.residual", language),
+    }
+    for name in names:
+        shown[text(PART, name=name)] = text(PART, language, name=name)
+    return shown
+
+
 def _rows(
     problem: Problem,
     theta: np.ndarray,
@@ -176,12 +184,12 @@ def _rows(
     target: str | None,
     minibatch: bool,
     batches: int,
-) -> tuple[pd.DataFrame | None, str | None]:
+) -> tuple[pd.DataFrame | None, Said | None]:
     m, d = len(problem.y_train), problem.n_features
     if minibatch:
-        return None, NO_ROWS_BATCHES.format(n=batches)
+        return None, Said("explain.no_rows_batches", n=batches)
     if m > ROWS_SHOWN:
-        return None, NO_ROWS_MANY.format(m=m, most=ROWS_SHOWN)
+        return None, Said("explain.no_rows_many", m=m, most=ROWS_SHOWN)
     cols = list(features) if features else [f"x{i + 1}" for i in range(d)]
     residual = _residual(problem, theta)
     table = pd.DataFrame(problem.X_train, columns=cols)
@@ -190,7 +198,7 @@ def _rows(
     table[COL_RESIDUAL] = residual
     for j, name in enumerate(names):
         x = problem.X_train[:, j] if j < d else 1.0
-        table[COL_PART.format(name=name)] = 2.0 / m * residual * x
+        table[text(PART, name=name)] = 2.0 / m * residual * x
     return table, None
 
 
@@ -237,17 +245,18 @@ def _written(
     state_before: dict[str, np.ndarray],
     state_after: dict[str, np.ndarray],
     after: np.ndarray,
-) -> tuple[list[list[str]], list[str]]:
+) -> tuple[list[list[str | Said]], list[str | Said]]:
     """Per parameter: the state's updates and the parameter's, with the numbers put in."""
     update = OPTIMIZERS[optimizer].update
     lr, wd = float(hp["lr"]), float(hp.get("weight_decay", 0.0))
     decoupled = update == "torch.optim.adamw.adamw"
-    all_states, all_updates = [], []
+    all_states: list[list[str | Said]] = []
+    all_updates: list[str | Said] = []
     for j, name in enumerate(names):
         p, q = before[j], after[j]
         prev = {s: v[j] for s, v in state_before.items()}
         now = {s: v[j] for s, v in state_after.items()}
-        lines: list[str] = []
+        lines: list[str | Said] = []
         g = grad[j]
         if wd and not decoupled:
             used = g + wd * p
@@ -259,7 +268,7 @@ def _written(
             if mu:
                 buf = now["momentum_buffer"]
                 if t == 1:
-                    lines.append(FIRST_BUFFER.format(g=_n(buf, True)))
+                    lines.append(Said("explain.first_buffer", g=_n(buf, True)))
                 else:
                     lines.append(
                         f"momentum_buffer := {_n(mu, True)} × {_n(prev['momentum_buffer'])} + "

@@ -8,6 +8,10 @@ Updates go through torch.optim's functional forms (torch.optim.sgd.sgd, torch.op
 ...), the very functions the classes call in their step(); the classes' constructors import
 torch._dynamo (about a second), the functions do not. gd-manual is the tutorials' hand-written
 rule, w := w - lr * D, with the gradient from the formulas and no torch.optim.
+
+The words learners read (each optimizer's summary, each hyperparameter's label and fix, why an
+adaptive optimizer has no stable limit) live in the catalogs' [optimizer] section
+(linreg_core/locales): they are Said objects here, English when printed.
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
+from linreg_core.errors import Said
+
 TUTORIAL_LR = 0.01  # the tutorials' learning rate: the command line's default
 
 
@@ -23,24 +29,29 @@ TUTORIAL_LR = 0.01  # the tutorials' learning rate: the command line's default
 class Bound:
     """The allowed values of one hyperparameter, and how to fix a bad one."""
 
-    label: str  # in messages and on the form
+    label: str | Said  # in messages and on the form
     low: float
     high: float
-    fix: str
+    fix: str | Said
     low_open: bool = False  # low itself is not allowed
+
+
+def _bound(name: str, low: float, high: float, *, low_open: bool = False) -> Bound:
+    """A hyperparameter's bound, its label and fix from the catalog (optimizer.hp.<name>)."""
+    return Bound(
+        Said(f"optimizer.hp.{name}.label"), low, high, Said(f"optimizer.hp.{name}.fix"), low_open
+    )
 
 
 HYPERPARAMETERS: Mapping[str, Bound] = MappingProxyType(
     {
         # down to 1e-12: raw features in the tens of thousands need ~1e-10 to stay stable
-        "lr": Bound("learning rate", 1e-12, 1e6, "Use a positive step size such as 0.01."),
-        "momentum": Bound("momentum", 0.0, 0.9999, "Use momentum in [0, 1), e.g. 0.9."),
-        "alpha": Bound("alpha", 0.0, 0.9999, "Use alpha in [0, 1), e.g. 0.99."),
-        "betas": Bound("beta", 0.0, 0.9999, "Use betas in [0, 1), e.g. (0.9, 0.999)."),
-        "eps": Bound("eps", 0.0, 1.0, "Use a small eps like 1e-8.", low_open=True),
-        "weight_decay": Bound(
-            "weight decay", 0.0, 10.0, "Use 0 (none) or a small value like 0.01."
-        ),
+        "lr": _bound("lr", 1e-12, 1e6),
+        "momentum": _bound("momentum", 0.0, 0.9999),
+        "alpha": _bound("alpha", 0.0, 0.9999),
+        "betas": _bound("betas", 0.0, 0.9999),
+        "eps": _bound("eps", 0.0, 1.0, low_open=True),
+        "weight_decay": _bound("weight_decay", 0.0, 10.0),
     }
 )
 
@@ -62,20 +73,12 @@ def _nesterov(lmax: float, hp: Mapping[str, object]) -> float:
     return (2.0 + 2.0 * mu) / ((1.0 + 2.0 * mu) * lmax)
 
 
-ADAPTIVE_NO_LIMIT = (
-    "divides each step by a running size of its own gradients, so its step is about lr "
-    "whatever the curvature: no learning rate makes it diverge on a quadratic, and none is "
-    "given by a closed form"
-)
-
-
 @dataclass(frozen=True)
 class OptimizerSpec:
     """One optimizer: what learners read, its hyperparameters, and torch's rule and state."""
 
     name: str  # the key on the command line and in settings
-    title: str  # shown to learners
-    summary: str  # one sentence on what it does
+    title: str  # shown to learners; a name, the same in every language
     defaults: Mapping[str, object]  # hyperparameters beside lr, torch's names and defaults
     torch_class: str | None  # the torch.optim class with the same rule (None: gd-manual)
     update: str | None  # the functional update torch's class calls (None: w := w - lr g)
@@ -84,7 +87,16 @@ class OptimizerSpec:
     fixed: Mapping[str, object] = field(default_factory=dict)  # the update's other keywords
     class_options: Mapping[str, object] = field(default_factory=dict)  # e.g. nesterov=True
     lr_limit: LrLimit | None = None  # the largest stable full-batch lr, where a closed form exists
-    no_limit: str = ""  # why there is no closed form, in words
+
+    @property
+    def summary(self) -> Said:
+        """One sentence on what it does (the catalog's optimizer.<name>.summary)."""
+        return Said(f"optimizer.{self.name}.summary")
+
+    @property
+    def no_limit(self) -> Said | None:
+        """Why it has no stable learning rate in closed form, or None when it has one."""
+        return None if self.lr_limit is not None else Said("optimizer.no_limit", title=self.title)
 
     def state_used(self, hp: Mapping[str, object]) -> tuple[str, ...]:
         """The state this optimizer keeps with these hyperparameters, as torch's class keeps it
@@ -98,7 +110,6 @@ class OptimizerSpec:
 SGD = OptimizerSpec(
     "sgd",
     "SGD",
-    "Steps straight down the gradient: w := w - lr * g.",
     {"momentum": 0.0, "weight_decay": 0.0},
     "SGD",
     "torch.optim.sgd.sgd",
@@ -110,13 +121,11 @@ SGD = OptimizerSpec(
 ADAM = OptimizerSpec(
     "adam",
     "Adam",
-    "Momentum plus RMSProp's per-parameter scaling, with a bias correction for the start.",
     {"betas": (0.9, 0.999), "eps": 1e-8, "weight_decay": 0.0},
     "Adam",
     "torch.optim.adam.adam",
     state=("exp_avg", "exp_avg_sq", "max_exp_avg_sq", "step"),
     fixed={"amsgrad": False, "maximize": False},
-    no_limit=ADAPTIVE_NO_LIMIT,
 )
 
 OPTIMIZERS: Mapping[str, OptimizerSpec] = MappingProxyType(
@@ -128,16 +137,12 @@ OPTIMIZERS: Mapping[str, OptimizerSpec] = MappingProxyType(
                 SGD,
                 name="momentum",
                 title="Momentum",
-                summary="Keeps a running velocity of past gradients, so it speeds up along "
-                "steady slopes and can overshoot and oscillate.",
                 defaults={"momentum": 0.9, "weight_decay": 0.0},
             ),
             replace(
                 SGD,
                 name="nesterov",
                 title="Nesterov",
-                summary="Momentum that looks ahead along its velocity before correcting, which "
-                "damps overshoot.",
                 defaults={"momentum": 0.9, "weight_decay": 0.0},
                 fixed={**SGD.fixed, "nesterov": True},
                 class_options={"nesterov": True},
@@ -146,33 +151,26 @@ OPTIMIZERS: Mapping[str, OptimizerSpec] = MappingProxyType(
             OptimizerSpec(
                 "rmsprop",
                 "RMSProp",
-                "Divides each step by a running root-mean-square of its gradients, so every "
-                "parameter moves at a similar pace whatever the scale of its feature.",
                 {"alpha": 0.99, "eps": 1e-8, "momentum": 0.0, "weight_decay": 0.0},
                 "RMSprop",
                 "torch.optim.rmsprop.rmsprop",
                 state=("square_avg", "grad_avg", "momentum_buffer", "step"),
                 fixed={"centered": False},
-                no_limit=ADAPTIVE_NO_LIMIT,
             ),
             ADAM,
             OptimizerSpec(
                 "adagrad",
                 "Adagrad",
-                "Divides by the root of all squared gradients so far, so its steps keep shrinking.",
                 {"eps": 1e-10, "weight_decay": 0.0},
                 "Adagrad",
                 "torch.optim.adagrad.adagrad",
                 state=("sum", "step"),
                 fixed={"lr_decay": 0.0, "maximize": False},
-                no_limit=ADAPTIVE_NO_LIMIT,
             ),
             replace(
                 ADAM,
                 name="adamw",
                 title="AdamW",
-                summary="Adam with weight decay applied directly to the weights (pulls them "
-                "towards zero).",
                 defaults={"betas": (0.9, 0.999), "eps": 1e-8, "weight_decay": 0.01},
                 torch_class="AdamW",
                 update="torch.optim.adamw.adamw",
@@ -180,8 +178,6 @@ OPTIMIZERS: Mapping[str, OptimizerSpec] = MappingProxyType(
             OptimizerSpec(
                 "gd-manual",
                 "Hand-written GD",
-                "The tutorials' loop without torch.optim: gradients from the formulas "
-                "D_W = 2/m sum((Wx + b - y) x), D_b = 2/m sum(Wx + b - y); w := w - lr * D.",
                 {},
                 None,
                 None,

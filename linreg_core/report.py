@@ -1,4 +1,7 @@
-"""Results as text and data: the seeds' epoch log and the command line's strict JSON."""
+"""Results as text and data: the seeds' epoch log and the command line's strict JSON.
+
+Both are data contracts and stay English: advice (a Said) is written as its English sentence.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ import pandas as pd
 
 from linreg_core.advice import advise
 from linreg_core.compare import Comparison
+from linreg_core.errors import Said
 from linreg_core.model import param_names
 from linreg_core.reference import OPTIMUM_LABEL
 from linreg_core.train import History
@@ -52,7 +56,9 @@ def log_line(history: History, epoch: int, *, width: int | None = None) -> str:
     return f"Epoch {epoch:{width}d}/{history.epochs} " + ", ".join(parts)
 
 
-def epoch_log(history: History, every: int | None = None, advice: str | None = None) -> list[str]:
+def epoch_log(
+    history: History, every: int | None = None, advice: str | Said | None = None
+) -> list[str]:
     """The seed-style log: every `every` epochs and the last one run, then `advice` (see
     advice.advise) or, without it, the run's own words on a divergence."""
     every = every or log_every(history.epochs)
@@ -62,7 +68,7 @@ def epoch_log(history: History, every: int | None = None, advice: str | None = N
     lines = [log_line(history, e) for e in epochs]
     note = advice or history.advice
     if note:
-        lines.append(note)
+        lines.append(str(note))  # English, as the seeds' log
     elif history.cancelled:
         lines.append(f"Cancelled after {history.epochs_run} epochs.")
     return lines
@@ -102,6 +108,7 @@ def run_dict(comp: Comparison, history: History) -> dict[str, object]:
     ds, cfg = comp.dataset, comp.config
     w_orig, b_orig = comp.original(history)
     scaled = cfg.normalize or cfg.normalize_target
+    advice = advise(comp, history)
     return {
         "optimizer": history.optimizer.name,
         "hyperparameters": history.optimizer.hyperparameters(),
@@ -128,7 +135,7 @@ def run_dict(comp: Comparison, history: History) -> dict[str, object]:
         "lr_limit": comp.curvature.lr_limit(
             history.optimizer.name, history.optimizer.hyperparameters()
         ),
-        "advice": advise(comp, history),
+        "advice": None if advice is None else str(advice),  # English
     }
 
 

@@ -7,8 +7,9 @@ step against lr and its median gradient, while that gradient is still large: fro
 until it first falls below STEADY_UNTIL of its first epoch's), RMSProp's warm-up; Adagrad's
 steps shrinking (first step against last); SGD's step following the gradient (step = -lr x
 gradient, quoted at epoch 1 and where the gradient has fallen to LATER of it); a diverged run
-is only said to have diverged. Every sentence is a template below, in one place, for a later
-translation sweep; the numbers fill it.
+is only said to have diverged. Every sentence is a key of the catalogs' [why] section
+(linreg_core/locales); a finding's text is a Said, English when printed, the numbers its
+parameters.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from linreg_core.compare import Comparison
+from linreg_core.errors import Said
 from linreg_core.internals import effective_lr
 from linreg_core.registry import OPTIMIZERS
 from linreg_core.train import History
@@ -30,69 +32,17 @@ AWAY_MIN = 0.01
 LATER = 0.1  # SGD's second quote: the first epoch its gradient is below this x the first
 PAIR = "{name} {value}"  # a parameter's number in a list
 
-# fact -> sentence; {label} is the run's name, numbers are written with _g
-SENTENCES = {
-    "diverged": "{label} diverged at epoch {epoch}, so its steps are not compared here.",
-    "overshoot": (
-        "{label} passed the optimum's {name} = {optimum} at epoch {first} and went on to "
-        "{peak_value} at epoch {peak}, {amount} past it ({percent} of the distance it started "
-        "from): {cause}"
-    ),
-    "crossings": "It crossed the optimum's {name} {crossings} times in {epochs} epochs.",
-    "no_overshoot": (
-        "{label} never passed the optimum on any parameter in its {epochs} epochs: its velocity "
-        "did not build up enough to carry it past."
-    ),
-    "steady_steps": (
-        "While each gradient was still large (at least a tenth of its first), {label}'s typical "
-        "step was {steps} (lr = {lr}) and its typical gradient {grads}: it divides each "
-        "gradient by a running average of its size, so its steps stay near lr whatever the "
-        "gradient's size."
-    ),
-    "steady_steps_batches": (
-        "While each gradient was still large (at least a tenth of its first), {label}'s epochs "
-        "moved each parameter by a typical {steps} per mini-batch step, net (lr = {lr}), with "
-        "typical mean gradients {grads}. Each single step is scaled to about lr by a running "
-        "average of the gradient's size, but mini-batches pull different ways, so the net "
-        "movement is smaller; single steps are not recorded."
-    ),
-    "warm_up": (
-        "Its first step was {ratio_first} × lr because square_avg starts at zero and takes about "
-        "{fill} epochs to fill."
-    ),
-    "shrinking": (
-        "{label}'s step shrank from {step_first} at epoch 1 to {step_last} at epoch {epochs} "
-        "({times} times smaller), and its effective learning rate on {name} fell from "
-        "{rate_first} to {rate_last}: it divides by the root of the sum of every squared "
-        "gradient so far, and that sum only grows."
-    ),
-    "follows_gradient": (
-        "{label}'s step is lr × the gradient: at epoch 1 the gradient on {name} was {grad_first} "
-        "and the step {step_first}; at epoch {later} the gradient was {grad_later} and the step "
-        "{step_later}. It moves far where the slope is steep and creeps near the optimum."
-    ),
-    "follows_gradient_batches": (
-        "{label}'s steps are lr × each mini-batch's gradient: at epoch 1 its {batches} steps moved "
-        "{name} by {step_first} in all (mean gradient {grad_first}); at epoch {later} by "
-        "{step_later} (mean gradient {grad_later}). It moves far where the slope is steep and "
-        "creeps near the optimum."
-    ),
-}
-CAUSES = {
-    "momentum": "its velocity (momentum_buffer) kept it moving after the gradient had turned.",
-    "adam": "its running mean of the gradients (exp_avg) kept it moving after the gradient "
-    "had turned.",
-}
-
 
 @dataclass(frozen=True)
 class Finding:
-    """One fact about one run, with the numbers its sentence quotes."""
+    """One fact about one run, with the numbers its sentence quotes: text is the catalog's
+    why.<fact> with {label} the run's name and the numbers written with _g (an overshoot's
+    cause is why.cause.momentum or why.cause.adam)."""
 
     label: str  # the run's name
-    fact: str  # a key of SENTENCES
+    fact: str  # the sentence's key in the catalog: why.<fact>
     numbers: dict[str, object]
-    text: str
+    text: Said
 
 
 def _g(value: float) -> str:
@@ -106,8 +56,9 @@ def _pairs(names: list[str], values: np.ndarray) -> str:
 
 def _finding(history: History, fact: str, **numbers: object) -> Finding:
     shown = {k: (_g(v) if isinstance(v, float) else v) for k, v in numbers.items()}
-    text = SENTENCES[fact].format(label=history.label, **shown)
-    return Finding(history.label, fact, dict(numbers), text)
+    return Finding(
+        history.label, fact, dict(numbers), Said(f"why.{fact}", label=history.label, **shown)
+    )
 
 
 def why(comp: Comparison) -> list[Finding]:
@@ -195,7 +146,7 @@ def _overshoot(
             peak_value=float(history.params[peak, j]),
             amount=float(found["amount"]),
             percent=f"{found['fraction']:.0%}",
-            cause=CAUSES[cause],
+            cause=Said(f"why.cause.{cause}"),
         )
     ]
     if found["crossings"] > 1:

@@ -4,6 +4,7 @@ same problem with autograd, on the plain, fast and mini-batch paths."""
 from __future__ import annotations
 
 import json
+import math
 import re
 import subprocess
 import sys
@@ -14,7 +15,8 @@ import pytest
 import torch
 
 from linreg_core import OPTIMIZERS, Comparison, ConfigError, OptimizerConfig, RunConfig, run
-from linreg_core.explain import explain_step, one_step
+from linreg_core.errors import Said
+from linreg_core.explain import explain_step, one_step, row_columns
 from linreg_core.internals import effective_lr, internals
 from linreg_core.report import epoch_log
 from linreg_core.train import Problem, train
@@ -301,7 +303,7 @@ def test_one_step_of_a_three_feature_adam_run_carries_its_state_over() -> None:
     assert first.effective_lr is not None
     np.testing.assert_allclose(first.step, -first.effective_lr * first.state_after["exp_avg"])
     np.testing.assert_array_equal(second.after, h.params[2])
-    assert first.rows is None and "training rows" in (first.rows_note or "")
+    assert first.rows is None and "training rows" in str(first.rows_note)
     assert len(first.updates) == 4 and all("0.9^1" in u for u in first.updates)
     assert [len(lines) for lines in second.state_lines] == [2, 2, 2, 2]
     # numpy's gradient on the z-scored rows at the parameters before epoch 2
@@ -317,21 +319,21 @@ def test_every_optimizer_writes_its_update_out(name) -> None:
     h = train(p, OptimizerConfig(name, lr=LR), torch.zeros(3), epochs=3)
     s = one_step(p, h, 3)
     assert s.rows is not None and len(s.rows) == 12
-    assert all(u.endswith(f"= {a:.6g}") for u, a in zip(s.updates, s.after, strict=True))
+    assert all(str(u).endswith(f"= {a:.6g}") for u, a in zip(s.updates, s.after, strict=True))
     # one line per state and parameter: torch's names, with the numbers after its step
     for key, values in s.state_after.items():
         for j, lines in enumerate(s.state_lines):
-            assert any(line.startswith(f"{key} := ") for line in lines)
-            assert any(line.endswith(f"= {values[j]:.6g}") for line in lines)
+            assert any(str(line).startswith(f"{key} := ") for line in lines)
+            assert any(str(line).endswith(f"= {values[j]:.6g}") for line in lines)
 
 
 def test_a_mini_batch_epoch_is_shown_whole_and_a_missing_epoch_is_refused() -> None:
     p = far_problem()
     h = train(p, OptimizerConfig("momentum", lr=LR), torch.zeros(3), epochs=4, batch_size=8)
     s = one_step(p, h, 2)
-    assert s.rows is None and "5 steps" in (s.rows_note or "")
+    assert s.rows is None and "5 steps" in str(s.rows_note)
     np.testing.assert_array_equal(s.after - s.before, s.step)
-    assert s.updates[0].endswith("(5 mini-batch steps together)")
+    assert str(s.updates[0]).endswith("(5 mini-batch steps together)")
     with pytest.raises(ConfigError, match=r"Epoch 5 was not run: momentum ran epochs 1 to 4"):
         one_step(p, h, 5)
     with pytest.raises(ConfigError, match="Epoch 0 was not run"):
@@ -375,7 +377,7 @@ def test_momentums_overshoot_is_found_where_numpy_sees_it_pass_the_optimum() -> 
     assert numbers["name"] == ["W", "b"][j]
     assert (numbers["first"], numbers["peak"]) == (first, peak)
     assert numbers["amount"] == pytest.approx(past[peak - 1, j], rel=1e-4)
-    text = found["overshoot"].text
+    text = str(found["overshoot"].text)
     assert text.startswith(f"momentum passed the optimum's {['W', 'b'][j]} = ")
     assert f"at epoch {first}" in text and f"at epoch {peak}" in text
     assert f"{past[peak - 1, j]:.4g} past it" in text and "momentum_buffer" in text
@@ -387,7 +389,7 @@ def test_momentum_that_never_reaches_the_optimum_is_said_not_to_overshoot() -> N
     path = heavy_ball(p, 1e-3, 0.9, 5)
     assert (np.abs(path - optimum) <= np.abs(optimum)).all()  # numpy: still on the start's side
     (finding,) = findings(h, optimum, ["W", "b"])
-    assert finding.fact == "no_overshoot" and "never passed the optimum" in finding.text
+    assert finding.fact == "no_overshoot" and "never passed the optimum" in str(finding.text)
 
 
 @pytest.mark.parametrize("name", ["adam", "rmsprop"])
@@ -409,7 +411,8 @@ def test_adaptive_steps_are_quoted_near_lr_whatever_the_gradient(name) -> None:
     assert (medians > 0.3 * LR).all() and (medians < 3 * LR).all()  # about lr ...
     grads = np.array(steady.numbers["grad_median"])
     assert grads.max() / grads.min() > 3  # ... while the gradients differ
-    assert f"(lr = {LR:.4g})" in steady.text and f"W2 {medians[1]:.4g}" in steady.text
+    text = str(steady.text)
+    assert f"(lr = {LR:.4g})" in text and f"W2 {medians[1]:.4g}" in text
 
 
 def test_adagrads_shrinking_steps_are_quoted_first_against_last() -> None:
@@ -422,7 +425,7 @@ def test_adagrads_shrinking_steps_are_quoted_first_against_last() -> None:
     assert finding.numbers["step_first"] == pytest.approx(lengths[0], rel=1e-5)
     assert finding.numbers["step_last"] == pytest.approx(lengths[-1], rel=1e-4)
     assert lengths[-1] < lengths[0]
-    assert f"from {lengths[0]:.4g} at epoch 1 to {lengths[-1]:.4g} at epoch {EPOCHS}" in (
+    assert f"from {lengths[0]:.4g} at epoch 1 to {lengths[-1]:.4g} at epoch {EPOCHS}" in str(
         finding.text
     )
 
@@ -436,7 +439,7 @@ def test_sgds_step_is_quoted_as_lr_times_its_gradient() -> None:
     assert n["step_first"] == pytest.approx(-0.01 * n["grad_first"], rel=1e-5)
     assert n["step_later"] == pytest.approx(-0.01 * n["grad_later"], rel=1e-3)
     assert abs(n["grad_later"]) < 0.1 * abs(n["grad_first"]) <= abs(h.grad[n["later"] - 2, 1])
-    assert f"at epoch {n['later']} the gradient was {n['grad_later']:.4g}" in finding.text
+    assert f"at epoch {n['later']} the gradient was {n['grad_later']:.4g}" in str(finding.text)
 
 
 def test_why_tells_every_run_of_a_comparison_and_a_divergence() -> None:
@@ -469,3 +472,78 @@ def test_a_diverged_runs_record_ends_where_its_history_does() -> None:
     for key, values in internals(h).items():
         assert values.shape == (h.epochs_run, 2), key
         assert np.isfinite(values).all(), key
+
+
+# -- in Korean: one step and why, with the same numbers ------------------------------------------
+HANGUL = re.compile("[가-힣]")
+
+
+def test_one_step_speaks_korean_with_the_same_numbers() -> None:
+    p = far_problem()
+    h = train(p, OptimizerConfig("momentum", lr=LR), torch.zeros(3), epochs=3)
+    s = one_step(p, h, 1)
+    A = np.column_stack([p.X_train, np.ones(len(p.y_train))])
+    grad = 2 / len(A) * A.T @ (A @ np.zeros(3) - p.y_train)  # numpy's first gradient
+    first = s.state_lines[0][0]  # momentum_buffer's first line: it starts at the gradient
+    assert isinstance(first, Said) and str(first).endswith(
+        "(the first step starts it at the gradient)"
+    )
+    ko = first.in_language("ko")
+    assert ko.startswith(f"momentum_buffer := {float(s.state_after['momentum_buffer'][0]):.6g} ")
+    assert float(ko.split()[2]) == pytest.approx(grad[0], rel=1e-4)
+    assert ko.endswith("(첫 스텝에서는 기울기 값으로 시작합니다)")
+    assert "training rows" in str(s.rows_note)  # 40 rows: no per-row table
+    assert (s.rows_note.in_language("ko") if isinstance(s.rows_note, Said) else "") == (
+        "훈련 데이터가 40행입니다. 행별 계산표는 20행까지만 보여 줍니다."
+    )
+    sgd = train(p, OptimizerConfig("sgd", lr=LR), torch.zeros(3), epochs=2, batch_size=8)
+    batches = one_step(p, sgd, 2)
+    steps = math.ceil(40 / 8)  # 40 rows in batches of 8
+    note, update = batches.rows_note, batches.updates[0]
+    assert isinstance(note, Said) and isinstance(update, Said)
+    assert f"미니배치로 학습하면 한 에포크에 스텝을 {steps}번" in note.in_language("ko")
+    assert str(update).endswith(f"({steps} mini-batch steps together)")
+    assert update.in_language("ko").endswith(f"(미니배치 스텝 {steps}번을 합친 값)")
+    with pytest.raises(ConfigError, match="Epoch 7 was not run: momentum ran epochs 1 to 3") as err:
+        one_step(p, h, 7)
+    said = err.value.in_language("ko")
+    assert said == (
+        "momentum 실행은 에포크 1부터 3까지만 돌았으므로 에포크 7의 기록이 없습니다. "
+        "이 범위에서 고르세요."
+    )
+
+
+def test_the_per_row_tables_columns_are_shown_in_korean(seed_000) -> None:
+    s = explain_step(seed_000, "sgd", 1)
+    assert s.rows is not None
+    shown = s.rows.rename(columns=row_columns(s.names, "ko"))
+    assert list(shown.columns) == ["hours", "money", "예측", "잔차", "D_W 기여분", "D_b 기여분"]
+    assert row_columns(s.names) == {c: c for c in s.rows.columns[2:]}  # English: the data's
+
+
+def test_why_speaks_korean_with_the_same_epochs() -> None:
+    p, optimum = line_problem()
+    h = train(p, OptimizerConfig("momentum", lr=0.1), torch.zeros(2), epochs=60)
+    path = heavy_ball(p, 0.1, 0.9, 60)  # numpy's path
+    past = -(path[1:] - optimum) * np.sign(-optimum)
+    j = int(np.argmax(past.max(axis=0) / np.abs(optimum)))
+    first, peak = int(np.argmax(past[:, j] > 0)) + 1, int(np.argmax(past[:, j])) + 1
+    found = {f.fact: f for f in findings(h, optimum, ["W", "b"])}
+    said = found["overshoot"].text
+    assert str(said).startswith(f"momentum passed the optimum's {['W', 'b'][j]} = ")
+    ko = said.in_language("ko")
+    assert HANGUL.search(ko) and "{" not in ko and "passed" not in ko
+    assert ko.startswith(f"momentum 실행은 {first}번째 에포크에서 최적점의 {['W', 'b'][j]} 값(")
+    assert f"{peak}번째 에포크에는 " in ko and f"{past[peak - 1, j]:.4g}만큼 넘어섰습니다" in ko
+    assert ko.endswith("속도(momentum_buffer)가 파라미터를 계속 밀고 갔기 때문입니다.")
+    g = far_problem()
+    (sgd,) = findings(
+        train(g, OptimizerConfig("sgd", lr=0.01), torch.zeros(3), epochs=400),
+        np.zeros(3),
+        ["W1", "W2", "b"],
+    )
+    A = np.column_stack([g.X_train, np.ones(len(g.y_train))])
+    grad0 = 2 / len(A) * A.T @ (-g.y_train)  # numpy's gradient at zero
+    ko = sgd.text.in_language("ko")
+    assert f"에포크 1에서 W2의 기울기는 {grad0[1]:.4g}, 스텝은 {-0.01 * grad0[1]:.4g}였고" in ko
+    assert "경사가 가파른 곳에서는 크게 움직이고" in ko and "{" not in ko

@@ -119,60 +119,30 @@ def cli(command: str, args: list[str]) -> tuple[str, str]:
 
 # every optimizer, full batch and mini-batch; the other options spread over the cases
 CASES = {
-    "sgd-full": ("sgd", ["--lr", "0.0003", "--epochs", "300"]),
-    "sgd-minibatch": (
-        "sgd",
-        ["--batch-size", "8", "--normalize", "zscore", "--lr", "0.05", "--epochs", "40"],
-    ),
-    "momentum-full": (
-        "momentum",
-        ["--normalize", "zscore", "--init", "random", "--seed", "3", "--lr", "0.05"],
-    ),
-    "momentum-minibatch": (
-        "momentum",
-        ["--batch-size", "16", "--momentum", "0.5", "--lr", "1e-4", "--epochs", "60"],
-    ),
-    "nesterov-full": (
-        "nesterov",
-        ["--normalize", "zscore", "--normalize-target", "--test-size", "0.25"],
-    ),
-    "nesterov-minibatch": (
-        "nesterov",
-        ["--batch-size", "5", "--normalize", "zscore", "--no-bias", "--epochs", "30"],
-    ),
-    "rmsprop-full": (
-        "rmsprop",
-        ["--alpha", "0.9", "--momentum", "0.3", "--normalize", "zscore", "--epochs", "77"],
-    ),
-    "rmsprop-minibatch": (
-        "rmsprop",
-        ["--batch-size", "7", "--lr", "0.05", "--init", "random", "--epochs", "25"],
-    ),
-    "adam-full": ("adam", ["--lr", "0.1", "--betas", "0.8,0.99", "--eps", "1e-6", "--no-bias"]),
+    "sgd-full": ("sgd", "--lr 0.0003 --epochs 300"),
+    "sgd-minibatch": ("sgd", "--batch-size 8 --normalize zscore --lr 0.05 --epochs 40"),
+    "momentum-full": ("momentum", "--normalize zscore --init random --seed 3 --lr 0.05"),
+    "momentum-minibatch": ("momentum", "--batch-size 16 --momentum 0.5 --lr 1e-4 --epochs 60"),
+    "nesterov-full": ("nesterov", "--normalize zscore --normalize-target --test-size 0.25"),
+    "nesterov-minibatch": ("nesterov", "--batch-size 5 --normalize zscore --no-bias --epochs 30"),
+    "rmsprop-full": ("rmsprop", "--alpha 0.9 --momentum 0.3 --normalize zscore --epochs 77"),
+    "rmsprop-minibatch": ("rmsprop", "--batch-size 7 --lr 0.05 --init random --epochs 25"),
+    "adam-full": ("adam", "--lr 0.1 --betas 0.8,0.99 --eps 1e-6 --no-bias"),
     "adam-minibatch": (
         "adam",
-        ["--batch-size", "8", "--normalize", "zscore", "--normalize-target", "--seed", "4"],
+        "--batch-size 8 --normalize zscore --normalize-target --seed 4 --epochs 200",
     ),
-    "adagrad-full": (
-        "adagrad",
-        ["--lr", "0.5", "--normalize", "zscore", "--features", "x1", "--log-every", "7"],
-    ),
-    "adagrad-minibatch": (
-        "adagrad",
-        ["--batch-size", "12", "--lr", "0.5", "--test-size", "0.2", "--epochs", "50"],
-    ),
-    "adamw-full": (
-        "adamw",
-        ["--lr", "0.05", "--weight-decay", "0.1", "--init", "random", "--epochs", "200"],
-    ),
+    "adagrad-full": ("adagrad", "--lr 0.5 --normalize zscore --features x1 --log-every 7"),
+    "adagrad-minibatch": ("adagrad", "--batch-size 12 --lr 0.5 --test-size 0.2 --epochs 50"),
+    "adamw-full": ("adamw", "--lr 0.05 --weight-decay 0.1 --init random --epochs 200"),
     "adamw-minibatch": (
         "adamw",
-        ["--batch-size", "9", "--normalize", "zscore", "--features", "x2,x1", "--seed", "2"],
+        "--batch-size 9 --normalize zscore --features x2,x1 --seed 2 --epochs 150",
     ),
-    "gd-manual-full": ("gd-manual", ["--lr", "0.01", "--epochs", "100"]),  # raw inputs: diverges
+    "gd-manual-full": ("gd-manual", "--lr 0.01 --epochs 100"),  # raw inputs at 0.01: diverges
     "gd-manual-minibatch": (
         "gd-manual",
-        ["--batch-size", "4", "--normalize", "zscore", "--normalize-target"],
+        "--batch-size 4 --normalize zscore --normalize-target --epochs 120",
     ),
 }
 KOREAN = ["gd-manual-full", "adam-minibatch"]  # also exported in Korean: one diverges
@@ -216,7 +186,9 @@ class Job:
 def jobs() -> dict[str, Job]:
     table = ["table.csv", "--target", "y"]
     out = {
-        name: Job(lambda f: small_table(f / "table.csv"), [*table, "--optimizer", opt, *options])
+        name: Job(
+            lambda f: small_table(f / "table.csv"), [*table, "--optimizer", opt, *options.split()]
+        )
         for name, (opt, options) in CASES.items()
     }
     for name in KOREAN:
@@ -250,7 +222,8 @@ def ran(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Job]:
         folder.mkdir()
         job.files(folder)
         with contextlib.chdir(folder), pytest.MonkeyPatch.context() as mp:
-            job.expected, _ = cli("train", job.args)
+            if job.language == "en":  # another language's script is checked against English
+                job.expected, _ = cli("train", job.args)
             # cli._export imports export_script when it runs: this gives it the job's language
             mp.setattr(
                 linreg_core.export,
@@ -350,7 +323,9 @@ def test_the_script_imports_only_torch_pandas_numpy_and_the_standard_library(tmp
     small_table(tmp_path / "table.csv")
     for optimizer in ("adam", "gd-manual"):
         args = [str(tmp_path / "table.csv"), "--target", "y", "--optimizer", optimizer]
-        script, _ = export([*args, "--batch-size", "4", "--init", "random"], capsys)
+        script, _ = export(
+            [*args, "--batch-size", "4", "--init", "random", "--epochs", "9"], capsys
+        )
         imported = set()
         for node in ast.walk(ast.parse(script)):
             if isinstance(node, ast.Import):

@@ -153,13 +153,17 @@ def _words(said: object, language: str) -> str:
     return str(said)
 
 
+def _is_int(value: object) -> bool:
+    return isinstance(value, int | np.integer) and not isinstance(value, bool)
+
+
 def _at_any_epoch(said: object, epoch: int) -> object:
     """`said` with the epoch of a divergence replaced by _DIVERGED, which the script fills in
     with its own epoch. A sentence whose epoch cannot be found keeps the engine's epoch, which
     is the script's too wherever the script prints train's lines exactly."""
     if isinstance(said, Said) and said.code is not None:
         params = {
-            k: _DIVERGED if type(v) is int and v == epoch else _at_any_epoch(v, epoch)
+            k: _DIVERGED if _is_int(v) and v == epoch else _at_any_epoch(v, epoch)
             for k, v in said.params.items()
         }
         return Said(said.code, **params)

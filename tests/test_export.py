@@ -29,7 +29,8 @@ import pytest
 import linreg_core.export
 from linreg_core import ConfigError, DataError, OptimizerConfig, RunConfig, read_table
 from linreg_core.cli import _config, _parser, command_line, main
-from linreg_core.export import TYPED_TABLE, export_script
+from linreg_core.errors import Said
+from linreg_core.export import TYPED_TABLE, _at_any_epoch, _words, export_script
 from linreg_core.registry import OPTIMIZERS
 from tests.conftest import SAMPLES
 from tests.test_seeds import SEED_000_LOG
@@ -267,6 +268,17 @@ def test_a_diverging_run_ends_with_trains_advice(ran):
     job = ran["diverging"]
     assert "diverged at epoch" in job.expected.splitlines()[-1]
     assert job.out == job.expected
+
+
+def test_the_advice_a_script_prints_leaves_the_epoch_to_the_script():
+    # the engine's words come as plain English or as catalog sentences (Said), one or several
+    said = [Said("export.error.log_every", every=np.int64(12)), "then at epoch 12 it stopped"]
+    marked = _at_any_epoch(said, 12)
+    assert _words(marked, "en") == (
+        "Invalid --log-every: 987654321. Use a whole number >= 1. "
+        "then at epoch 987654321 it stopped"
+    )
+    assert _words(marked, "ko").startswith("--log-every 값 987654321은(는)")
 
 
 def epoch_lines(out: str) -> list[str]:

@@ -11,6 +11,10 @@ of up to config.PLAIN_MAX_ROWS training rows (the plain loop) and mini-batch (th
 each epoch). A larger full-batch table trains in the engine from the rows' statistics, which
 agrees with this loop to float32 rounding: such a script is still written, with a note (in the
 script and in Export.notes) that its last printed digits may differ.
+
+The script's comments, docstrings and notes, and the advice it prints on a divergence, are in the
+language asked for (the catalog's [export] section); its code, its epoch log lines and its
+numbers are the same in every language.
 """
 
 from __future__ import annotations
@@ -30,7 +34,8 @@ from linreg_core.advice import advise
 from linreg_core.compare import compare, fit_scaler
 from linreg_core.config import PLAIN_MAX_ROWS, RunConfig
 from linreg_core.data import TYPED_TABLE, column_values, prepare, resolve_features
-from linreg_core.errors import ConfigError, DataError
+from linreg_core.errors import ConfigError, DataError, DataWarning, LinRegError, Said
+from linreg_core.i18n import DEFAULT_LANGUAGE, text
 from linreg_core.model import param_names
 from linreg_core.registry import OPTIMIZERS
 from linreg_core.report import log_every
@@ -55,7 +60,7 @@ class Export:
     """The script's text and what its reader should know (e.g. that the last digits may differ)."""
 
     text: str
-    notes: tuple[str, ...]
+    notes: tuple[str, ...]  # in the script's language
     file_name: str  # a name to save it under, from the data's name and the optimizer
 
 
@@ -70,6 +75,7 @@ def export_script(
     test_raw: bytes | None = None,
     every: int | None = None,
     command: str | None = None,
+    language: str = DEFAULT_LANGUAGE,
 ) -> Export:
     """The plain PyTorch script of cfg's one optimizer on df.
 
@@ -83,55 +89,89 @@ def export_script(
         test_df, test_name, test_raw: a separate table of held-out rows, likewise.
         every: a log line every this many epochs (default: epochs/10, as train).
         command: the train command the script reproduces, quoted in its docstring.
+        language: the language of the script's comments, of its notes and of what it prints
+            besides the epoch log (linreg_core.i18n.LANGUAGES).
     Returns:
         The script, notes for its reader, and a file name for it.
     Raises:
         ConfigError, DataError: what train would refuse, and a table the script cannot read.
     """
     if len(cfg.optimizers) != 1:
-        raise ConfigError(
-            f"A script trains one optimizer; these settings have {len(cfg.optimizers)}. "
-            "Export each run on its own."
-        )
+        raise ConfigError("export.error.one_optimizer", count=len(cfg.optimizers))
     if every is not None and every < 1:
-        raise ConfigError(f"Invalid --log-every: {every}. Use a whole number >= 1.")
+        raise ConfigError("export.error.log_every", every=every)
     if cfg.where or cfg.numbers_from_text or cfg.drop_outliers is not None:
-        raise ConfigError(
-            "The script does not write row filters, numbers read from text or outlier drops "
-            "yet: save the rows you want as a file and export that, without --where, "
-            "--numbers-from-text and --drop-outliers."
-        )
+        raise ConfigError("export.error.unsupported")
     ds = prepare(df, cfg, test_df)  # refuses what train refuses, with the same message
     fit_scaler(ds, cfg)  # a constant column cannot be z-scored: say so now, not in the script
     features = resolve_features(df, ds.target, cfg.features)
     notes: list[str] = []
-    reads = [_read_block(df, name, raw, features, ds.target, "df", notes)]
+    reads = [_read_block(df, name, raw, features, ds.target, "df", notes, language)]
     if test_df is not None:
         reads.append(
-            _read_block(test_df, test_name, test_raw, features, ds.target, "df_test", notes)
+            _read_block(
+                test_df, test_name, test_raw, features, ds.target, "df_test", notes, language
+            )
         )
     m = len(ds.y_train)
     path = choose_path(m, cfg.batch_size, cfg.path)
     if m > PLAIN_MAX_ROWS:
-        how = "from the rows' statistics" if path == "fast" else "with numpy's float32 batches"
-        notes.append(
-            f"The table has {m:,} training rows, more than {PLAIN_MAX_ROWS}: linreg_core trains "
-            f"it {how}, which agrees with this script's torch loop to float32 rounding, so the "
-            "last printed digits may differ."
-        )
+        how = text(f"export.note.how_{'fast' if path == 'fast' else 'batches'}", language)
+        notes.append(text("export.note.large", language, rows=m, limit=PLAIN_MAX_ROWS, how=how))
     # train's words on a divergence name the data's stable limit: take them from the engine's
     # own run, with the epoch left for the script to fill in
     comp = compare(ds, cfg)
     run = comp.runs[0]
     words = None
     if run.diverged_at is not None and (said := advise(comp, run)) is not None:
-        words = said.replace(f"at epoch {run.diverged_at}", f"at epoch {_DIVERGED}", 1)
-    text = _Writer(
-        cfg, features, ds.target, reads, test_df is not None, every, notes, command, path, words
+        words = _words(_at_any_epoch(said, run.diverged_at), language)
+    writer = _Writer(
+        cfg,
+        features,
+        ds.target,
+        reads,
+        test_df is not None,
+        every,
+        notes,
+        command,
+        path,
+        words,
+        language,
     )
     stem = Path(name).stem if name and name != TYPED_TABLE else "typed_table"
     opt = cfg.optimizers[0].name.replace("-", "_")
-    return Export(text.render(), tuple(notes), f"{_identifier(stem)}_{opt}.py")
+    return Export(writer.render(), tuple(notes), f"{_identifier(stem)}_{opt}.py")
+
+
+def _words(said: object, language: str) -> str:
+    """A core sentence in `language`: a Said, an error or a warning, several of them in a row,
+    or plain text (kept as it is)."""
+    if isinstance(said, Said | LinRegError | DataWarning):
+        return said.in_language(language)
+    if isinstance(said, list | tuple):
+        return " ".join(_words(s, language) for s in said)
+    return str(said)
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int | np.integer) and not isinstance(value, bool)
+
+
+def _at_any_epoch(said: object, epoch: int) -> object:
+    """`said` with the epoch of a divergence replaced by _DIVERGED, which the script fills in
+    with its own epoch. A sentence whose epoch cannot be found keeps the engine's epoch, which
+    is the script's too wherever the script prints train's lines exactly."""
+    if isinstance(said, Said) and said.code is not None:
+        params = {
+            k: _DIVERGED if _is_int(v) and v == epoch else _at_any_epoch(v, epoch)
+            for k, v in said.params.items()
+        }
+        return Said(said.code, **params)
+    if isinstance(said, list | tuple):
+        return [_at_any_epoch(s, epoch) for s in said]
+    if isinstance(said, str):
+        return said.replace(f"at epoch {epoch}", f"at epoch {_DIVERGED}", 1)
+    return said
 
 
 def _identifier(text: str) -> str:
@@ -181,12 +221,13 @@ def _read_block(
     target: str,
     var: str,
     notes: list[str],
+    language: str = DEFAULT_LANGUAGE,
 ) -> list[str]:
     """The script's lines that read the table into `var`: by the file's name, or inline."""
     columns = [*features, target]
-    label = "the test table" if var == "df_test" else "the table"
+    label = Said("export.label.test_table" if var == "df_test" else "export.label.table")
     reader = _reader(name, df) if name and name != TYPED_TABLE else None
-    why = ""
+    why: Said | None = None
     if reader is not None and raw is not None:
         func, options = reader
         try:
@@ -197,34 +238,33 @@ def _read_block(
         except Exception:  # any failure of pandas' plain read: it differs
             same = False
         if not same:
-            why = f"pandas.{func} reads {name!r} differently from linreg_core (e.g. numbers "
-            why += "written with units or thousands separators)"
+            why = Said("export.why.read_differently", func=func, name=name)
             reader = None
     elif reader is not None and _converted(df, columns):
-        why = f"some chosen columns of {name!r} hold numbers written as text"
+        why = Said("export.why.text_numbers", name=name)
         reader = None
     elif name and name != TYPED_TABLE and reader is None:
-        why = f"pandas has no plain reader for {name!r}"
+        why = Said("export.why.no_reader", name=name)
     if reader is not None:
         assert name is not None
         func, options = reader
         args = ", ".join([_text(name), *(f"{k}={_literal(v)}" for k, v in options.items())])
-        need = {"read_excel": "  # needs openpyxl", "read_parquet": "  # needs pyarrow"}
+        package = {"read_excel": "openpyxl", "read_parquet": "pyarrow"}.get(func)
+        need = f"  # {text('export.comment.needs', language, package=package)}" if package else ""
         return [
-            f"{var} = pd.{func}({args}){need.get(func, '')}",
+            f"{var} = pd.{func}({args}){need}",
             f"{var}.columns = [str(c).strip() for c in {var}.columns]",
         ]
     cells = len(df) * len(columns)
     if cells > INLINE_MAX_CELLS:
+        why = why or Said("export.why.no_file")
         raise DataError(
-            f"The script cannot read {label} by its name: {why}. It is too large to write into "
-            f"the script ({cells:,} cells; the limit is {INLINE_MAX_CELLS:,}). Save the chosen "
-            "columns as a plain CSV with numbers like 1234.5 and export from that file."
+            "export.error.too_large", label=label, why=why, cells=cells, limit=INLINE_MAX_CELLS
         )
-    if why:
-        notes.append(
-            f"{why[0].upper()}{why[1:]}, so its chosen columns are written into the script."
-        )
+    if why is not None:
+        said = why.in_language(language)  # a sentence's start: capitalised, but for pandas
+        said = said if said.startswith("pandas") else said[:1].upper() + said[1:]
+        notes.append(text("export.note.inline", language, why=said))
     data = {c: [_number(v) for v in column_values(df, c)] for c in columns}
     lines = [f"{var} = pd.DataFrame(" + "{"]
     lines += [f"    {_text(c)}: [{', '.join(v)}]," for c, v in data.items()]
@@ -253,7 +293,7 @@ def _number(value: float) -> str:
 
 # -- the script ---------------------------------------------------------------------------------
 class _Writer:
-    """The script's text, step by step, for one optimizer."""
+    """The script's text, step by step, for one optimizer, with its comments in one language."""
 
     def __init__(
         self,
@@ -267,9 +307,11 @@ class _Writer:
         command: str | None,
         path: str,
         diverged_words: str | None = None,
+        language: str = DEFAULT_LANGUAGE,
     ) -> None:
         self.cfg, self.opt = cfg, cfg.optimizers[0]
         self.diverged_words = diverged_words  # train's words if the run diverges
+        self.language = language
         self.spec = OPTIMIZERS[self.opt.name]
         self.features, self.target, self.reads = features, target, reads
         self.separate_test, self.notes, self.command = separate_test, notes, command
@@ -281,6 +323,20 @@ class _Writer:
 
     def add(self, *lines: str) -> None:
         self.out.extend(lines)
+
+    def say(self, key: str, **params: object) -> str:
+        """The catalog's export.<key> in the script's language."""
+        return text(f"export.{key}", self.language, **params)
+
+    def aside(self, name: str) -> str:
+        """A comment at a line's end: export.comment.<name>."""
+        return f"  # {self.say('comment.' + name)}"
+
+    def step(self, key: str, **params: object) -> list[str]:
+        """A numbered step's comment (render() numbers the steps), over as many lines as the
+        catalog's sentence has."""
+        first, *rest = self.say(key, **params).splitlines()
+        return [f"# 1. {first}", *(f"# {line}" for line in rest)]
 
     def render(self) -> str:
         self.header()
@@ -297,33 +353,39 @@ class _Writer:
 
     def header(self) -> None:
         cfg, opt = self.cfg, self.opt
-        batch = "full batch" if cfg.batch_size is None else f"batches of {cfg.batch_size}"
-        xs = ", ".join(self.features)
-        doc = [
-            f'"""Linear regression of {self.target} on {xs}: {self.spec.title} '
-            f"(lr {opt.lr:g}), {cfg.epochs} epochs, {batch}.",
-            "",
-            "Exported from LinReg Lab. Needs only torch, pandas and numpy; run it with `python`",
-            "in the folder that holds the data file. It prints the same lines as",
-        ]
+        batch = (
+            self.say("doc.full_batch")
+            if cfg.batch_size is None
+            else self.say("doc.batches", size=cfg.batch_size)
+        )
+        title = self.say(
+            "doc.title",
+            target=self.target,
+            features=", ".join(self.features),
+            optimizer=_words(self.spec.title, self.language),
+            lr=opt.lr,
+            epochs=cfg.epochs,
+            batch=batch,
+        )
+        doc = [f'"""{title}', ""]
         if self.command:
-            doc += ["", f"    {self.command}", ""]
+            doc += [*self.say("doc.intro_command").splitlines(), "", f"    {self.command}", ""]
         else:
-            doc += ["`python -m linreg_core train` with the same settings.", ""]
-        doc += [textwrap.fill(f"Note: {n}", 96) for n in self.notes]
+            doc += [*self.say("doc.intro_train").splitlines(), ""]
+        doc += [textwrap.fill(self.say("doc.note", note=n), 96) for n in self.notes]
         self.add(*doc, '"""', "", "import math", "", "import numpy as np", "import pandas as pd")
         self.add("import torch", "")
 
     def read(self) -> None:
         self.add(
-            "# 1. read the table and keep the rows that have a value in every chosen column",
-            f"FEATURES = [{', '.join(map(_text, self.features))}]  # x",
-            f"TARGET = {_text(self.target)}  # y, the column to predict",
+            *self.step("step.read"),
+            f"FEATURES = [{', '.join(map(_text, self.features))}]{self.aside('features')}",
+            f"TARGET = {_text(self.target)}  # {self.say('comment.target')}",
             *self.reads[0],
             "df = df[FEATURES + [TARGET]].dropna()",
-            "# (rows, features), stored row after row: sums over a row add in one order",
+            f"# {self.say('comment.rows')}",
             "X = np.column_stack([df[c].to_numpy(dtype=np.float64) for c in FEATURES])",
-            "y = df[TARGET].to_numpy(dtype=np.float64)  # (rows,)",
+            f"y = df[TARGET].to_numpy(dtype=np.float64)  # {self.say('comment.y_shape')}",
             "",
         )
 
@@ -331,7 +393,7 @@ class _Writer:
         cfg = self.cfg
         if self.separate_test:
             self.add(
-                "# 2. the held-out rows come from their own table",
+                *self.step("step.test_table"),
                 *self.reads[1],
                 "df_test = df_test[FEATURES + [TARGET]].dropna()",
                 "X_train, y_train = X, y",
@@ -341,27 +403,22 @@ class _Writer:
             )
         elif cfg.test_size > 0:
             self.add(
-                f"# 2. hold out {cfg.test_size:.0%} of the rows, picked by a seeded shuffle; both",
-                "# parts keep the table's order",
+                *self.step("step.hold_out", share=cfg.test_size),
                 f"n_test = math.ceil({cfg.test_size!r} * len(y))",
                 f"order = np.random.default_rng({cfg.seed}).permutation(len(y))",
                 "train_rows, test_rows = np.sort(order[n_test:]), np.sort(order[:n_test])",
                 "X_train, y_train = X[train_rows], y[train_rows]",
-                "X_test, y_test = X[test_rows], y[test_rows]  # not used for training",
+                f"X_test, y_test = X[test_rows], y[test_rows]  # {self.say('comment.not_trained')}",
                 "",
             )
         else:
-            self.add("# 2. no rows are held out: train on all of them", "X_train, y_train = X, y")
-            self.add("")
+            self.add(*self.step("step.no_test"), "X_train, y_train = X, y", "")
 
     def scale(self) -> None:
         cfg = self.cfg
         if not cfg.normalize and not cfg.normalize_target:
             return
-        self.add(
-            "# 3. z-score with the TRAINING rows' mean and population std (ddof=0); held-out",
-            "# rows would use the very same numbers",
-        )
+        self.add(*self.step("step.scale"))
         if cfg.normalize:
             self.add(
                 "mean = X_train.mean(axis=0)",
@@ -372,15 +429,15 @@ class _Writer:
             self.add(
                 "y_mean = y_train.mean()",
                 "y_std = np.sqrt(np.mean((y_train - y_mean) ** 2))",
-                "y_train = (y_train - y_mean) / y_std  # the cost is in z-scored units",
+                f"y_train = (y_train - y_mean) / y_std  # {self.say('comment.z_cost')}",
             )
         self.add("")
 
     def tensors(self) -> None:
         self.add(
-            "# 4. float32 tensors, as torch.FloatTensor gives",
-            "x_train = torch.tensor(X_train, dtype=torch.float32)  # (m, features)",
-            "y_train = torch.tensor(y_train, dtype=torch.float32)  # (m,)",
+            *self.step("step.tensors"),
+            f"x_train = torch.tensor(X_train, dtype=torch.float32){self.aside('x_shape')}",
+            f"y_train = torch.tensor(y_train, dtype=torch.float32){self.aside('m_shape')}",
             "",
         )
 
@@ -388,14 +445,13 @@ class _Writer:
         d, cfg = self.d, self.cfg
         grad = "" if self.manual else ", requires_grad=True"
         if cfg.init == "zeros":
-            self.add("# 5. the parameters start at zero")
+            self.add(*self.step("step.zeros"))
             self.add(f"W = torch.zeros({d}{grad})")
             if cfg.bias:
                 self.add(f"b = torch.zeros(1{grad})")
         else:
             self.add(
-                "# 5. a seeded random start, as nn.Linear draws it: U(-1/sqrt(d), 1/sqrt(d)),",
-                "# the weights first, then the bias, from one generator",
+                *self.step("step.random"),
                 f"gen = torch.Generator().manual_seed({cfg.seed})",
                 f"bound = 1 / math.sqrt({d})",
                 f"W = torch.empty({d}).uniform_(-bound, bound, generator=gen)",
@@ -405,23 +461,20 @@ class _Writer:
             if not self.manual:
                 self.add("W.requires_grad_()", *(["b.requires_grad_()"] if cfg.bias else []))
         if not cfg.bias:
-            self.add("# no bias: the hypothesis is H = Wx")
+            self.add(f"# {self.say('comment.no_bias')}")
         self.add("")
 
     def optimizer(self) -> None:
         params = "[W, b]" if self.cfg.bias else "[W]"
         if self.manual:
-            self.add(
-                "# 6. no torch.optim: the gradients come from the formulas",
-                "# D_W = 2/m sum((H - y) x), D_b = 2/m sum(H - y), and W := W - lr * D_W",
-                f"lr = {self.opt.lr!r}",
-                "",
-            )
+            self.add(*self.step("step.manual"), f"lr = {self.opt.lr!r}", "")
             return
         hp = {**self.opt.hyperparameters(), **self.spec.class_options}
         args = ", ".join([params, *(f"{k}={v!r}" for k, v in hp.items())])
+        title = _words(self.spec.title, self.language)
+        summary = _words(self.spec.summary, self.language)
         self.add(
-            f"# 6. {self.spec.title}. {self.spec.summary}",
+            *self.step("step.optimizer", title=title, summary=summary),
             f"optimizer = torch.optim.{self.spec.torch_class}({args})",
             "",
         )
@@ -437,7 +490,7 @@ class _Writer:
         b = ' + f", b: {b.item():.4f}"' if self.cfg.bias else ""
         return [
             "def log_line(epoch, cost):",
-            '    """The log: W and b after the epoch, the cost before its step(s)."""',
+            f'    """{self.say("doc.log_line")}"""',
             f"    params = {ws}{b}",
             f'    return f"Epoch {{epoch:{width}d}}/{{nb_epochs}} {{params}}, Cost: {{cost:.6f}}"',
             "",
@@ -460,7 +513,9 @@ class _Writer:
             path="plain",
             diverged_at=_DIVERGED,
         )
-        said = self.diverged_words or history.advice or ""
+        said = self.diverged_words
+        if said is None:
+            said = _words(history.advice or "", self.language)
         text = said.replace("{", "{{").replace("}", "}}")
         return "f" + _text(text.replace(str(_DIVERGED), "{diverged_at}"))
 
@@ -471,11 +526,13 @@ class _Writer:
         finite = " and ".join(f"torch.isfinite({p}).all()" for p in params)
         stop = [*on_break, "break"]
         logged = "logged = cost.item()"
+        hypothesis = f"H = {self.hypothesis(x)}  # {self.say('comment.hypothesis')}"
+        cost = f"cost = torch.mean((H - {y}) ** 2)  # {self.say('comment.mse')}"
         if self.manual:
             body = [
                 "with torch.no_grad():",
-                f"    H = {self.hypothesis(x)}  # the hypothesis, one row per example",
-                f"    cost = torch.mean((H - {y}) ** 2)  # MSE, before the step",
+                f"    {hypothesis}",
+                f"    {cost}",
                 f"    {logged}",
                 "    if diverged(logged):",
                 *("        " + s for s in stop),
@@ -486,32 +543,32 @@ class _Writer:
                 body += [f"    D_b = 2 * torch.mean(H - {y}).reshape(1)", "    b -= lr * D_b"]
         else:
             body = [
-                f"H = {self.hypothesis(x)}  # the hypothesis, one row per example",
-                f"cost = torch.mean((H - {y}) ** 2)  # MSE, before the step",
+                hypothesis,
+                cost,
                 logged,
                 "if diverged(logged):",
                 *("    " + s for s in stop),
-                "optimizer.zero_grad()  # gradients add up: clear the last step's",
-                "cost.backward()  # d cost / d W (and d b) by autograd",
-                "optimizer.step()  # W (and b) move against the gradient",
+                f"optimizer.zero_grad()  # {self.say('comment.zero_grad')}",
+                f"cost.backward()  # {self.say('comment.backward')}",
+                f"optimizer.step()  # {self.say('comment.step')}",
             ]
-        return [*body, f"if not ({finite}):  # the step overflowed", *("    " + s for s in stop)]
+        overflow = f"if not ({finite}):  # {self.say('comment.overflow')}"
+        return [*body, overflow, *("    " + s for s in stop)]
 
     def train(self) -> None:
         self.add(
             f"nb_epochs = {self.cfg.epochs}",
-            f"LOG_EVERY = {self.every}  # a log line every LOG_EVERY epochs, and the last",
+            f"LOG_EVERY = {self.every}  # {self.say('comment.log_every')}",
             f"FLOAT32_MAX = {FLOAT32_MAX!r}",
             "",
             "",
             "def diverged(cost):",
-            '    """A cost that is not finite or beyond float32: the run has blown up."""',
+            f'    """{self.say("doc.diverged")}"""',
             "    return not math.isfinite(cost) or cost > FLOAT32_MAX",
             "",
             "",
             *self.log_line(),
-            "# 7. train: the cost of an epoch is taken before its step, W and b are shown after",
-            "# it; a run that blows up stops there",
+            *self.step("step.train"),
             "diverged_at, line, shown = None, None, False",
         )
         if self.minibatch:
@@ -530,7 +587,7 @@ class _Writer:
             "    if shown:",
             "        print(line)",
             "if diverged_at is not None:",
-            "    if line is not None and not shown:  # the last epoch that ran",
+            f"    if line is not None and not shown:  # {self.say('comment.last_epoch')}",
             "        print(line)",
             f"    print({self.advice()})",
         )
@@ -538,7 +595,7 @@ class _Writer:
     def mini_batch(self) -> None:
         cfg = self.cfg
         self.add(
-            "# mini-batches: every epoch reshuffles the rows with one seeded generator",
+            f"# {self.say('comment.minibatch')}",
             f"batch_size = {cfg.batch_size}",
             "n_batches = math.ceil(len(y_train) / batch_size)",
             f"shuffle = torch.Generator().manual_seed({cfg.seed})",
@@ -550,8 +607,8 @@ class _Writer:
             "        x_batch, y_batch = x_train[rows], y_train[rows]",
             *("        " + s for s in self.step_lines("x_batch", "y_batch", [])),
             "        costs.append(logged)",
-            "    if len(costs) < n_batches:  # a batch blew up: this epoch does not count",
+            f"    if len(costs) < n_batches:  # {self.say('comment.batch_blew_up')}",
             "        diverged_at = epoch",
             "        break",
-            "    logged = sum(costs) / len(costs)  # the epoch's cost: the mean of its batches'",
+            f"    logged = sum(costs) / len(costs)  # {self.say('comment.epoch_cost')}",
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import functools
 import io
 import shlex
 import shutil
@@ -19,6 +20,7 @@ from streamlit.delta_generator import DeltaGenerator
 
 from linreg_core import OptimizerConfig, RunConfig
 from linreg_core.cli import _config, _parser, main
+from tests.test_export import HANGUL, code
 from ui import run
 from ui import state as S
 
@@ -47,9 +49,9 @@ def clicked(data: object) -> bytes:
     return data.encode() if isinstance(data, str) else data  # type: ignore[return-value,union-attr]
 
 
-def trained(csv: str, target: str, features: list[str], **settings: object):
+def trained(csv: str, target: str, features: list[str], locale: str | None = None, **settings):
     run.clear_cache()
-    at = start_app()
+    at = start_app(locale=locale)
     choose(at, csv, target, features, optimizers=OPTIMIZERS, **settings)
     at.switch_page(TRAIN_PAGE).run(timeout=TIMEOUT)
     at.button(key=TRAIN_BUTTON).click().run(timeout=TIMEOUT)
@@ -157,3 +159,21 @@ def test_a_typed_table_comes_with_its_csv_and_a_script_that_carries_it(
     )
     assert done.stdout == expected
     assert expected.splitlines()[-1] == "Epoch 1000/1000 W: 29.5617, b: 0.9963, Cost: 0.143077"
+
+
+def test_a_korean_session_downloads_with_korean_labels_and_a_script_with_korean_comments(sent):
+    at = trained("study_score.csv", "score", ["hours"], locale="ko-KR", test_size=0.25, epochs=60)
+    assert [s.value for s in at.subheader].count("내려받기") == 1
+    labels = [b.label for b in at.get("download_button")]
+    assert labels.count("에포크별 기록 (CSV)") == 2 and labels.count("PyTorch 스크립트 (.py)") == 2
+    assert "요약 (CSV)" in labels
+    assert any("명령과 똑같은 에포크 로그" in c.value for c in at.caption)
+    back = pd.read_csv(io.BytesIO(clicked(sent[S.W_TRAIN_HISTORY_CSV.format(i=0)])))
+    assert list(back.columns) == ["epoch", "train loss", "test loss", "W", "b", "gradient norm"]
+    bound = sent[S.W_TRAIN_SCRIPT.format(i=1)]  # the script, written on the click
+    script = clicked(bound).decode()
+    assert "# 1. 표를 읽고" in script and "에포크" in script
+    assert isinstance(bound, functools.partial)
+    english = bound.func(*bound.args[:-1], language="en")
+    assert not HANGUL.search(english) and "# 1. read the table" in english
+    assert code(script) == code(english)  # only the comments differ

@@ -2,7 +2,8 @@
 command line and the plain PyTorch script that reproduce it.
 
 Files are written when their button is clicked (a big table's history or script is not built on
-every rerun); CSVs go through ui.files.safe_csv.
+every rerun); CSVs go through ui.files.safe_csv. Labels and captions are in the session's
+language, and so are the script's comments; the CSVs' headers stay English (a data contract).
 """
 
 from __future__ import annotations
@@ -18,29 +19,12 @@ import streamlit as st
 from linreg_core import Comparison, History, LinRegError
 from linreg_core.cli import command_line
 from linreg_core.export import TYPED_TABLE, export_script
+from linreg_core.i18n import DEFAULT_LANGUAGE
 from ui import experiment, tables
 from ui import state as S
 from ui.files import csv_when_clicked
+from ui.i18n import language, t
 from ui.presets import sample_path
-
-TITLE = "Downloads · 내려받기"
-SUMMARY_LABEL = "Summary (CSV)"
-HISTORY_LABEL = "Every epoch (CSV)"
-SCRIPT_LABEL = "PyTorch script (.py)"
-COMMAND_NOTE = (
-    "Each run below as a command for a terminal (in the folder that holds the data file), with "
-    "its every epoch and its plain PyTorch script."
-)
-CAPTION = (
-    "Every epoch: the loss before its step and the parameters after it, in the space trained "
-    "in (z-scored when scaling is on), and the gradient's length. The script needs only torch, "
-    "pandas and numpy and prints the same epoch log as the command."
-)
-TYPED_NOTE = (
-    "A typed table has no file: the script carries its numbers inside; the command reads "
-    "typed_table.csv, which the button below saves."
-)
-TYPED_LABEL = "The typed table (CSV)"
 
 
 def history_frame(comp: Comparison, history: History) -> pd.DataFrame:
@@ -108,8 +92,11 @@ def script_text(
     test_df: pd.DataFrame | None,
     test_name: str | None,
     command: str,
+    language: str = DEFAULT_LANGUAGE,
 ) -> str:
-    """The run's PyTorch script; a script that says why when it cannot be written."""
+    """The run's PyTorch script, its comments in `language` (the session's, taken when the
+    page is drawn: the script is written later, on the click); a script that says why when
+    it cannot be written."""
     cfg = dataclasses.replace(comp.config, optimizers=(history.optimizer,))
     file, _ = data_file(name, df)
     raw = None
@@ -124,18 +111,19 @@ def script_text(
             test_df=test_df,
             test_name=test_name,
             command=command,
+            language=language,
         ).text
     except LinRegError as exc:
-        return f"raise SystemExit({str(exc)!r})\n"
+        return f"raise SystemExit({exc.in_language(language)!r})\n"
 
 
 def section(comp: Comparison) -> None:
     """The downloads: the summary, then for each run its command, history and script."""
     ss = st.session_state
-    st.subheader(TITLE)
+    st.subheader(t("downloads.title"))
     summary = tables.summary_table(comp)
     st.download_button(
-        SUMMARY_LABEL,
+        t("downloads.summary_label"),
         csv_when_clicked(summary),
         file_name="summary.csv",
         mime="text/csv",
@@ -144,11 +132,11 @@ def section(comp: Comparison) -> None:
         key=S.W_TRAIN_SUMMARY_CSV,
     )
     experiment.download_button(comp)  # the table, every setting and the results, to reopen
-    st.caption(COMMAND_NOTE)
+    st.caption(t("downloads.command_note"))
     name, test_name = ss[S.DATA_NAME], ss[S.TEST_DATA_NAME]
     if name == TYPED_TABLE:  # the file the commands read
         st.download_button(
-            TYPED_LABEL,
+            t("downloads.typed_label"),
             csv_when_clicked(ss[S.DATA]),
             file_name="typed_table.csv",
             mime="text/csv",
@@ -165,7 +153,7 @@ def section(comp: Comparison) -> None:
         left = right = row
         safe = "".join(c if c.isalnum() else "_" for c in h.label).strip("_")
         left.download_button(
-            HISTORY_LABEL,
+            t("downloads.history_label"),
             csv_when_clicked(functools.partial(history_frame, comp, h)),
             file_name=f"{stem}_{safe}_history.csv",
             mime="text/csv",
@@ -174,9 +162,17 @@ def section(comp: Comparison) -> None:
             key=S.W_TRAIN_HISTORY_CSV.format(i=i),
         )
         right.download_button(
-            SCRIPT_LABEL,
+            t("downloads.script_label"),
             functools.partial(
-                script_text, ss[S.DATA], comp, h, name, ss[S.TEST_DATA], test_name, command
+                script_text,
+                ss[S.DATA],
+                comp,
+                h,
+                name,
+                ss[S.TEST_DATA],
+                test_name,
+                command,
+                language(),
             ),
             file_name=f"{stem}_{safe}.py",
             mime="text/x-python",
@@ -184,4 +180,5 @@ def section(comp: Comparison) -> None:
             on_click="ignore",
             key=S.W_TRAIN_SCRIPT.format(i=i),
         )
-    st.caption(CAPTION + (" " + TYPED_NOTE if name == TYPED_TABLE else ""))
+    typed = " " + t("downloads.typed_note") if name == TYPED_TABLE else ""
+    st.caption(t("downloads.caption") + typed)

@@ -298,7 +298,7 @@ def _print_text(comp: Comparison, args: argparse.Namespace) -> None:
         ]
         print()
         print(table.to_string(index=False, float_format=lambda v: f"{v:.6g}"))
-        advice = [text for h in comp.runs if not h.diverged and (text := advise(comp, h))]
+        advice = [str(said) for h in comp.runs if not h.diverged and (said := advise(comp, h))]
         if advice:
             print()
             print("\n".join(advice))

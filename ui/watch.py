@@ -275,7 +275,7 @@ def _number_config(table: pd.DataFrame) -> dict:
 def one_step_section(comp: Comparison, domain: list[str]) -> None:
     """Pick an optimizer and an epoch; its step taken apart (linreg_core.explain)."""
     from linreg_core import LinRegError, report
-    from linreg_core.explain import explain_step
+    from linreg_core.explain import explain_step, row_columns
 
     left, right = st.columns(2)
     label = left.selectbox(_w("run_label"), domain, key=S.W_TRAIN_STEP_RUN)
@@ -305,7 +305,8 @@ def one_step_section(comp: Comparison, domain: list[str]) -> None:
     st.code("\n".join(map(say, one.gradient_lines)), language=None, wrap_lines=True)
     if one.rows is not None:
         st.caption(_w("rows_head"))
-        st.dataframe(one.rows, hide_index=True, column_config=_number_config(one.rows))
+        shown = one.rows.rename(columns=row_columns(one.names, i18n.language()))
+        st.dataframe(shown, hide_index=True, column_config=_number_config(shown))
     elif one.rows_note:
         st.caption(say(one.rows_note))
     st.markdown(_w("update_head"))

@@ -133,6 +133,7 @@ TEXT_KINDS = frozenset(
     ]
 )
 CODE = re.compile(r"`[^`]*`")  # `StandardScaler`, `.std()`: code, the same in every language
+FILE_NAME = re.compile(r"[\w.-]+\.(?:csv|tsv|txt|xlsx|parquet|jsonl?)\b", re.IGNORECASE)
 
 
 def english_left(at: AppTest, *names: str, sidebar: bool = False) -> list[str]:
@@ -166,9 +167,10 @@ def english_left(at: AppTest, *names: str, sidebar: bool = False) -> list[str]:
         for piece in pieces:
             if not isinstance(piece, str) or not piece.strip():
                 continue
-            words = CODE.sub(" ", shown(piece))
+            words = shown(piece)
             for name in user:
                 words = words.replace(name, " ")
+            words = FILE_NAME.sub(" ", CODE.sub(" ", words))
             english = [w for w in re.findall(r"[a-z]+", words.lower()) if w in FUNCTION_WORDS]
             if len(english) >= 2:
                 found.append(piece)

@@ -14,6 +14,7 @@ from apptest_harness import (
     SAMPLE_DATA,
     START_PAGE,
     TIMEOUT,
+    english_left,
     shown,
     start_app,
     table_with,
@@ -21,7 +22,6 @@ from apptest_harness import (
     upload,
 )
 from streamlit.testing.v1 import AppTest
-from test_page_start import english_left
 
 from linreg_core import DataError, read_table
 from ui import files
@@ -363,7 +363,7 @@ def test_a_sample_table_is_described_in_korean(korean: AppTest) -> None:
     assert "열 이름을 보고 추천한 타깃: 'price_eok'" in texts(at.caption)
     assert "위에서 타깃, 즉 예측할 열을 고르세요." in texts(at.info)
     names = list(at.session_state[S.DATA].columns)
-    assert english_left(at, names) == []
+    assert english_left(at, *names) == []
 
     pick(at, "price_eok")
 
@@ -385,7 +385,7 @@ def test_a_sample_table_is_described_in_korean(korean: AppTest) -> None:
     outliers = table_with(at, "가장 큰 |z|")  # the core's columns, named in Korean
     assert {"행", "해당 열", "price_eok"} <= set(outliers.columns)
     assert [link.label for link in at.page_link][-1] == "다음: 정규화"
-    assert english_left(at, names) == []
+    assert english_left(at, *names) == []
 
 
 def test_an_empty_upload_says_in_korean_that_the_file_could_not_be_read(korean: AppTest) -> None:
@@ -403,4 +403,4 @@ def test_an_empty_upload_says_in_korean_that_the_file_could_not_be_read(korean: 
         assert problem.value.in_language("ko") in said
         assert english_left(at) == []
     else:
-        assert english_left(at, [str(problem.value)]) == []
+        assert english_left(at, str(problem.value)) == []

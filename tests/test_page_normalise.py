@@ -205,16 +205,6 @@ def korean_normalise(sample: str = "apartments.csv", target: str = "price_eok") 
     return at.switch_page(NORM_PAGE).run(timeout=TIMEOUT)
 
 
-@pytest.fixture
-def without_other_sections(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The page without the curvature lesson (ui/lesson.py) and the outliers (ui/rows.py), whose
-    words are translated in their own modules: what is left is this page's own text."""
-    from ui import lesson, rows
-
-    monkeypatch.setattr(lesson, "curvature_section", lambda *args, **kwargs: None)
-    monkeypatch.setattr(rows, "outliers_section", lambda *args, **kwargs: None)
-
-
 def test_a_korean_browser_reads_the_page_in_korean() -> None:
     at = korean_normalise()
     assert not at.exception and not at.error
@@ -244,9 +234,7 @@ def test_a_korean_browser_reads_the_page_in_korean() -> None:
     assert "정규화한 테스트 데이터의 평균" in stats.columns
 
 
-def test_the_korean_page_leaves_no_english_sentence_of_its_own(
-    without_other_sections: None,
-) -> None:
+def test_the_korean_page_leaves_no_english_sentence() -> None:
     at = korean_normalise()
     assert not at.exception and not at.error
     assert english_left(at) == []
@@ -254,16 +242,6 @@ def test_the_korean_page_leaves_no_english_sentence_of_its_own(
     english = start_app()
     show_normalise(english, pd.read_csv(APARTMENTS), "price_eok", FEATURES)
     assert any("population" in text for text in english_left(english))
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="the curvature lesson (ui/lesson.py) and the outliers (ui/rows.py) speak Korean on "
-    "their own branches; once merged this passes: remove the mark",
-)
-def test_the_whole_korean_page_leaves_no_english_sentence() -> None:
-    at = korean_normalise()
-    assert english_left(at) == []
 
 
 def test_a_korean_browser_without_data_is_sent_to_the_data_page_in_korean() -> None:

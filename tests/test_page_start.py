@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable
-
 import pandas as pd
 import pytest
-from apptest_harness import DATA_PAGE, TIMEOUT, shown, start_app, texts
+from apptest_harness import DATA_PAGE, TIMEOUT, english_left, start_app, texts
 from streamlit.testing.v1 import AppTest
 
 from ui import state as S
@@ -132,43 +129,6 @@ def test_one_click_on_a_seed_preset_trains_and_the_sidebar_says_so(app: AppTest)
 
 
 # -- in Korean ----------------------------------------------------------------------------------
-TEXT_ELEMENTS = ("title", "header", "subheader", "markdown", "caption", "info", "warning", "error")
-TEXT_ELEMENTS += ("success",)
-WIDGETS = (
-    "button", "selectbox", "multiselect", "slider", "toggle", "number_input", "text_input",
-    "checkbox", "radio", "segmented_control", "file_uploader", "page_link", "tab", "expander",
-)  # fmt: skip
-FUNCTION_WORDS = {"the", "and", "of", "to", "is", "are", "with", "for", "your", "this", "on"}
-FUNCTION_WORDS |= {"in", "a"}
-CODE = re.compile(r"`[^`]*`")
-FILE_NAME = re.compile(r"[\w.-]+\.(?:csv|tsv|txt|xlsx|parquet|jsonl?)\b", re.IGNORECASE)
-
-
-def shown_texts(at: AppTest) -> list[str]:
-    """Every text element's value and every widget's label on the page and in the sidebar."""
-    found = [shown(str(e.value)) for kind in TEXT_ELEMENTS for e in at.get(kind)]
-    for kind in WIDGETS:
-        for e in at.get(kind):
-            label = getattr(e, "label", None) or getattr(getattr(e, "proto", None), "label", "")
-            found.append(shown(str(label)))
-    return [text for text in found if text]
-
-
-def english_left(at: AppTest, names: Iterable[str] = ()) -> list[str]:
-    """The texts that still read as English: two or more common English function words once
-    code in backticks, the given column names and file names are taken out."""
-    left = []
-    for text in shown_texts(at):
-        bare = text
-        for name in sorted(names, key=len, reverse=True):
-            bare = bare.replace(name, " ")
-        bare = FILE_NAME.sub(" ", CODE.sub(" ", bare))
-        words = [w for w in re.findall(r"[A-Za-z]+", bare) if w.lower() in FUNCTION_WORDS]
-        if len(words) >= 2:
-            left.append(text)
-    return left
-
-
 def test_the_english_check_finds_an_english_sentence() -> None:
     at = start_app()  # English
     assert "LinReg Lab fits the straight line y = Wx + b" in texts(at.markdown)
@@ -220,7 +180,7 @@ def test_the_sidebar_is_in_korean_without_data_and_with_a_table(korean: AppTest)
     assert "주소창에 이 실험이 담겨 있습니다" in texts(at.sidebar.caption)
     at.selectbox(key=S.W_TARGET).set_value("money").run(timeout=TIMEOUT)
     assert "타깃: **money**  \n특성: hours" in texts(at.sidebar.markdown)
-    assert english_left(at.sidebar, ["money", "hours"]) == []  # type: ignore[arg-type]
+    assert english_left(at, "money", "hours", sidebar=True) == []  # type: ignore[arg-type]
 
 
 def test_a_preset_loads_with_a_korean_notice_and_sidebar(korean: AppTest) -> None:

@@ -108,7 +108,7 @@ st.subheader(t("train.fit_title"))
 fragments.fit_section(comp, domain)  # a fragment: choosing a feature redraws only this chart
 
 st.subheader(t("train.summary_title"))
-table = tables.summary_table(comp)
+table = tables.shown(tables.summary_table(comp), comp)  # the CSV download keeps English names
 st.dataframe(table, hide_index=True, column_config=tables.number_columns(table))
 st.caption(messages.summary_caption(comp))
 lesson.advice_notes(comp)  # each run's advice, from its numbers

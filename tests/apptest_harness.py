@@ -157,7 +157,8 @@ def english_left(at: AppTest, *names: str, sidebar: bool = False) -> list[str]:
             yield from nodes(child)
 
     found: list[str] = []
-    for node in nodes(at if sidebar else at.main):
+    roots = [at.main, at.sidebar] if sidebar else [at.main]
+    for node in (n for root in roots for n in nodes(root)):
         kind = getattr(node, "type", "")
         pieces = [getattr(node, "label", None), getattr(node, "help", None)]
         if kind in TEXT_KINDS:

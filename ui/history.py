@@ -31,15 +31,6 @@ MAX_EPOCHS_KEPT = 300  # per optimizer and split, on an entry's loss curves
 COLUMNS = [0.7, 3.0, 2.2, 1.0]  # widths: overlay tick, name, what it trained, remove
 HEADERS = ["history.col_show", "history.col_name", "history.col_about", None]  # catalog keys
 SUMMARY = ["optimizer", "train MSE", "test MSE", "train R²", "epochs to 1% of optimum"]
-SHOWN = {  # the overlay table's columns as the page heads them (the data keeps SUMMARY's)
-    "run": "history.col_run",
-    "table": "history.col_table",
-    "optimizer": "history.col_optimizer",
-    "train MSE": "history.col_train_mse",
-    "test MSE": "history.col_test_mse",
-    "train R²": "history.col_train_r2",
-    "epochs to 1% of optimum": "history.col_epochs_1pct",
-}
 _numbers = itertools.count(1)  # entry numbers, unique in the process
 
 
@@ -193,5 +184,5 @@ def section() -> None:
         )
     st.caption(t("history.caption", n=MAX_ENTRIES))
     if (rows := overlay_summary()) is not None:
-        rows = rows.rename(columns={c: t(key) for c, key in SHOWN.items()})  # shown, not kept
+        rows = tables.shown(rows)  # headers in the session's language; the data keeps its own
         st.dataframe(rows, hide_index=True, column_config=tables.number_columns(rows))

@@ -29,6 +29,8 @@ MAX_PARAMS_SHOWN = 12  # panels in the parameters chart; a chart of 101 was 500 
 
 # The tables' English headers and the catalog keys of their shown names ([common] column.*).
 HEADERS = {
+    "run": "run",
+    "table": "table",
     "column": "column",
     "role": "role",
     "training mean": "training_mean",

@@ -17,7 +17,7 @@ import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import numpy as np
 import pandas as pd
@@ -55,6 +55,23 @@ JSON_SHAPES = Said("error.data.json_shapes")  # the shapes read: the fix for JSO
 Label = str | Said  # a file in messages: its name in quotes, or "the file"
 
 TYPED_TABLE = "typed table"  # the dashboard's name for a table typed in, not read from a file
+
+
+class Note(str, Said):
+    """A sentence of the reader's in a table's attrs: a Said (rendered in any language, as
+    ui.i18n.say does) that is also its English text, so that attrs stay JSON for pyarrow, which
+    Streamlit gives every frame it shows."""
+
+    def __new__(cls, said: Said) -> Note:
+        note = super().__new__(cls, str(said))
+        note.__dict__.update(vars(said))
+        return note
+
+    def __init__(self, said: Said) -> None:  # the sentence was copied in __new__
+        pass
+
+    def __reduce__(self) -> tuple[Any, ...]:  # pickled (and deep-copied) as its Said
+        return (Note, (Said(self.code or str(self), **self.params),))
 
 
 @dataclass(frozen=True)
@@ -528,10 +545,11 @@ def _tidy(df: pd.DataFrame, label: Label) -> pd.DataFrame:
     df = df.reset_index(drop=True)
     formats, unusable = _read_numbers(df, delimiter)
     notes += [f.note() for f in formats]
-    df.attrs["notes"] = notes  # what was changed while reading (Said), for the page to show
+    df.attrs["notes"] = [Note(n) for n in notes]  # what the reader changed, for the page to show
     # how each text column of numbers was read, as plain dicts (Streamlit sends attrs as JSON)
     df.attrs["number_formats"] = [dataclasses.asdict(f) for f in formats]
-    df.attrs["unusable"] = unusable  # column -> why it cannot be used (beyond "text"), a Said
+    # column -> why it cannot be used (beyond "text"): a Note
+    df.attrs["unusable"] = {col: Note(why) for col, why in unusable.items()}
     return df
 
 

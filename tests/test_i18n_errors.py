@@ -6,13 +6,17 @@ from __future__ import annotations
 
 import ast
 import copy
+import json
 import pickle
 import re
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 import pytest
+from apptest_harness import DATA_PAGE, TIMEOUT, start_app, texts, upload
 
 from linreg_core import ConfigError, DataError, LinRegError, OptimizerConfig, RunConfig, read_table
 from linreg_core.budget import check
@@ -21,6 +25,7 @@ from linreg_core.errors import DataWarning, Said
 from linreg_core.i18n import catalog, has
 from linreg_core.rows import condition_mask, parse_where, with_numbers_from_text
 from linreg_core.sweep import parse_lrs
+from ui import state as S
 
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
 LEFTOVER = re.compile(r"\{[A-Za-z_]\w*(![rsa])?(:[^{}\"]*)?\}")  # an unfilled {name} or {n:,}
@@ -198,6 +203,28 @@ def test_notes_survive_the_copies_pandas_makes_and_pickling() -> None:
         assert all(isinstance(n, Said) for n in notes)
         assert [str(n) for n in notes] == english
         assert [n.in_language("ko") for n in notes] == korean
+
+
+def test_a_tables_attrs_stay_json_for_the_arrow_table_streamlit_sends() -> None:
+    df = read_table(b"x,x,y\n1,2,3\n2,3,5\n", name="twice.csv")
+    assert json.loads(json.dumps(df.attrs))["notes"] == [str(n) for n in df.attrs["notes"]]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # pyarrow warns when attrs are not JSON, and drops them
+        pa.Table.from_pandas(df)
+
+
+def test_a_korean_session_shows_the_readers_notes_and_the_cores_errors_in_korean() -> None:
+    at = start_app(locale="ko-KR").switch_page(DATA_PAGE).run(timeout=TIMEOUT)
+    upload(at, "twice.csv", b"x,x,y\n1,2,3\n2,3,5\n3,4,7\n")
+    assert not at.exception
+    assert "이름이 같은 열이 있어서 이름을 바꿨습니다: 'x' -> 'x (2)'" in texts(at.warning)
+    assert "renamed" not in texts(at.warning)
+
+    at.button(key=S.W_USE_TYPED).click().run(timeout=TIMEOUT)  # seed 000's three rows
+    at.selectbox(key=S.W_TARGET).set_value("y").run(timeout=TIMEOUT)
+    at.slider(key=S.W_TEST_SIZE).set_value(0.5).run(timeout=TIMEOUT)  # 2 held out, 1 left
+    assert not at.exception
+    assert "훈련 행이 1개뿐입니다" in texts(at.error) and "Only 1" not in texts(at.error)
 
 
 def test_a_pickled_error_keeps_its_korean() -> None:

@@ -14,7 +14,8 @@ from __future__ import annotations
 import math
 
 from linreg_core.config import PLAIN_MAX_ROWS, RunConfig
-from linreg_core.errors import ConfigError
+from linreg_core.errors import ConfigError, Said
+from linreg_core.i18n import DEFAULT_LANGUAGE
 
 STEP_SECONDS = 80e-6  # one step of the tutorials' float32 loop over the rows (torch)
 BATCH_STEP_SECONDS = 12e-6  # one optimizer's mini-batch step, taken with the others
@@ -44,38 +45,59 @@ def estimate_seconds(n_rows: int, n_features: int, cfg: RunConfig) -> float:
     return steps(n_rows, cfg) * STEP_SECONDS
 
 
-def duration(seconds: float) -> str:
+def duration_said(seconds: float) -> Said:
     """'40 s', '12 min', '3.5 h' or '2 days'."""
     if seconds < 90:
-        return f"{max(seconds, 1):.0f} s"
+        return Said("error.budget.seconds", n=max(seconds, 1))
     if seconds < 90 * 60:
-        return f"{seconds / 60:.0f} min"
+        return Said("error.budget.minutes", n=seconds / 60)
     if seconds < 48 * 3600:
-        return f"{seconds / 3600:.1f} h"
-    return f"{seconds / 86400:.0f} days"
+        return Said("error.budget.hours", n=seconds / 3600)
+    return Said("error.budget.days", n=seconds / 86400)
 
 
-def describe(n_rows: int, cfg: RunConfig) -> str:
+def duration(seconds: float, language: str = DEFAULT_LANGUAGE) -> str:
+    """'40 s', '12 min', '3.5 h' or '2 days' (in `language`)."""
+    return duration_said(seconds).in_language(language)
+
+
+def describe_said(n_rows: int, cfg: RunConfig) -> Said:
     """'4 optimizers x 1,000 epochs x 157 batches of 32 rows' (what makes a run long)."""
-    opt = f"{len(cfg.optimizers)} optimizer{'s' * (len(cfg.optimizers) > 1)}"
-    text = f"{opt} x {cfg.epochs:,} epochs"
+    count = len(cfg.optimizers)
+    opt = Said(
+        "error.budget.optimizers" if count > 1 else "error.budget.one_optimizer", count=count
+    )
     if cfg.batch_size is not None and cfg.batch_size < n_rows:
         batches = math.ceil(n_rows / cfg.batch_size)
-        text += f" x {batches:,} batches of {cfg.batch_size:,} rows"
-    else:
-        text += f" on {n_rows:,} rows"
-    return text
+        return Said(
+            "error.budget.in_batches",
+            optimizers=opt,
+            epochs=cfg.epochs,
+            batches=batches,
+            batch=cfg.batch_size,
+        )
+    return Said("error.budget.on_rows", optimizers=opt, epochs=cfg.epochs, rows=n_rows)
+
+
+def describe(n_rows: int, cfg: RunConfig, language: str = DEFAULT_LANGUAGE) -> str:
+    """describe_said in `language`."""
+    return describe_said(n_rows, cfg).in_language(language)
 
 
 def check(
-    n_rows: int, n_features: int, cfg: RunConfig, limit: float, *, extra_fix: str = ""
+    n_rows: int, n_features: int, cfg: RunConfig, limit: float, *, extra_fix: object = ""
 ) -> float:
-    """The estimate, or a ConfigError naming it and the fix when it is over `limit` seconds."""
+    """The estimate, or a ConfigError naming it and the fix when it is over `limit` seconds.
+
+    extra_fix: words added to the fix (a str or a linreg_core.errors.Said), e.g. the command
+    line's flag."""
     seconds = estimate_seconds(n_rows, n_features, cfg)
     if seconds > limit:
         raise ConfigError(
-            f"This run would take about {duration(seconds)} ({describe(n_rows, cfg)}); the "
-            f"limit is {duration(limit)}. Use fewer epochs, a larger batch, fewer optimizers "
-            f"or fewer rows{extra_fix}."
+            "error.budget.too_long",
+            estimate=duration_said(seconds),
+            what=describe_said(n_rows, cfg),
+            limit=duration_said(limit),
+            extra_fix=extra_fix,
         )
     return seconds

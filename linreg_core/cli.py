@@ -45,7 +45,7 @@ SWEEP_COLUMNS = (
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:  # one line, not argparse's usage block
-        raise LinRegError(f"{message} (see: {self.prog} --help)")
+        raise LinRegError("error.cli.usage", message=message, prog=self.prog)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -278,7 +278,7 @@ def _config(args: argparse.Namespace) -> RunConfig:
 
 def _print_text(comp: Comparison, args: argparse.Namespace) -> None:
     if args.log_every is not None and args.log_every < 1:
-        raise LinRegError(f"Invalid --log-every: {args.log_every}. Use a whole number >= 1.")
+        raise LinRegError("error.cli.log_every", value=args.log_every)
     for h in comp.runs:
         if args.command == "compare":
             print(f"== {h.label}")
@@ -376,7 +376,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = _parser().parse_args(argv)
         if getattr(args, "internals", False) and not args.json:
-            raise LinRegError("--internals adds to the JSON output: add --json.")
+            raise LinRegError("error.cli.internals_needs_json")
         cfg = _config(args)
         lrs = parse_lrs(args.lrs) if args.command == "sweep" else None
         with warnings.catch_warnings():

@@ -200,7 +200,7 @@ class Comparison:
         if shown is None:
             shown = (0, len(names) - 1) if len(names) > 1 else (0,)
         if any(not 0 <= k < len(names) for k in shown):
-            raise ConfigError(f"Invalid parameters {shown}: this model has {names}.")
+            raise ConfigError("error.compare.params", shown=shown, names=names)
         runs = {h.label: _params(h) for h in self.runs}
         framed = [h.label for h in self.runs if not h.diverged]
         bias = [] if self.ols.bias is None else [self.ols.bias]
@@ -282,11 +282,14 @@ def check_history(n_params: int, cfg: RunConfig) -> None:
         return
     fits = MAX_HISTORY // (n_params * runs)
     raise ConfigError(
-        f"{cfg.epochs:,} epochs x {n_params} parameters x {runs} optimizer"
-        f"{'s' if runs > 1 else ''} would keep {kept / 1e6:.3g} million values of history "
-        f"(weights and gradients, {16 * kept / 2**20:,.0f} MB); the limit is "
-        f"{MAX_HISTORY / 1e6:g} million. Train at most {fits:,} epochs here, or fewer features "
-        "or optimizers."
+        "error.compare.history_many" if runs > 1 else "error.compare.history_one",
+        epochs=cfg.epochs,
+        params=n_params,
+        runs=runs,
+        millions=kept / 1e6,
+        mb=16 * kept / 2**20,
+        limit=MAX_HISTORY / 1e6,
+        fits=fits,
     )
 
 

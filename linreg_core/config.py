@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from linreg_core.errors import ConfigError
+from linreg_core.errors import ConfigError, Said
 from linreg_core.registry import HYPERPARAMETERS, OPTIMIZERS, TUTORIAL_LR, Bound
 
 MAX_EPOCHS = 100_000  # beyond this a teaching run is a mistake, not an experiment
@@ -36,14 +36,12 @@ def check_number(value: object, bound: Bound) -> float:
     try:
         number = float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
-        raise ConfigError(
-            f"Invalid {bound.label}: {value!r} is not a number. {bound.fix}"
-        ) from None
+        raise ConfigError("error.config.not_a_number", value=value, **_words(bound)) from None
     above = number > bound.low if bound.low_open else number >= bound.low
     if not math.isfinite(number) or not above or number > bound.high:
         low = f"> {bound.low:g}" if bound.low_open else f">= {bound.low:g}"
         raise ConfigError(
-            f"Invalid {bound.label}: {value!r}; it must be {low} and <= {bound.high:g}. {bound.fix}"
+            "error.config.out_of_range", value=value, low=low, high=bound.high, **_words(bound)
         )
     return number
 
@@ -54,6 +52,20 @@ OUTLIER_Z = Bound(
 TEST_SIZE = Bound(
     "test size", 0.0, MAX_TEST_SIZE, "Use a fraction such as 0.2, or 0 to keep every row."
 )
+# each bound's name in the catalog: error.config.bound.<name> and error.config.fix.<name>
+_BOUND_NAMES = {
+    **{bound: name for name, bound in HYPERPARAMETERS.items()},
+    OUTLIER_Z: "outlier_z",
+    TEST_SIZE: "test_size",
+}
+
+
+def _words(bound: Bound) -> dict[str, Any]:
+    """A bound's name and fix as catalog sentences; its own words for a bound not in the catalog."""
+    name = _BOUND_NAMES.get(bound)
+    if name is None:
+        return {"what": bound.label, "fix": bound.fix}
+    return {"what": Said(f"error.config.bound.{name}"), "fix": Said(f"error.config.fix.{name}")}
 
 
 @dataclass(frozen=True)
@@ -70,19 +82,16 @@ class Condition:
 
     def __post_init__(self) -> None:
         if not isinstance(self.column, str) or not self.column:
-            raise ConfigError(f"Invalid filter column {self.column!r}. Name a column of the table.")
+            raise ConfigError("error.config.filter_column", column=self.column)
         if self.op not in WHERE_OPS:
-            raise ConfigError(
-                f"Unknown comparison {self.op!r} in a row filter. "
-                f"Use one of: {' '.join(WHERE_OPS)}."
-            )
+            raise ConfigError("error.config.filter_op", op=self.op, ops=" ".join(WHERE_OPS))
         if self.op == "in":
             values = (self.value,) if isinstance(self.value, str) else tuple(self.value)
             if not values:
-                raise ConfigError(f"The filter on {self.column!r} keeps no value. Choose one.")
+                raise ConfigError("error.config.filter_empty", column=self.column)
             object.__setattr__(self, "value", tuple(str(v) for v in values))
         elif isinstance(self.value, (tuple, list)):
-            raise ConfigError(f"{self.op} compares with one value, not {list(self.value)}.")
+            raise ConfigError("error.config.filter_one_value", op=self.op, values=list(self.value))
         else:
             object.__setattr__(self, "value", str(self.value).strip())
 
@@ -107,7 +116,7 @@ class OptimizerConfig:
     def __post_init__(self) -> None:
         if self.name not in OPTIMIZERS:
             known = ", ".join(OPTIMIZERS)
-            raise ConfigError(f"Unknown optimizer {self.name!r}. Known optimizers: {known}.")
+            raise ConfigError("error.config.unknown_optimizer", name=self.name, known=known)
         own = OPTIMIZERS[self.name].defaults
         for key, bound in HYPERPARAMETERS.items():
             value = getattr(self, key)
@@ -116,11 +125,11 @@ class OptimizerConfig:
             if key != "lr" and key not in own:
                 takes = ", ".join(["lr", *own])
                 raise ConfigError(
-                    f"{self.name} has no hyperparameter {key!r}; it takes {takes}. Remove {key}."
+                    "error.config.no_hyperparameter", name=self.name, key=key, takes=takes
                 )
             if key == "betas":
                 if not isinstance(value, (tuple, list)) or len(value) != 2:
-                    raise ConfigError(f"Invalid betas: {value!r}; give two numbers. {bound.fix}")
+                    raise ConfigError("error.config.betas", value=value, fix=_words(bound)["fix"])
                 checked: Any = tuple(check_number(v, bound) for v in value)
             else:
                 checked = check_number(value, bound)
@@ -162,60 +171,47 @@ class RunConfig:
 
     def __post_init__(self) -> None:
         if self.target is not None and (not isinstance(self.target, str) or not self.target):
-            raise ConfigError(f"Invalid target {self.target!r}. Pick the column to predict.")
+            raise ConfigError("error.config.target", target=self.target)
         object.__setattr__(self, "features", tuple(self.features))
         if self.target in self.features:
-            raise ConfigError(
-                f"The target {self.target!r} is also chosen as a feature. "
-                "A column cannot predict itself: remove it from the features."
-            )
+            raise ConfigError("error.config.target_feature", target=self.target)
         if len(set(self.features)) != len(self.features):
-            raise ConfigError(
-                f"A feature is chosen twice in {list(self.features)}. Choose each once."
-            )
+            raise ConfigError("error.config.feature_twice", features=list(self.features))
         object.__setattr__(self, "test_size", check_number(self.test_size, TEST_SIZE))
         epochs: Any = self.epochs
         if isinstance(epochs, float) and epochs.is_integer():
             epochs = int(epochs)
         if not isinstance(epochs, int) or isinstance(epochs, bool) or epochs < 1:
-            raise ConfigError(
-                f"Invalid number of epochs: {self.epochs!r}. Use a whole number >= 1."
-            )
+            raise ConfigError("error.config.epochs", epochs=self.epochs)
         if epochs > MAX_EPOCHS:
-            raise ConfigError(
-                f"{epochs:,} epochs is more than the limit of {MAX_EPOCHS:,}. "
-                "Use fewer epochs or a larger learning rate."
-            )
+            raise ConfigError("error.config.epochs_limit", epochs=epochs, limit=MAX_EPOCHS)
         object.__setattr__(self, "epochs", epochs)
         if self.batch_size is not None and (
             not isinstance(self.batch_size, int)
             or isinstance(self.batch_size, bool)
             or self.batch_size < 1
         ):
-            raise ConfigError(
-                f"Invalid batch size: {self.batch_size!r}. Use a whole number >= 1, or full batch."
-            )
+            raise ConfigError("error.config.batch_size", batch_size=self.batch_size)
         if self.init not in INITS:
-            raise ConfigError(f"Unknown start {self.init!r}. Use one of: {', '.join(INITS)}.")
+            raise ConfigError("error.config.init", init=self.init, inits=", ".join(INITS))
         if self.path not in PATHS:
-            raise ConfigError(f"Unknown path {self.path!r}. Use one of: {', '.join(PATHS)}.")
+            raise ConfigError("error.config.path", path=self.path, paths=", ".join(PATHS))
         if not isinstance(self.seed, int) or isinstance(self.seed, bool) or self.seed < 0:
-            raise ConfigError(f"Invalid seed: {self.seed!r}. Use a whole number >= 0.")
+            raise ConfigError("error.config.seed", seed=self.seed)
         object.__setattr__(self, "where", tuple(self.where))
         for cond in self.where:
             if not isinstance(cond, Condition):
-                raise ConfigError(f"Not a row filter: {cond!r}. Write it as COL OP VALUE.")
+                raise ConfigError("error.config.not_a_filter", cond=cond)
         object.__setattr__(self, "numbers_from_text", tuple(self.numbers_from_text))
         if not all(isinstance(c, str) and c for c in self.numbers_from_text):
             raise ConfigError(
-                f"Invalid columns for numbers from text: {list(self.numbers_from_text)}. "
-                "Name columns of the table."
+                "error.config.numbers_from_text", columns=list(self.numbers_from_text)
             )
         if self.drop_outliers is not None:
             object.__setattr__(self, "drop_outliers", check_number(self.drop_outliers, OUTLIER_Z))
         object.__setattr__(self, "optimizers", tuple(self.optimizers))
         if not self.optimizers:
-            raise ConfigError("No optimizer chosen. Pick at least one, e.g. sgd.")
+            raise ConfigError("error.config.no_optimizer")
         for opt in self.optimizers:
             if not isinstance(opt, OptimizerConfig):
-                raise ConfigError(f"Not an optimizer configuration: {opt!r}.")
+                raise ConfigError("error.config.not_an_optimizer", opt=opt)

@@ -17,14 +17,14 @@ import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import numpy as np
 import pandas as pd
 
 from linreg_core import numbers, rows
 from linreg_core.config import RunConfig
-from linreg_core.errors import ConfigError, DataError
+from linreg_core.errors import ConfigError, DataError, Said
 
 TEXT_EXTENSIONS = (".csv", ".tsv", ".txt")
 EXTENSIONS = (*TEXT_EXTENSIONS, ".xlsx", ".parquet", ".json", ".jsonl")
@@ -40,23 +40,38 @@ MAX_FILE_BYTES = 512 * 2**20
 # them, and a table of thousands of columns held a small server for minutes and gigabytes.
 MAX_FEATURES = 100
 FLOAT32_MAX = float(np.finfo(np.float32).max)
-_SIGNATURES = {
-    b"\x89PNG": "a PNG image",
-    b"\xff\xd8\xff": "a JPEG image",
-    b"GIF8": "a GIF image",
-    b"%PDF": "a PDF document",
-    b"\xd0\xcf\x11\xe0": "an old-style Excel (.xls) or Office file",
-    b"\x1f\x8b": "a gzip archive",
-    b"\x80": "a Python pickle",
+_SIGNATURES = {  # the start of a file that is not a table -> what it is (error.data.kind.*)
+    b"\x89PNG": "png",
+    b"\xff\xd8\xff": "jpeg",
+    b"GIF8": "gif",
+    b"%PDF": "pdf",
+    b"\xd0\xcf\x11\xe0": "xls",
+    b"\x1f\x8b": "gzip",
+    b"\x80": "pickle",
 }
 _RAGGED = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
 _ROW_NUMBER = re.compile(r"-?\d+")  # a JSON key that is a row number, as pandas writes it
-JSON_SHAPES = (
-    'Use a list of records like [{"x": 1, "y": 2}, ...], columns like {"x": [...], "y": [...]}, '
-    "one record per line (JSON lines) or any table pandas' DataFrame.to_json writes."
-)
+JSON_SHAPES = Said("error.data.json_shapes")  # the shapes read: the fix for JSON that is no table
+Label = str | Said  # a file in messages: its name in quotes, or "the file"
 
 TYPED_TABLE = "typed table"  # the dashboard's name for a table typed in, not read from a file
+
+
+class Note(str, Said):
+    """A sentence of the reader's in a table's attrs: a Said (rendered in any language, as
+    ui.i18n.say does) that is also its English text, so that attrs stay JSON for pyarrow, which
+    Streamlit gives every frame it shows."""
+
+    def __new__(cls, said: Said) -> Note:
+        note = super().__new__(cls, str(said))
+        note.__dict__.update(vars(said))
+        return note
+
+    def __init__(self, said: Said) -> None:  # the sentence was copied in __new__
+        pass
+
+    def __reduce__(self) -> tuple[Any, ...]:  # pickled (and deep-copied) as its Said
+        return (Note, (Said(self.code or str(self), **self.params),))
 
 
 @dataclass(frozen=True)
@@ -104,16 +119,13 @@ def read_table(
     else:
         name = name or getattr(source, "name", None)
         data = source.getvalue() if hasattr(source, "getvalue") else source.read(MAX_FILE_BYTES + 1)
-    label = repr(name) if name else "the file"
+    label: Label = repr(name) if name else Said("error.data.the_file")
     _check_size(len(data), label)
     if not data.strip():
-        raise DataError(f"{label} is empty. Choose a file with a header row and data rows.")
+        raise DataError("error.data.empty", label=label)
     kind = _detect_kind(data, name)
     if sheet is not None and kind != "xlsx":
-        raise DataError(
-            f"{label} is not an Excel workbook, so it has no sheets. Choose a sheet only for an "
-            ".xlsx file."
-        )
+        raise DataError("error.data.sheet_not_workbook", label=label)
     if kind == "xlsx":
         df = _read_excel(data, label, sheet)
     elif kind == "parquet":
@@ -128,47 +140,46 @@ def read_table(
 def _read_file(path: Path) -> bytes:
     """A regular file's bytes. Its type and size are checked before it is opened: opening a
     named pipe waits for a writer, and a device such as /dev/zero never ends."""
-    shown = repr(str(path))
+    shown = str(path)
     try:
         mode, size = (info := os.stat(path)).st_mode, info.st_size
     except FileNotFoundError:
-        raise DataError(f"No such file: {shown}. Check the path.") from None
-    except OSError as exc:
-        raise DataError(f"Cannot read {shown}: {exc.strerror}.") from None
+        raise DataError("error.data.no_such_file", path=shown) from None
+    except OSError as exc:  # the system's own words for why (strerror)
+        raise DataError("error.data.cannot_read", path=shown, reason=exc.strerror) from None
     if stat.S_ISDIR(mode):
-        raise DataError(f"{shown} is a folder, not a file. Give a table file.")
+        raise DataError("error.data.folder", path=shown)
     if not stat.S_ISREG(mode):
-        raise DataError(
-            f"{shown} is {_file_type(mode)}, not a regular file; only files saved on disk are "
-            "read. Save the table to a file and give its path."
-        )
-    _check_size(size, shown)
+        raise DataError("error.data.not_regular", path=shown, kind=_file_type(mode))
+    _check_size(size, repr(shown))
     try:
         with path.open("rb") as f:
             return f.read(MAX_FILE_BYTES + 1)  # a file that grew since the check stays bounded
     except OSError as exc:
-        raise DataError(f"Cannot read {shown}: {exc.strerror}.") from None
+        raise DataError("error.data.cannot_read", path=shown, reason=exc.strerror) from None
 
 
-def _file_type(mode: int) -> str:
+def _file_type(mode: int) -> Said:
     """What a path that is not a regular file or a folder is, in words."""
     if stat.S_ISFIFO(mode):
-        return "a named pipe (FIFO)"
+        return Said("error.data.file_type.fifo")
     if stat.S_ISCHR(mode):
-        return "a character device"
+        return Said("error.data.file_type.char_device")
     if stat.S_ISBLK(mode):
-        return "a block device"
+        return Said("error.data.file_type.block_device")
     if stat.S_ISSOCK(mode):
-        return "a socket"
-    return "an unusual kind of file"
+        return Said("error.data.file_type.socket")
+    return Said("error.data.file_type.other")
 
 
-def _check_size(size: int, label: str) -> None:
+def _check_size(size: int, label: Label) -> None:
     if size > MAX_FILE_BYTES:
         raise DataError(
-            f"{label} is {size / 2**20:,.1f} MB ({size:,} bytes); the limit is "
-            f"{MAX_FILE_BYTES // 2**20:,} MB. Keep a sample of the rows, or only the columns you "
-            "need, and save it again."
+            "error.data.too_big",
+            label=label,
+            mb=size / 2**20,
+            size=size,
+            limit=MAX_FILE_BYTES // 2**20,
         )
 
 
@@ -181,22 +192,15 @@ def _detect_kind(data: bytes, name: str | None) -> str:
         return "parquet"
     for signature, what in _SIGNATURES.items():
         if head.startswith(signature):
-            raise DataError(
-                f"This file is {what}, not a table. Upload CSV, TSV, XLSX, Parquet or JSON."
-            )
+            raise DataError("error.data.not_a_table", what=Said(f"error.data.kind.{what}"))
     ext = Path(name).suffix.lower() if name else ""
     if ext == ".xlsx":
-        raise DataError(
-            f"{name!r} ends in .xlsx but is not an Excel workbook (an .xlsx is a zip file). "
-            "Open it in Excel and save it again as .xlsx, or export it as CSV."
-        )
+        raise DataError("error.data.fake_xlsx", name=name)
     if ext == ".parquet":
-        raise DataError(f"{name!r} ends in .parquet but is not a Parquet file. Export it again.")
+        raise DataError("error.data.fake_parquet", name=name)
     utf16 = _utf16(data)
     if b"\x00" in data[:4096] and utf16 is None:
-        raise DataError(
-            "This file holds binary data, not text. Upload CSV, TSV, XLSX, Parquet or JSON."
-        )
+        raise DataError("error.data.binary")
     head = data[:4096].decode(utf16, errors="ignore").encode() if utf16 else data
     first = head.lstrip().removeprefix(b"\xef\xbb\xbf")[:1]
     if ext in (".json", ".jsonl") or first in (b"[", b"{"):
@@ -233,16 +237,13 @@ def _utf16(data: bytes) -> str | None:
     return encoding
 
 
-def _encoding(data: bytes, label: str) -> str:
+def _encoding(data: bytes, label: Label) -> str:
     """UTF-8 (with or without BOM), UTF-16 (with or without BOM), or the Korean cp949/EUC-KR."""
     if (utf16 := _utf16(data)) is not None:
         try:
             data.decode(utf16)
         except UnicodeDecodeError:
-            raise DataError(
-                f"{label} looks like UTF-16 text but is cut or damaged (e.g. an odd number of "
-                "bytes). Save it as 'CSV UTF-8' and retry."
-            ) from None
+            raise DataError("error.data.utf16_damaged", label=label) from None
         return utf16
     for encoding in ("utf-8-sig", "cp949"):
         try:
@@ -250,12 +251,10 @@ def _encoding(data: bytes, label: str) -> str:
             return encoding
         except UnicodeDecodeError:
             continue
-    raise DataError(
-        f"{label} is not UTF-8 or Korean (cp949/EUC-KR) text. Save it as 'CSV UTF-8' and retry."
-    )
+    raise DataError("error.data.encoding", label=label)
 
 
-def _decode(data: bytes, label: str) -> str:
+def _decode(data: bytes, label: Label) -> str:
     return data.decode(_encoding(data, label))
 
 
@@ -283,7 +282,7 @@ def _sniff_delimiter(lines: list[str]) -> str:
     return best
 
 
-def _read_text(data: bytes, label: str) -> pd.DataFrame:
+def _read_text(data: bytes, label: Label) -> pd.DataFrame:
     encoding = _encoding(data, label)
     sample = data[:65536].decode(encoding, errors="ignore").splitlines()[:50]
     sep = _sniff_delimiter(sample)
@@ -301,28 +300,24 @@ def _read_text(data: bytes, label: str) -> pd.DataFrame:
             skipinitialspace=True,
         )
     except pd.errors.EmptyDataError:
-        raise DataError(f"{label} has no columns. Choose a file with a header row.") from None
+        raise DataError("error.data.no_columns", label=label) from None
     except pd.errors.ParserError as exc:
         found = _RAGGED.search(str(exc))
-        where = (
-            f"line {found[2]} has {found[3]} cells but the header has {found[1]}"
+        where: Label = (
+            Said("error.data.ragged_line", line=found[2], cells=found[3], header=found[1])
             if found
-            else str(exc).strip().splitlines()[-1]
+            else str(exc).strip().splitlines()[-1]  # pandas' own words
         )
-        raise DataError(
-            f"{label} has rows with different numbers of cells: {where}. "
-            "Make every row have one cell per column (quote cells that contain the delimiter), "
-            "then upload it again."
-        ) from None
-    except (ValueError, csv.Error) as exc:
-        raise DataError(f"{label} cannot be read as a table: {exc}.") from None
+        raise DataError("error.data.ragged", label=label, where=where) from None
+    except (ValueError, csv.Error) as exc:  # the parser's own words for the problem
+        raise DataError("error.data.unreadable_text", label=label, problem=str(exc)) from None
     if len(header) == df.shape[1]:  # the names as written, before pandas' renaming of blanks/dupes
         df.columns = [h.strip() for h in header]
     df.attrs["delimiter"] = sep  # settles a column of cells like 1,234 (see numbers.py)
     return df
 
 
-def _read_excel(data: bytes, label: str, sheet: str | int | None = None) -> pd.DataFrame:
+def _read_excel(data: bytes, label: Label, sheet: str | int | None = None) -> pd.DataFrame:
     """The chosen sheet, or the first that holds numbers (a workbook often opens on a README).
 
     The sheet read and the workbook's sheets go to attrs, and a note names them when there
@@ -334,26 +329,24 @@ def _read_excel(data: bytes, label: str, sheet: str | int | None = None) -> pd.D
             if sheet is not None:
                 chosen = _sheet_name(names, sheet, label)
                 df = pd.read_excel(book, sheet_name=chosen)
-                note = f"Read the sheet {chosen!r} of the workbook's {len(names)} sheets"
+                note = "warning.data.sheet_chosen"
             else:
                 chosen, df = _first_table(book, names)
                 note = (
-                    f"Read the sheet {chosen!r}, the first of the workbook's {len(names)} "
-                    "sheets that holds numbers"
+                    "warning.data.sheet_first_numbers"
                     if numeric_columns(df)
-                    else f"No sheet of the workbook holds numbers: read the first, {chosen!r}"
+                    else "warning.data.sheet_no_numbers"
                 )
     except DataError:
         raise
     except ImportError:
-        raise DataError("Reading .xlsx needs openpyxl: pip install openpyxl.") from None
+        raise DataError("error.data.needs_openpyxl") from None
     except Exception as exc:  # openpyxl raises many types for a broken workbook
-        raise DataError(
-            f"{label} is not a readable Excel workbook ({type(exc).__name__}). "
-            "Save it again as .xlsx, or export it as CSV."
-        ) from None
+        raise DataError("error.data.bad_workbook", label=label, kind=type(exc).__name__) from None
     others = [n for n in names if n != chosen]
-    df.attrs["notes"] = [f"{note}; the others are {_quoted(others)}."] if others else []
+    df.attrs["notes"] = (
+        [Said(note, sheet=chosen, count=len(names), others=_quoted(others))] if others else []
+    )
     df.attrs["sheet"], df.attrs["sheets"] = chosen, names
     return df
 
@@ -370,40 +363,43 @@ def _first_table(book: pd.ExcelFile, names: list[str]) -> tuple[str, pd.DataFram
     return names[0], first
 
 
-def _sheet_name(names: list[str], sheet: str | int, label: str) -> str:
+def _sheet_name(names: list[str], sheet: str | int, label: Label) -> str:
     """The sheet asked for, by name or position; a DataError listing the sheets if none."""
     if isinstance(sheet, int):
         if 0 <= sheet < len(names):
             return names[sheet]
         raise DataError(
-            f"{label} has {len(names)} sheets, numbered 0 to {len(names) - 1}: there is no "
-            f"sheet {sheet}. Its sheets: {_quoted(names)}."
+            "error.data.no_sheet_number",
+            label=label,
+            count=len(names),
+            last=len(names) - 1,
+            sheet=sheet,
+            sheets=_quoted(names),
         )
     if sheet in names:
         return sheet
-    raise DataError(
-        f"{label} has no sheet named {sheet!r}. Its sheets: {_quoted(names)}. "
-        "Give one of these names."
-    )
+    raise DataError("error.data.no_sheet_name", label=label, sheet=sheet, sheets=_quoted(names))
 
 
-def _quoted(names: list[str], limit: int = 10) -> str:
+def _quoted(names: list[str], limit: int = 10) -> Label:
     """'a', 'b' and 3 more."""
     shown = ", ".join(repr(n) for n in names[:limit])
-    return shown + (f" and {len(names) - limit:,} more" if len(names) > limit else "")
+    if len(names) > limit:
+        return Said("error.data.and_more", shown=shown, more=len(names) - limit)
+    return shown
 
 
-def _read_parquet(data: bytes, label: str) -> pd.DataFrame:
+def _read_parquet(data: bytes, label: Label) -> pd.DataFrame:
     try:
         df = pd.read_parquet(io.BytesIO(data))
     except ImportError:
-        raise DataError("Reading Parquet needs pyarrow: pip install pyarrow.") from None
-    except Exception as exc:  # pyarrow raises ArrowInvalid and friends
-        raise DataError(f"{label} is not a readable Parquet file ({exc}).") from None
-    return _index_as_columns(df, "The Parquet file's")
+        raise DataError("error.data.needs_pyarrow") from None
+    except Exception as exc:  # pyarrow raises ArrowInvalid and friends: its own words
+        raise DataError("error.data.bad_parquet", label=label, problem=str(exc)) from None
+    return _index_as_columns(df, Said("warning.data.parquet_source"))
 
 
-def _index_as_columns(df: pd.DataFrame, whose: str) -> pd.DataFrame:
+def _index_as_columns(df: pd.DataFrame, whose: Said) -> pd.DataFrame:
     """The row index as the first column(s), with a note, unless it only numbers the rows.
 
     A named index or one of dates or text holds data (a time stamp, an id); a RangeIndex or
@@ -415,12 +411,16 @@ def _index_as_columns(df: pd.DataFrame, whose: str) -> pd.DataFrame:
     notes = df.attrs.get("notes", [])
     out = df.reset_index(allow_duplicates=True)  # a clash with a column is renamed by _tidy
     kept = [str(c) for c in out.columns[: index.nlevels]]
-    where = f"first column, {kept[0]!r}" if len(kept) == 1 else f"first columns, {kept}"
-    out.attrs["notes"] = [*notes, f"{whose} row index was kept as the {where}."]
+    note = (
+        Said("warning.data.index_one", source=whose, column=kept[0])
+        if len(kept) == 1
+        else Said("warning.data.index_many", source=whose, columns=kept)
+    )
+    out.attrs["notes"] = [*notes, note]
     return out
 
 
-def _read_json(data: bytes, label: str, *, lines: bool = False) -> pd.DataFrame:
+def _read_json(data: bytes, label: Label, *, lines: bool = False) -> pd.DataFrame:
     """A JSON table in any of the shapes pandas writes, or JSON lines (one record a line)."""
     text = _decode(data, label)
     if lines:
@@ -430,13 +430,17 @@ def _read_json(data: bytes, label: str, *, lines: bool = False) -> pd.DataFrame:
     except json.JSONDecodeError as exc:
         if exc.msg == "Extra data":  # a second document after the first: JSON lines
             return _json_frame(_json_lines(text, label), label)
-        raise DataError(
-            f"{label} is not valid JSON ({exc.msg} at line {exc.lineno}). {JSON_SHAPES}"
+        raise DataError(  # the json module's own words for the problem (exc.msg)
+            "error.data.bad_json",
+            label=label,
+            problem=exc.msg,
+            line=exc.lineno,
+            shapes=JSON_SHAPES,
         ) from None
     return _json_frame(doc, label)
 
 
-def _json_lines(text: str, label: str) -> list[object]:
+def _json_lines(text: str, label: Label) -> list[object]:
     """The records of JSON lines: one JSON object on each line that is not blank."""
     records = []
     for number, line in enumerate(text.splitlines(), 1):
@@ -446,13 +450,12 @@ def _json_lines(text: str, label: str) -> list[object]:
             records.append(json.loads(line))
         except json.JSONDecodeError as exc:
             raise DataError(
-                f"{label} line {number} is not valid JSON ({exc.msg}). "
-                'Write one record per line, like {"x": 1, "y": 2}.'
+                "error.data.bad_json_line", label=label, line=number, problem=exc.msg
             ) from None
     return records
 
 
-def _json_frame(doc: object, label: str) -> pd.DataFrame:
+def _json_frame(doc: object, label: Label) -> pd.DataFrame:
     """The table in a parsed JSON document, by its shape; a DataError for anything else.
 
     Shapes: records [{col: value}]; columns {col: [values]}; pandas' to_json orients "columns"
@@ -462,15 +465,17 @@ def _json_frame(doc: object, label: str) -> pd.DataFrame:
     try:
         df = _json_shape(doc, label)
     except (ValueError, TypeError) as exc:  # e.g. rows of different lengths in "split"
-        raise DataError(f"{label} is JSON but not a table ({exc}). {JSON_SHAPES}") from None
+        raise DataError(
+            "error.data.json_not_table_because", label=label, problem=str(exc), shapes=JSON_SHAPES
+        ) from None
     if df is None:
-        raise DataError(f"{label} is JSON but not a table. {JSON_SHAPES}")
+        raise DataError("error.data.json_not_table", label=label, shapes=JSON_SHAPES)
     if all(isinstance(v, str) and _ROW_NUMBER.fullmatch(v) for v in df.index):
         df.index = pd.Index([int(v) for v in df.index])  # JSON keys are text: "0", "1", ...
-    return _index_as_columns(df, "The JSON file's")
+    return _index_as_columns(df, Said("warning.data.json_source"))
 
 
-def _json_shape(doc: object, label: str) -> pd.DataFrame | None:
+def _json_shape(doc: object, label: Label) -> pd.DataFrame | None:
     if isinstance(doc, list):
         if doc and all(isinstance(r, dict) for r in doc):
             return pd.DataFrame.from_records(doc)
@@ -493,7 +498,7 @@ def _json_shape(doc: object, label: str) -> pd.DataFrame | None:
     if all(isinstance(v, list) for v in values):
         lengths = {len(v) for v in values}
         if len(lengths) > 1:
-            raise DataError(f"{label}: the JSON columns have different lengths {sorted(lengths)}.")
+            raise DataError("error.data.json_lengths", label=label, lengths=sorted(lengths))
         return pd.DataFrame(doc)
     if all(isinstance(v, dict) for v in values):
         inner = list(values[0])
@@ -504,15 +509,12 @@ def _json_shape(doc: object, label: str) -> pd.DataFrame | None:
     return None
 
 
-def _check_width(n_columns: int, label: str) -> None:
+def _check_width(n_columns: int, label: Label) -> None:
     if n_columns > MAX_COLUMNS:
-        raise DataError(
-            f"{label} has {n_columns:,} columns; the limit is {MAX_COLUMNS:,}. "
-            "Keep only the columns you want to use."
-        )
+        raise DataError("error.data.too_wide", label=label, columns=n_columns, limit=MAX_COLUMNS)
 
 
-def _tidy(df: pd.DataFrame, label: str) -> pd.DataFrame:
+def _tidy(df: pd.DataFrame, label: Label) -> pd.DataFrame:
     """Strip names, name blank ones, drop a saved row-number column; refuse empty tables."""
     _check_width(df.shape[1], label)
     notes = list(df.attrs.get("notes", []))  # what the format's reader changed
@@ -531,28 +533,29 @@ def _tidy(df: pd.DataFrame, label: str) -> pd.DataFrame:
         names.append(text)
     df.columns = names
     if renamed:
-        notes.append("Some columns had the same name and were renamed: " + ", ".join(renamed) + ".")
+        notes.append(Said("warning.data.renamed", renamed=", ".join(renamed)))
     if df.shape[1] and _is_row_number(df.columns[0], df.iloc[:, 0]):
         df = df.iloc[:, 1:]
-        notes.append("The first column only numbered the rows (a saved index), so it was dropped.")
+        notes.append(Said("warning.data.index_dropped"))
     if df.shape[1] == 0:
-        raise DataError(f"{label} has no columns. Choose a file with a header row.")
+        raise DataError("error.data.no_columns", label=label)
     if len(df) == 0:
-        raise DataError(f"{label} has a header but no data rows. Add rows and upload it again.")
+        raise DataError("error.data.no_rows", label=label)
     delimiter = df.attrs.get("delimiter", ",")
     df = df.reset_index(drop=True)
     formats, unusable = _read_numbers(df, delimiter)
     notes += [f.note() for f in formats]
-    df.attrs["notes"] = notes  # what was changed while reading, for the page to show
+    df.attrs["notes"] = [Note(n) for n in notes]  # what the reader changed, for the page to show
     # how each text column of numbers was read, as plain dicts (Streamlit sends attrs as JSON)
     df.attrs["number_formats"] = [dataclasses.asdict(f) for f in formats]
-    df.attrs["unusable"] = unusable  # column -> why it cannot be used (beyond "text")
+    # column -> why it cannot be used (beyond "text"): a Note
+    df.attrs["unusable"] = {col: Note(why) for col, why in unusable.items()}
     return df
 
 
 def _read_numbers(
     df: pd.DataFrame, delimiter: str
-) -> tuple[list[numbers.NumberFormat], dict[str, str]]:
+) -> tuple[list[numbers.NumberFormat], dict[str, Said]]:
     """Turn text columns of numbers into numbers in place, one convention per column.
 
     Returns the conventions used (beyond plain decimal points) and the columns that cannot be
@@ -560,14 +563,14 @@ def _read_numbers(
     objects (kept as their JSON text, so every cell of the table can be hashed and shown).
     """
     formats: list[numbers.NumberFormat] = []
-    unusable: dict[str, str] = {}
+    unusable: dict[str, Said] = {}
     for col in df.columns:
         series = df[col]
         if not (series.dtype == object or pd.api.types.is_string_dtype(series)):
             continue
         if numbers.is_nested(series):
             df[col] = series.map(_json_text, na_action="ignore").astype(object)
-            unusable[col] = "its cells hold lists or objects (nested JSON), not single values"
+            unusable[col] = Said("error.data.nested_reason")
             continue
         values, fmt, reason = numbers.parse_column(series, col, delimiter=delimiter)
         if values is not None:
@@ -627,67 +630,51 @@ def column_values(df: pd.DataFrame, col: str) -> np.ndarray:
     """One column as float64 with NaN for missing; a DataError if it holds text or huge values."""
     if col not in df.columns:
         known = ", ".join(map(repr, df.columns[:20]))
-        raise DataError(f"No column named {col!r}. The table has: {known}.")
+        raise DataError("error.data.no_column", column=col, known=known)
     series = df[col]
     if isinstance(series, pd.DataFrame):
-        raise DataError(f"Two columns are named {col!r}. Rename one of them in the file.")
+        raise DataError("error.data.duplicate_column", column=col)
     if pd.api.types.is_datetime64_any_dtype(series):
-        raise DataError(
-            f"Column {col!r} holds dates, not numbers. Choose a numeric column, "
-            "or convert the dates to a number (e.g. the year) in the file."
-        )
+        raise DataError("error.data.dates_column", column=col)
     if (reason := df.attrs.get("unusable", {}).get(col)) is not None:
-        raise DataError(f"Column {col!r} cannot be used: {reason}.")
+        raise DataError("error.data.unusable", column=col, reason=reason)
     if pd.api.types.is_bool_dtype(series):
         series = series.astype(float)
     if not pd.api.types.is_numeric_dtype(series):
         if numbers.is_nested(series):
-            raise DataError(
-                f"Column {col!r} cannot be used: its cells hold lists or objects, not numbers."
-            )
+            raise DataError("error.data.nested", column=col)
         values, _, reason = numbers.parse_column(series, col)
         if reason is not None:
-            raise DataError(f"Column {col!r} cannot be used: {reason}.")
+            raise DataError("error.data.unusable", column=col, reason=reason)
         text = series.astype("string").str.strip().replace("", pd.NA)
         if values is None:  # text: name the first cell that is not a number on its own
             values = pd.to_numeric(text, errors="coerce")
         bad = text.notna() & values.isna()
         if bad.any() and (units := rows.unit_column(series, col)) is not None:
             raise DataError(
-                f"Column {col!r} holds numbers with a unit (e.g. {text[bad].iloc[0]!r}, unit "
-                f"{units.unit}). Read them as numbers from text: the Data page's 'Numbers "
-                "written with units', or --numbers-from-text on the command line."
+                "error.data.with_unit", column=col, example=text[bad].iloc[0], unit=units.unit
             )
         if bad.any():
             example = text[bad].iloc[0]
             row = int(np.argmax(bad.to_numpy())) + 1
             if rows.DATE_TEXT.match(example):
-                raise DataError(
-                    f"Column {col!r} holds dates (e.g. {example!r}), not numbers. Choose a "
-                    "numeric column, or turn the dates into a number (e.g. the year) in the file."
-                )
-            raise DataError(
-                f"Column {col!r} is not numeric (e.g. {example!r} in row {row}). "
-                "Choose numeric columns, or clean the file so the column holds only numbers."
-            )
+                raise DataError("error.data.dates_text", column=col, example=example)
+            raise DataError("error.data.not_numeric", column=col, example=example, row=row)
         series = values
     out = series.to_numpy(dtype=np.float64, na_value=np.nan)
     finite = np.isfinite(out) | np.isnan(out)
     if not finite.all():
         row = int(np.argmin(finite)) + 1
-        raise DataError(f"Column {col!r} has an infinite value in row {row}. Remove or replace it.")
+        raise DataError("error.data.infinite", column=col, row=row)
     big = np.abs(np.nan_to_num(out)) > FLOAT32_MAX
     if big.any():
         row = int(np.argmax(big)) + 1
-        raise DataError(
-            f"Column {col!r} has a value beyond the float32 range in row {row} "
-            f"({out[row - 1]:.3g}). Rescale the column (e.g. to thousands) or remove the row."
-        )
+        raise DataError("error.data.beyond_float32", column=col, row=row, value=out[row - 1])
     return out
 
 
 def _pick(
-    df: pd.DataFrame, target: str, features: tuple[str, ...], label: str
+    df: pd.DataFrame, target: str, features: tuple[str, ...], label: Said
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
     """The chosen columns as (X, y, kept positions, dropped count), rows with a gap dropped."""
     y = column_values(df, target)
@@ -698,10 +685,7 @@ def _pick(
     )
     keep = ~(np.isnan(y) | np.isnan(X).any(axis=1))  # (n_rows,)
     if not keep.any():
-        raise DataError(
-            f"Every row of {label} has a missing value in {target!r} or the chosen features. "
-            "Choose other columns or fill in the gaps."
-        )
+        raise DataError("error.data.all_rows_missing", label=label, target=target)
     rows = np.flatnonzero(keep)
     return X[keep], y[keep], rows, int((~keep).sum())
 
@@ -712,10 +696,7 @@ def resolve_features(df: pd.DataFrame, target: str, features: tuple[str, ...]) -
         return features
     chosen = tuple(c for c in numeric_columns(df) if c != target)
     if not chosen:
-        raise DataError(
-            f"No numeric feature besides the target {target!r}. "
-            "Choose a table with at least one numeric column to predict from."
-        )
+        raise DataError("error.data.no_feature", target=target)
     return chosen
 
 
@@ -727,16 +708,11 @@ def check_feature_count(features: tuple[str, ...], target: str, chosen: bool) ->
     if len(features) <= MAX_FEATURES:
         return
     where = (
-        f"{len(features):,} features are chosen"
+        Said("error.data.features_chosen", count=len(features))
         if chosen
-        else f"The table has {len(features):,} numeric columns besides the target {target!r}, "
-        f"and with no features chosen all {len(features):,} features are used"
+        else Said("error.data.features_default", count=len(features), target=target)
     )
-    raise DataError(
-        f"{where}; a model can have at most {MAX_FEATURES} features. Choose up to "
-        f"{MAX_FEATURES} features: in the Data page's feature list, or with --features A,B,... "
-        "on the command line."
-    )
+    raise DataError("error.data.too_many_features", where=where, limit=MAX_FEATURES)
 
 
 def split_rows(n_rows: int, test_size: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -745,10 +721,7 @@ def split_rows(n_rows: int, test_size: float, seed: int) -> tuple[np.ndarray, np
         return np.arange(n_rows), np.arange(0)
     n_test = math.ceil(test_size * n_rows)
     if n_test >= n_rows:
-        raise DataError(
-            f"A test size of {test_size:g} holds out all {n_rows} usable rows and leaves none "
-            "to train on. Use a smaller test size or a larger table."
-        )
+        raise DataError("error.data.test_size_all", test_size=test_size, rows=n_rows)
     order = np.random.default_rng(seed).permutation(n_rows)
     return np.sort(order[n_test:]), np.sort(order[:n_test])
 
@@ -756,42 +729,34 @@ def split_rows(n_rows: int, test_size: float, seed: int) -> tuple[np.ndarray, np
 def prepare(df: pd.DataFrame, cfg: RunConfig, test_df: pd.DataFrame | None = None) -> Dataset:
     """Pick the columns of cfg, drop rows with gaps, and split (or use test_df as held-out rows)."""
     if cfg.target is None:
-        raise ConfigError("No target column chosen. Pick the column to predict.")
+        raise ConfigError("error.config.no_target")
     table = rows.with_numbers_from_text(df, cfg.numbers_from_text)
     positions = np.arange(len(table))
     if cfg.where:  # before the split, so the held-out fraction is of the rows kept
         keep = rows.filter_mask(table, cfg.where)
         if not keep.any():
             raise DataError(
-                f"No row is left: {rows.describe_filters(cfg.where, 0, len(table))} "
-                "Change or remove a filter."
+                "error.data.no_row_left", filters=rows.filters_said(cfg.where, 0, len(table))
             )
         table, positions = table[keep].reset_index(drop=True), positions[keep]
     features = resolve_features(table, cfg.target, cfg.features)
     check_feature_count(features, cfg.target, chosen=bool(cfg.features))
     if cfg.target in features:
-        raise DataError(f"The target {cfg.target!r} cannot also be a feature. Remove it.")
-    X, y, kept, dropped = _pick(table, cfg.target, features, "the table")
+        raise DataError("error.data.target_is_feature", target=cfg.target)
+    X, y, kept, dropped = _pick(table, cfg.target, features, Said("error.data.the_table"))
     kept = positions[kept]  # positions in the table as read, before the filters
     if test_df is not None:
         missing = [c for c in (*features, cfg.target) if c not in test_df.columns]
         if cfg.target in missing:
-            raise DataError(
-                f"The test table has no {cfg.target!r} column, the target, so it cannot score the "
-                "models. To predict its rows instead, train, then give it to Predict under "
-                "'A new file'."
-            )
+            raise DataError("error.data.test_no_target", target=cfg.target)
         if missing:
-            raise DataError(
-                f"The test table lacks the column(s) {missing}. "
-                "It needs the same feature and target columns as the training table."
-            )
+            raise DataError("error.data.test_lacks", missing=missing)
         test_table = rows.with_numbers_from_text(test_df, cfg.numbers_from_text)
         if cfg.where and all(c.column in test_table.columns for c in cfg.where):
             test_table = test_table[rows.filter_mask(test_table, cfg.where)]
             test_table = test_table.reset_index(drop=True)
         X_test, y_test, test_rows, dropped_test = _pick(
-            test_table, cfg.target, features, "the test table"
+            test_table, cfg.target, features, Said("error.data.the_test_table")
         )
         train_idx, test_idx = np.arange(len(y)), np.arange(len(y_test))
         dropped += dropped_test
@@ -806,10 +771,11 @@ def prepare(df: pd.DataFrame, cfg: RunConfig, test_df: pd.DataFrame | None = Non
     needed = len(features) + int(cfg.bias)
     if len(y_train) < needed:
         raise DataError(
-            f"Only {len(y_train)} training row(s) for {len(features)} feature(s)"
-            f"{' and a bias' if cfg.bias else ''}: at least {needed} are needed for a unique line. "
-            "Add rows, choose fewer features, or hold out fewer rows"
-            + (", or drop fewer outliers." if outliers else ".")
+            "error.data.too_few_rows_outliers" if outliers else "error.data.too_few_rows",
+            rows=len(y_train),
+            features=len(features),
+            bias=Said("error.data.and_bias") if cfg.bias else "",
+            needed=needed,
         )
     return Dataset(
         X_train=X_train,

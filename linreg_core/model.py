@@ -36,7 +36,7 @@ def init_params(
         if bias:
             parts.append(torch.empty(1).uniform_(-bound, bound, generator=gen))
         return torch.cat(parts)
-    raise ConfigError(f"Unknown start {init!r}. Use zeros or random.")
+    raise ConfigError("error.model.init", init=init)
 
 
 def param_names(n_features: int, bias: bool) -> list[str]:

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from linreg_core.errors import Said
+
 _SIGN = r"[-+]?"
 PLAIN = rf"^{_SIGN}(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$"  # 12, 0.125, 1e-3
 COMMA_THOUSANDS = rf"^{_SIGN}[1-9]\d{{0,2}}(?:,\d{{3}})+(?:\.\d+)?$"  # 1,234 or 1,234.5
@@ -22,12 +24,10 @@ _US_ONLY = r"(?:,.*\.|,.*,)"  # 1,234.5 or 1,234,567: a comma can only be a thou
 _EU_ONLY = r"(?:\..*,|,(?:\d{1,2}|\d{4,})(?:[eE]|$)|^[-+]?0,\d)"  # 1.234,5; 1,5; 1,2345; 0,125
 _AMBIGUOUS_COMMA = r",\d{3}$"  # 1,234 alone: a thousand and more, or one and a fraction
 
-# conventions: the name shown to learners
+# conventions: the name shown to learners (the catalog's warning.numbers.convention.*)
 CONVENTIONS = {
-    "plain": "decimal points",
-    "comma_thousands": "decimal points and ',' between thousands",
-    "comma_decimal": "decimal commas",
-    "dot_thousands_comma_decimal": "decimal commas and '.' between thousands",
+    name: Said(f"warning.numbers.convention.{name}")
+    for name in ("plain", "comma_thousands", "comma_decimal", "dot_thousands_comma_decimal")
 }
 
 
@@ -41,14 +41,13 @@ class NumberFormat:
     written: tuple[str, ...]  # up to 3 cells as written
     read: tuple[float, ...]  # the same cells as numbers
 
-    def note(self) -> str:
+    def note(self) -> Said:
         """One sentence for the learner: which convention, with examples."""
-        pairs = ", ".join(f"{w!r} as {r:g}" for w, r in zip(self.written, self.read, strict=True))
-        how = CONVENTIONS[self.convention]
-        text = f"Column {self.column!r} is written with {how}: read {pairs}."
-        if self.percent:
-            text += " The '%' signs were dropped (12.5% is read as 12.5)."
-        return text
+        cells = zip(self.written, self.read, strict=True)
+        shown = {f"{k}{i}": v for i, (w, r) in enumerate(cells, 1) for k, v in (("w", w), ("r", r))}
+        pairs = Said(f"warning.numbers.pairs{len(self.written)}", **shown)  # 1 to 3 cells
+        key = "warning.numbers.read_as_percent" if self.percent else "warning.numbers.read_as"
+        return Said(key, column=self.column, how=CONVENTIONS[self.convention], pairs=pairs)
 
 
 def _clean(series: pd.Series) -> pd.Series:
@@ -59,7 +58,7 @@ def _clean(series: pd.Series) -> pd.Series:
 
 def parse_column(
     series: pd.Series, name: str, *, delimiter: str = ","
-) -> tuple[pd.Series | None, NumberFormat | None, str | None]:
+) -> tuple[pd.Series | None, NumberFormat | None, Said | None]:
     """Read a text column as numbers if every cell is a number in one convention.
 
     Args:
@@ -87,12 +86,7 @@ def parse_column(
     if convention == "mixed":
         comma = cells[cells.str.contains(",", regex=False)].iloc[0]
         dot = cells[cells.str.contains(".", regex=False)].iloc[0]
-        return (
-            None,
-            None,
-            f"it mixes decimal commas and decimal points ({comma!r} beside {dot!r}), so its "
-            "numbers cannot be read for sure: write every number of the column the same way",
-        )
+        return None, None, Said("error.numbers.mixed", comma=comma, dot=dot)
     values = pd.to_numeric(_normalise(text, convention), errors="coerce").astype("float64")
     if convention == "plain" and not percent:
         return values, None, None

@@ -16,7 +16,8 @@ import numpy as np
 import pandas as pd
 
 from linreg_core.config import WHERE_OPS, Condition
-from linreg_core.errors import ConfigError, DataError
+from linreg_core.errors import ConfigError, DataError, Said
+from linreg_core.i18n import DEFAULT_LANGUAGE
 
 OUTLIER_Z = 4.0  # the pages' |z| for an outlier: beyond it, a row is far from all the others
 SMALL_TABLE = 10  # rows: fewer start with none held out, as every row is needed to train
@@ -40,10 +41,7 @@ def parse_where(text: str) -> Condition:
     """'COL OP VALUE' (OP one of == != < <= > >=) as a Condition; a ConfigError says the form."""
     found = _WHERE.match(text or "")
     if found is None or not found["value"]:
-        raise ConfigError(
-            f"Invalid filter {text!r}. Write it as COL OP VALUE with OP one of "
-            f'{" ".join(WHERE_OPS[:-1])}, e.g. "Origin == USA" or "Year >= 2010".'
-        )
+        raise ConfigError("error.rows.bad_filter", text=text, ops=" ".join(WHERE_OPS[:-1]))
     op = "==" if found["op"] == "=" else found["op"]
     return Condition(found["column"], op, found["value"].strip("'\""))
 
@@ -57,8 +55,7 @@ def _as_number(cond: Condition, value: str) -> float:
         return float(value)
     except ValueError:
         raise DataError(
-            f"The filter {str(cond)!r} compares the numbers of {cond.column!r} with {value!r}, "
-            "which is not a number. Give a number."
+            "error.rows.not_a_number", filter=str(cond), column=cond.column, value=value
         ) from None
 
 
@@ -66,9 +63,7 @@ def condition_mask(df: pd.DataFrame, cond: Condition) -> np.ndarray:
     """(n_rows,) True where cond holds; a missing cell never does."""
     if cond.column not in df.columns:
         known = ", ".join(map(repr, list(df.columns)[:20]))
-        raise DataError(
-            f"The filter {str(cond)!r} names no column of the table. The table has: {known}."
-        )
+        raise DataError("error.rows.no_column", filter=str(cond), known=known)
     series = df[cond.column]
     values = cond.value if isinstance(cond.value, tuple) else (cond.value,)
     if _is_number_column(series):
@@ -87,10 +82,7 @@ def condition_mask(df: pd.DataFrame, cond: Condition) -> np.ndarray:
                 ">=": x >= v,
             }[cond.op]
     if cond.op not in ("==", "!=", "in"):
-        raise DataError(
-            f"The filter {str(cond)!r} orders text: {cond.column!r} holds text, which can only "
-            "be == != or in chosen values. Choose values instead."
-        )
+        raise DataError("error.rows.orders_text", filter=str(cond), column=cond.column)
     text = series.astype("string").str.strip()
     present = text.notna().to_numpy()
     hit = text.isin(list(values)).fillna(False).to_numpy(dtype=bool)
@@ -105,11 +97,20 @@ def filter_mask(df: pd.DataFrame, where: tuple[Condition, ...]) -> np.ndarray:
     return keep
 
 
-def describe_filters(where: tuple[Condition, ...], kept: int, total: int) -> str:
+def filters_said(where: tuple[Condition, ...], kept: int, total: int) -> Said:
     """'Rows where Series == I: 11 of 44 kept.' (all rows when there is no filter)."""
     if not where:
-        return f"All {total:,} rows (no filter)."
-    return f"Rows where {' and '.join(map(str, where))}: {kept:,} of {total:,} kept."
+        return Said("error.rows.filters_none", total=total)
+    return Said(
+        "error.rows.filters_kept", where=" and ".join(map(str, where)), kept=kept, total=total
+    )
+
+
+def describe_filters(
+    where: tuple[Condition, ...], kept: int, total: int, language: str = DEFAULT_LANGUAGE
+) -> str:
+    """filters_said in `language`."""
+    return filters_said(where, kept, total).in_language(language)
 
 
 # -- numbers written with units -----------------------------------------------------------------
@@ -204,14 +205,11 @@ def with_numbers_from_text(df: pd.DataFrame, columns: tuple[str, ...]) -> pd.Dat
     out = df.copy()
     for col in columns:
         if col not in df.columns:
-            raise DataError(f"No column named {col!r} to read numbers from. Check the name.")
+            raise DataError("error.rows.no_column_for_units", column=col)
         if _is_number_column(df[col]):
             continue  # already numbers
         if unit_column(df[col], col) is None:
-            raise DataError(
-                f"Column {col!r} is not numbers written with a unit (such as '19.67 kmpl'), so "
-                "it cannot be read as numbers from text. Leave it out."
-            )
+            raise DataError("error.rows.no_unit", column=col)
         out[col] = number_from_text(df[col])
     out.attrs = dict(df.attrs)
     return out

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from linreg_core.errors import DataError
+from linreg_core.errors import DataError, Said
 
 # a column whose std is this small relative to its size is constant up to rounding
 _CONSTANT_RTOL = 1e-10
@@ -25,15 +25,8 @@ def _std(values: np.ndarray, mean: np.ndarray) -> np.ndarray:
 
 def _check_spread(name: str, mean: float, std: float, *, target: bool = False) -> None:
     if not np.isfinite(std) or std <= _CONSTANT_RTOL * max(1.0, abs(mean)):
-        fix = (
-            "There is nothing to predict: choose another target, or turn off target scaling."
-            if target
-            else "It tells the model nothing: remove it from the features."
-        )
-        raise DataError(
-            f"Column {name!r} has the same value ({mean:g}) in every training row, so it cannot "
-            f"be z-scored (its std is 0). {fix}"
-        )
+        fix = Said("error.scaling.fix_target" if target else "error.scaling.fix_feature")
+        raise DataError("error.scaling.constant", column=name, mean=mean, fix=fix)
 
 
 @dataclass(frozen=True)

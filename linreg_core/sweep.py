@@ -15,13 +15,13 @@ from linreg_core.compare import Comparison, compare
 from linreg_core.config import OptimizerConfig, RunConfig, check_number
 from linreg_core.curvature import Curvature
 from linreg_core.data import Dataset
-from linreg_core.errors import ConfigError
+from linreg_core.errors import ConfigError, Said
 from linreg_core.registry import HYPERPARAMETERS
 from linreg_core.train import Progress, StopCheck
 
 ROW_KEYS = ("optimizer", "lr", "diverged", "diverged_at", "train_mse", "test_mse", "epochs_to_1pct")
 MAX_POINTS = 50  # learning rates in one sweep
-LRS_FIX = "Give comma-separated learning rates, e.g. 0.001,0.01,0.1."
+LRS_FIX = Said("error.sweep.lrs_fix")
 
 
 @dataclass(frozen=True)
@@ -44,11 +44,9 @@ def sweep_config(cfg: RunConfig, lrs: Iterable[float]) -> RunConfig:
     """cfg with each of its optimizers repeated at every learning rate of lrs (ascending)."""
     grid = sorted(set(lrs))
     if not grid:
-        raise ConfigError(f"No learning rate to sweep. {LRS_FIX}")
+        raise ConfigError("error.sweep.no_lr", fix=LRS_FIX)
     if len(grid) > MAX_POINTS:
-        raise ConfigError(
-            f"{len(grid)} learning rates is more than the limit of {MAX_POINTS}. Use fewer."
-        )
+        raise ConfigError("error.sweep.too_many", count=len(grid), limit=MAX_POINTS)
     runs = [replace(opt, lr=lr) for opt in cfg.optimizers for lr in grid]  # validates each lr
     return replace(cfg, optimizers=tuple(runs))
 
@@ -116,9 +114,9 @@ def log_grid(low: float, high: float, n: int) -> list[float]:
     significant digits (0.001, 0.00316, 0.01, ...)."""
     low, high = (check_number(v, HYPERPARAMETERS["lr"]) for v in (low, high))
     if not high > low:
-        raise ConfigError(f"The grid's largest rate {high:g} must be above its smallest {low:g}.")
+        raise ConfigError("error.sweep.grid_order", high=high, low=low)
     if not 2 <= n <= MAX_POINTS:
-        raise ConfigError(f"Invalid number of grid points: {n!r}. Use 2 to {MAX_POINTS}.")
+        raise ConfigError("error.sweep.grid_points", n=n, limit=MAX_POINTS)
     return [float(f"{v:.3g}") for v in np.geomspace(low, high, n)]
 
 
@@ -131,9 +129,9 @@ def parse_lrs(text: str) -> list[float]:
         try:
             value = float(item)
         except ValueError:
-            raise ConfigError(f"Invalid learning rate {item!r}: not a number. {LRS_FIX}") from None
+            raise ConfigError("error.sweep.not_a_number", item=item, fix=LRS_FIX) from None
         OptimizerConfig(lr=value)  # the learning rate's bound, checked where it lives
         out.append(value)
     if not out:
-        raise ConfigError(f"No learning rate in {text!r}. {LRS_FIX}")
+        raise ConfigError("error.sweep.none_in", text=text, fix=LRS_FIX)
     return out

@@ -30,6 +30,11 @@ from linreg_core import (
 from linreg_core.data import numeric_columns
 
 
+def notes(df: pd.DataFrame) -> list[str]:
+    """The reader's notes on what it changed (each a linreg_core.errors.Said), in English."""
+    return [str(note) for note in df.attrs["notes"]]
+
+
 def csv_bytes(text: str, encoding: str = "utf-8") -> bytes:
     return text.encode(encoding)
 
@@ -44,7 +49,7 @@ def test_wide_file_is_refused_quickly_with_the_count():
 def test_duplicate_and_blank_names_are_renamed_and_noted():
     df = read_table(csv_bytes("x,x,,y\n1,2,3,4\n2,3,4,6\n"), name="d.csv")
     assert list(df.columns) == ["x", "x (2)", "column 3", "y"]
-    assert "renamed" in df.attrs["notes"][0]
+    assert "renamed" in notes(df)[0]
 
 
 def test_thousands_separators_and_decimal_commas_are_numbers():

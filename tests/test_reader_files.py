@@ -14,6 +14,12 @@ import pytest
 
 from linreg_core import DataError, read_table
 
+
+def notes(df: pd.DataFrame) -> list[str]:
+    """The reader's notes on what it changed (each a linreg_core.errors.Said), in English."""
+    return [str(note) for note in df.attrs["notes"]]
+
+
 FRAME = pd.DataFrame({"키": [1.5, 2.0, 3.5, 4.0], "점수": [10.0, 20.0, 35.0, 41.0]})
 
 
@@ -68,7 +74,7 @@ def test_a_workbook_is_read_from_its_first_sheet_that_holds_numbers() -> None:
     expected = pd.DataFrame({"area": [30, 45, 60], "price": [2.5, 3.1, 4.0]})
     pd.testing.assert_frame_equal(df, expected)
     assert (df.attrs["sheet"], df.attrs["sheets"]) == ("prices", ["README", "prices", "rents"])
-    assert df.attrs["notes"] == [
+    assert notes(df) == [
         "Read the sheet 'prices', the first of the workbook's 3 sheets that holds numbers; "
         "the others are 'README', 'rents'."
     ]
@@ -80,7 +86,7 @@ def test_a_sheet_is_chosen_by_name_or_position(sheet: str | int) -> None:
     expected = pd.DataFrame({"area": [30, 45, 60, 75], "rent": [80, 95, 120, 150]})
     pd.testing.assert_frame_equal(df, expected)
     assert df.attrs["sheet"] == "rents"
-    assert "Read the sheet 'rents' of the workbook's 3 sheets" in df.attrs["notes"][0]
+    assert "Read the sheet 'rents' of the workbook's 3 sheets" in notes(df)[0]
 
 
 @pytest.mark.parametrize(
@@ -102,10 +108,10 @@ def test_a_sheet_for_a_file_that_is_not_a_workbook_is_an_error() -> None:
 
 def test_a_one_sheet_workbook_has_no_note_and_a_workbook_without_numbers_reads_its_first() -> None:
     one = read_table(workbook({"only": PRICES}), name="one.xlsx")
-    assert one.attrs["notes"] == [] and one.attrs["sheets"] == ["only"]
+    assert notes(one) == [] and one.attrs["sheets"] == ["only"]
     words = read_table(workbook({"a": README, "b": [["name"], ["ann"]]}), name="w.xlsx")
     assert list(words.columns) == ["About this workbook"]
-    assert words.attrs["notes"] == [
+    assert notes(words) == [
         "No sheet of the workbook holds numbers: read the first, 'a'; the others are 'b'."
     ]
 
@@ -146,7 +152,7 @@ def test_a_parquet_files_date_index_is_kept_as_a_column_with_a_note() -> None:
     assert list(df.columns) == ["day", "키", "점수"]
     assert df["day"].tolist() == list(days)
     pd.testing.assert_frame_equal(df[["키", "점수"]], FRAME)
-    assert "The Parquet file's row index was kept as the first column, 'day'." in df.attrs["notes"]
+    assert "The Parquet file's row index was kept as the first column, 'day'." in notes(df)
 
 
 def test_an_unnamed_date_index_is_kept_as_a_column_named_index() -> None:
@@ -155,7 +161,7 @@ def test_an_unnamed_date_index_is_kept_as_a_column_named_index() -> None:
     assert list(df.columns) == ["index", "키", "점수"]
     assert df["index"].tolist() == list(days)
     note = "The Parquet file's row index was kept as the first column, 'index'."
-    assert note in df.attrs["notes"]
+    assert note in notes(df)
 
 
 def test_a_named_index_is_kept_and_a_clash_with_a_column_is_renamed() -> None:
@@ -173,7 +179,7 @@ def test_a_plain_row_numbering_index_is_not_a_column() -> None:
     for index in (pd.RangeIndex(10, 14), pd.Index([3, 0, 2, 1])):  # a slice, a shuffle
         df = read_table(parquet(FRAME.set_index(index)), name="t.parquet")
         pd.testing.assert_frame_equal(df, FRAME)
-        assert df.attrs["notes"] == []
+        assert notes(df) == []
 
 
 # -- the shapes pandas writes JSON in -------------------------------------------------------------
@@ -182,7 +188,7 @@ def test_every_table_shape_of_pandas_to_json_is_read(orient: str | None) -> None
     data = FRAME.to_json() if orient is None else FRAME.to_json(orient=orient)
     df = read_table(data.encode(), name="t.json")
     pd.testing.assert_frame_equal(df, FRAME)
-    assert df.attrs["notes"] == []  # the row numbers pandas writes are not a column
+    assert notes(df) == []  # the row numbers pandas writes are not a column
 
 
 def test_pandas_default_json_keeps_the_rows_in_their_order_and_text_labels_as_a_column() -> None:
@@ -193,7 +199,7 @@ def test_pandas_default_json_keeps_the_rows_in_their_order_and_text_labels_as_a_
     df = read_table(cities.to_json().encode(), name="c.json")
     assert list(df.columns) == ["index", "키", "점수"]
     assert df["index"].tolist() == ["seoul", "busan", "incheon", "daegu"]
-    assert "The JSON file's row index was kept as the first column, 'index'." in df.attrs["notes"]
+    assert "The JSON file's row index was kept as the first column, 'index'." in notes(df)
 
 
 @pytest.mark.parametrize("name", ["t.jsonl", "t.json", None])

@@ -47,25 +47,20 @@ def check_number(value: object, bound: Bound) -> float:
 
 
 OUTLIER_Z = Bound(
-    "outlier z", 0.0, 1e6, "Use a |z| such as 4 (rows beyond it are dropped).", low_open=True
+    Said("error.config.bound.outlier_z"),
+    0.0,
+    1e6,
+    Said("error.config.fix.outlier_z"),
+    low_open=True,
 )
 TEST_SIZE = Bound(
-    "test size", 0.0, MAX_TEST_SIZE, "Use a fraction such as 0.2, or 0 to keep every row."
+    Said("error.config.bound.test_size"), 0.0, MAX_TEST_SIZE, Said("error.config.fix.test_size")
 )
-# each bound's name in the catalog: error.config.bound.<name> and error.config.fix.<name>
-_BOUND_NAMES = {
-    **{bound: name for name, bound in HYPERPARAMETERS.items()},
-    OUTLIER_Z: "outlier_z",
-    TEST_SIZE: "test_size",
-}
 
 
 def _words(bound: Bound) -> dict[str, Any]:
-    """A bound's name and fix as catalog sentences; its own words for a bound not in the catalog."""
-    name = _BOUND_NAMES.get(bound)
-    if name is None:
-        return {"what": bound.label, "fix": bound.fix}
-    return {"what": Said(f"error.config.bound.{name}"), "fix": Said(f"error.config.fix.{name}")}
+    """A bound's name and fix (catalog sentences, rendered in the reader's language)."""
+    return {"what": bound.label, "fix": bound.fix}
 
 
 @dataclass(frozen=True)

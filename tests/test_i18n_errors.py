@@ -252,10 +252,7 @@ def test_a_data_error_is_still_a_value_error_with_its_key() -> None:
 # -- every error is raised with a catalog key (an AST scan of linreg_core/*.py) -----------------
 # Modules whose errors are still sentences because their own helper converts them (issue 14):
 # remove a module from here once its branch is merged (the scan then fails on a stale entry).
-PENDING = {
-    "explain.py": "the explanations' helper turns its messages into catalog keys",
-    "export.py": "the exported script's helper turns its messages into catalog keys",
-}
+PENDING: dict[str, str] = {}  # module -> why its raises are not catalog keys yet (none left)
 # (module, function) whose error passes a message that is not ours to translate, with the reason.
 # None today: a library's own words (an OSError's strerror, pandas' or json's message, argparse's
 # usage error) go into a catalog sentence as a parameter, e.g. problem=str(exc).

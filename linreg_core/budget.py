@@ -15,7 +15,6 @@ import math
 
 from linreg_core.config import PLAIN_MAX_ROWS, RunConfig
 from linreg_core.errors import ConfigError, Said
-from linreg_core.i18n import DEFAULT_LANGUAGE
 
 STEP_SECONDS = 80e-6  # one step of the tutorials' float32 loop over the rows (torch)
 BATCH_STEP_SECONDS = 12e-6  # one optimizer's mini-batch step, taken with the others
@@ -45,8 +44,8 @@ def estimate_seconds(n_rows: int, n_features: int, cfg: RunConfig) -> float:
     return steps(n_rows, cfg) * STEP_SECONDS
 
 
-def duration_said(seconds: float) -> Said:
-    """'40 s', '12 min', '3.5 h' or '2 days'."""
+def duration(seconds: float) -> Said:
+    """'40 s', '12 min', '3.5 h' or '2 days' (str() is English; in_language renders others)."""
     if seconds < 90:
         return Said("error.budget.seconds", n=max(seconds, 1))
     if seconds < 90 * 60:
@@ -56,12 +55,7 @@ def duration_said(seconds: float) -> Said:
     return Said("error.budget.days", n=seconds / 86400)
 
 
-def duration(seconds: float, language: str = DEFAULT_LANGUAGE) -> str:
-    """'40 s', '12 min', '3.5 h' or '2 days' (in `language`)."""
-    return duration_said(seconds).in_language(language)
-
-
-def describe_said(n_rows: int, cfg: RunConfig) -> Said:
+def describe(n_rows: int, cfg: RunConfig) -> Said:
     """'4 optimizers x 1,000 epochs x 157 batches of 32 rows' (what makes a run long)."""
     count = len(cfg.optimizers)
     opt = Said(
@@ -79,11 +73,6 @@ def describe_said(n_rows: int, cfg: RunConfig) -> Said:
     return Said("error.budget.on_rows", optimizers=opt, epochs=cfg.epochs, rows=n_rows)
 
 
-def describe(n_rows: int, cfg: RunConfig, language: str = DEFAULT_LANGUAGE) -> str:
-    """describe_said in `language`."""
-    return describe_said(n_rows, cfg).in_language(language)
-
-
 def check(
     n_rows: int, n_features: int, cfg: RunConfig, limit: float, *, extra_fix: object = ""
 ) -> float:
@@ -95,9 +84,9 @@ def check(
     if seconds > limit:
         raise ConfigError(
             "error.budget.too_long",
-            estimate=duration_said(seconds),
-            what=describe_said(n_rows, cfg),
-            limit=duration_said(limit),
+            estimate=duration(seconds),
+            what=describe(n_rows, cfg),
+            limit=duration(limit),
             extra_fix=extra_fix,
         )
     return seconds

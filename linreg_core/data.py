@@ -736,7 +736,7 @@ def prepare(df: pd.DataFrame, cfg: RunConfig, test_df: pd.DataFrame | None = Non
         keep = rows.filter_mask(table, cfg.where)
         if not keep.any():
             raise DataError(
-                "error.data.no_row_left", filters=rows.filters_said(cfg.where, 0, len(table))
+                "error.data.no_row_left", filters=rows.describe_filters(cfg.where, 0, len(table))
             )
         table, positions = table[keep].reset_index(drop=True), positions[keep]
     features = resolve_features(table, cfg.target, cfg.features)

@@ -17,7 +17,6 @@ import pandas as pd
 
 from linreg_core.config import WHERE_OPS, Condition
 from linreg_core.errors import ConfigError, DataError, Said
-from linreg_core.i18n import DEFAULT_LANGUAGE
 
 OUTLIER_Z = 4.0  # the pages' |z| for an outlier: beyond it, a row is far from all the others
 SMALL_TABLE = 10  # rows: fewer start with none held out, as every row is needed to train
@@ -97,20 +96,14 @@ def filter_mask(df: pd.DataFrame, where: tuple[Condition, ...]) -> np.ndarray:
     return keep
 
 
-def filters_said(where: tuple[Condition, ...], kept: int, total: int) -> Said:
-    """'Rows where Series == I: 11 of 44 kept.' (all rows when there is no filter)."""
+def describe_filters(where: tuple[Condition, ...], kept: int, total: int) -> Said:
+    """'Rows where Series == I: 11 of 44 kept.' (all rows when there is no filter; str() is
+    English, in_language renders others)."""
     if not where:
         return Said("error.rows.filters_none", total=total)
     return Said(
         "error.rows.filters_kept", where=" and ".join(map(str, where)), kept=kept, total=total
     )
-
-
-def describe_filters(
-    where: tuple[Condition, ...], kept: int, total: int, language: str = DEFAULT_LANGUAGE
-) -> str:
-    """filters_said in `language`."""
-    return filters_said(where, kept, total).in_language(language)
 
 
 # -- numbers written with units -----------------------------------------------------------------

@@ -32,6 +32,7 @@ import numpy as np
 import torch
 
 from linreg_core.config import PLAIN_MAX_ROWS, OptimizerConfig
+from linreg_core.errors import Said
 from linreg_core.optimizers import Stepper
 from linreg_core.reference import LeastSquares, design, least_squares
 from linreg_core.registry import OPTIMIZERS
@@ -114,14 +115,13 @@ class History:
         return None if self.bias is None else float(self.bias[-1])
 
     @property
-    def advice(self) -> str | None:
-        """Plain words on a divergence, or None."""
+    def advice(self) -> Said | None:
+        """Plain words on a divergence (str() is English), or None."""
         if self.diverged_at is None:
             return None
-        return (
-            f"{self.label} diverged at epoch {self.diverged_at}: the loss grew past what float32 "
-            f"can hold, so training stopped there. Lower the learning rate (now "
-            f"{self.optimizer.lr:g}, try {self.optimizer.lr / 10:g}) or z-score the inputs."
+        lr = self.optimizer.lr
+        return Said(
+            "advice.float32", label=self.label, epoch=self.diverged_at, lr=lr, lower=lr / 10
         )
 
 

@@ -29,7 +29,7 @@ def test_a_run_costs_more_with_more_steps_and_more_rows_a_step() -> None:
 
 
 def test_durations_read_as_a_person_says_them() -> None:
-    assert [duration(s) for s in (0.2, 40, 720, 5400, 3 * 86400)] == [
+    assert [str(duration(s)) for s in (0.2, 40, 720, 5400, 3 * 86400)] == [
         "1 s",
         "40 s",
         "12 min",
@@ -40,7 +40,7 @@ def test_durations_read_as_a_person_says_them() -> None:
 
 def test_a_run_over_the_limit_is_refused_with_the_estimate_what_makes_it_long_and_the_fix() -> None:
     cfg = RunConfig(target="y", epochs=100_000, batch_size=1, optimizers=FOUR)
-    assert describe(5000, cfg) == "4 optimizers x 100,000 epochs x 5,000 batches of 1 rows"
+    assert str(describe(5000, cfg)) == "4 optimizers x 100,000 epochs x 5,000 batches of 1 rows"
     # 4 x 100,000 x 5,000 = 2e9 mini-batch steps of 12 us + 20 ns x 1 row x 2 parameters: 6.7 h
     with pytest.raises(ConfigError, match=r"would take about 6\.7 h .* limit is 5 min\. Use fewer"):
         check(5000, 1, cfg, 300.0)

@@ -146,7 +146,7 @@ def test_divergence_stops_at_its_epoch_for_every_optimizer(name, path):
     assert h.epochs_run == h.diverged_at - 1 or h.epochs_run == h.diverged_at
     assert len(h.train_loss) == h.epochs_run
     assert np.isfinite(h.train_loss).all() and np.isfinite(h.weights).all()
-    assert "lower the learning rate" in h.advice.lower()
+    assert "lower the learning rate" in str(h.advice).lower()
 
 
 def test_sgd_diverges_on_raw_inputs_and_records_up_to_that_epoch():

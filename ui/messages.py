@@ -313,4 +313,4 @@ def estimate_note(seconds: float) -> str:
     """What a long run will cost, said before it starts."""
     from linreg_core.budget import duration
 
-    return t("messages.estimate", duration=duration(seconds))
+    return t("messages.estimate", duration=say(duration(seconds)))

@@ -17,6 +17,7 @@ import pandas as pd
 
 from linreg_core.config import WHERE_OPS, Condition
 from linreg_core.errors import ConfigError, DataError, Said
+from linreg_core.i18n import DEFAULT_LANGUAGE, text
 
 OUTLIER_Z = 4.0  # the pages' |z| for an outlier: beyond it, a row is far from all the others
 SMALL_TABLE = 10  # rows: fewer start with none held out, as every row is needed to train
@@ -32,7 +33,6 @@ SAMPLE_CELLS = 1_000  # a text column's first cells, read before all of them
 MIN_WITH_UNIT = 0.8  # of a column's non-empty cells, for it to be offered as numbers from text
 _YEARS = (1800, 2100)
 DATE_TEXT = re.compile(r"^\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|^\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}")
-DATES_REASON = "no: dates; put the year (a number) in a column of its own, or filter on them"
 
 
 # -- row filters --------------------------------------------------------------------------------
@@ -245,12 +245,19 @@ def outlier_table(
 
 
 # -- column summaries ---------------------------------------------------------------------------
-def column_summary(df: pd.DataFrame, numeric: list[str]) -> pd.DataFrame:
+def column_summary(
+    df: pd.DataFrame, numeric: list[str], language: str = DEFAULT_LANGUAGE
+) -> pd.DataFrame:
     """One row per column: type, missing, unique, min, max, mean, std (ddof=0) and whether it
-    can be used, with the reason when it cannot.
+    can be used, with the reason when it cannot; the type and reason in `language` (the
+    headers stay English: the page names them).
 
     numeric: the columns that hold numbers (linreg_core.data.numeric_columns).
     """
+
+    def said(key: str, **params: object) -> str:
+        return text(f"rows.{key}", language, **params)
+
     why = df.attrs.get("unusable", {})  # the reader's reasons: nested cells, mixed conventions
     units = unit_columns(df)
     rows = []
@@ -263,7 +270,7 @@ def column_summary(df: pd.DataFrame, numeric: list[str]) -> pd.DataFrame:
             if len(x):
                 stats = {"min": x.min(), "max": x.max(), "mean": x.mean(), "std": x.std()}
         if col in numeric:
-            kind, usable = "number", "yes"
+            kind, usable = said("kind.number"), said("usable.yes")
             low, high = stats["min"], stats["max"]
             if (
                 pd.api.types.is_integer_dtype(series)
@@ -272,19 +279,20 @@ def column_summary(df: pd.DataFrame, numeric: list[str]) -> pd.DataFrame:
                 and _YEARS[0] <= low
                 and high <= _YEARS[1]
             ):
-                kind, usable = "number (years)", "yes: a year is a number like any other"
+                kind, usable = said("kind.years"), said("usable.years")
         elif col in units:
             info = units[col]
-            kind = f"text: numbers ({info.unit})"
-            usable = "opt in: read as numbers from text"
+            kind = said("kind.with_unit", unit=info.unit)
+            usable = said("usable.opt_in")
         elif col in why:
-            kind, usable = "text", f"no: {why[col]}"
+            why_not = why[col].in_language(language) if isinstance(why[col], Said) else why[col]
+            kind, usable = said("kind.text"), said("usable.no", why=why_not)
         elif pd.api.types.is_datetime64_any_dtype(series) or _dates(series):
-            kind, usable = "dates", DATES_REASON
+            kind, usable = said("kind.dates"), said("usable.dates")
         elif series.notna().any():
-            kind, usable = "text", "no: words, not numbers (usable in a row filter)"
+            kind, usable = said("kind.text"), said("usable.words")
         else:
-            kind, usable = "empty", "no: every cell is empty"
+            kind, usable = said("kind.empty"), said("usable.empty")
         rows.append(
             {
                 "column": str(col),

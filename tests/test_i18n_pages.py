@@ -79,3 +79,14 @@ def test_a_session_without_a_browser_language_is_english() -> None:
     at = start_app()
     assert at.sidebar.segmented_control(key=S.W_LANGUAGE).value == "en"
     assert not HANGUL.search(every_text(at))
+
+
+def test_the_korean_column_overview_says_what_each_column_is_in_korean(korean: AppTest) -> None:
+    at = korean.switch_page(DATA_PAGE).run(timeout=TIMEOUT)
+    overview = next(df.value for df in at.dataframe if "district" in set(df.value.iloc[:, 0]))
+    rows = overview.set_index(overview.columns[0])
+    assert list(rows.loc["area_m2"].iloc[:1]) == ["숫자"]  # its type
+    assert rows.loc["district"].astype(str).str.contains("아니요: 숫자가 아니라 글자입니다").any()
+    assert not any(
+        re.search(r"\b(yes|no|number|text)\b", str(v)) for v in overview.to_numpy().ravel()
+    )

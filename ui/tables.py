@@ -17,7 +17,7 @@ import streamlit as st
 
 from linreg_core import OPTIMUM_LABEL, DataError, column_values, numeric_columns, param_names
 from linreg_core.rows import column_summary
-from ui.i18n import t
+from ui.i18n import language, t
 from ui.messages import MAX_EPOCHS_SHOWN
 
 if TYPE_CHECKING:  # types only: importing them loads torch
@@ -375,7 +375,7 @@ def file_predictions(comp: Comparison, table: pd.DataFrame) -> pd.DataFrame:
 def column_overview(df: pd.DataFrame) -> pd.DataFrame:
     """One row per column: type, missing, unique, min, max, mean, std (ddof=0), and whether it
     can be used (and if not, why); linreg_core.rows.column_summary."""
-    return column_summary(df, numeric_columns(df))
+    return column_summary(df, numeric_columns(df), language())
 
 
 def zscore_table(

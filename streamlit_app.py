@@ -3,7 +3,7 @@ which data is loaded; then the chosen page runs."""
 
 import streamlit as st
 
-from ui import i18n, links, memory, navigation, run, sidebar, state
+from ui import i18n, links, memory, messages, navigation, run, sidebar, state
 
 st.set_page_config(page_title="LinReg Lab", page_icon=":material/show_chart:", layout="wide")
 
@@ -20,7 +20,7 @@ with status.container():
     sidebar.status()
 
 if ss[state.NOTICE]:  # one-time message, e.g. after a preset loaded; shown above the page
-    st.info(i18n.say(ss[state.NOTICE]), icon=":material/info:")
+    messages.show_notice(ss[state.NOTICE])
     ss[state.NOTICE] = None
 
 try:

@@ -81,7 +81,7 @@ def test_a_korean_browser_reads_the_shared_messages_in_korean(korean: AppTest) -
     assert "실선은 훈련 데이터, 파선은 테스트 데이터입니다." in said
     assert "특성 가중치와 절편은 각 모델을 데이터의 원래 단위로 나타낸 값입니다" in said
     assert "옵티마이저 2개, 에포크 30번" in said
-    assert "10 min 정도 걸립니다" in said  # the duration is the core's (linreg_core.budget)
+    assert "10분 정도 걸립니다" in said  # the duration is the core's (linreg_core.budget)
     assert korean.success[0].value.startswith("훈련 데이터 640행, 테스트 데이터 160행, ")
 
 

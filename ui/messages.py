@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from linreg_core import MAX_FEATURES, numeric_columns
+from linreg_core.errors import Said
 from ui.i18n import say, t
 
 if TYPE_CHECKING:  # types only: importing them loads torch, which the Start page does not need
@@ -67,6 +68,15 @@ def show_error(problem: object) -> None:
     """st.error of a LinRegError (or a message) that quotes user text, shown literally, in the
     session's language (ui.i18n.say)."""
     st.error(escape_md(say(problem)), icon=":material/error:")
+
+
+def show_notice(notice: object) -> None:
+    """st.info of a one-time notice: markdown as it is, or a catalog sentence whose text
+    parameters (file and column names) are shown literally, in the session's language."""
+    if isinstance(notice, Said):
+        literal = {k: escape_md(v) if isinstance(v, str) else v for k, v in notice.params.items()}
+        notice = say(Said(notice.code or str(notice), **literal))
+    st.info(str(notice), icon=":material/info:")
 
 
 def show_notes(df: pd.DataFrame | None) -> None:

@@ -32,7 +32,8 @@ TEST_DATA_NAME = "test_data_name"  # str | None
 SETTINGS = "settings"  # RunConfig: columns, split, scaling and training, all in one
 COMPARISON = "comparison"  # linreg_core.Comparison | None: the last finished comparison
 PRESET = "preset"  # str | None: the preset that loaded the current data and settings
-NOTICE = "notice"  # str | Said | None: a one-time message (markdown) for the next page run
+NOTICE = "notice"  # str (markdown) | Said (its text parameters shown literally) | None: a
+# one-time message for the next page run (ui.messages.show_notice)
 AUTO_TRAIN = "auto_train"  # bool: a preset asked the Train page to train on arrival
 PUBLISHED = "published"  # ui.presets.Published | None: a tutorial's printed numbers
 UPLOAD_SEEN = "upload_seen"  # str | None: file_id of the last upload read (read each file once)
@@ -251,15 +252,9 @@ def use_data(df: pd.DataFrame, name: str, source: Source | None = None) -> None:
         ss[PENDING_LINK] = None
         if {pending.target, *pending.features} <= set(df.columns):
             use_link_settings(pending)
-            ss[NOTICE] = Said("links.settings_applied", name=_literal(name))
+            ss[NOTICE] = Said("links.settings_applied", name=name)
         else:
-            ss[NOTICE] = Said("links.settings_not_applied", name=_literal(name))
-
-
-def _literal(name: str) -> str:
-    from ui.messages import escape_md  # ui.messages needs this module first
-
-    return escape_md(name)
+            ss[NOTICE] = Said("links.settings_not_applied", name=name)
 
 
 def use_link_settings(cfg: RunConfig) -> None:

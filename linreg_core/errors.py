@@ -46,11 +46,8 @@ class Said:
         return hash((self.code, self._literal))
 
 
-class LinRegError(ValueError):
-    """A user-facing problem with the data or the settings; the message says how to fix it.
-
-    LinRegError("error.empty_file", label="'x.csv'"): a catalog key and its parameters (a
-    parameter may itself be a Said or a LinRegError, rendered in the same language)."""
+class _Sentence(Exception):
+    """An exception or warning that carries a catalog key and its parameters (a Said)."""
 
     def __init__(self, code: str, /, **params: Any) -> None:
         self.said = Said(code, **params)
@@ -72,6 +69,13 @@ def _rebuild(kind: type, code: str, params: dict[str, Any]) -> Any:
     return kind(code, **params)
 
 
+class LinRegError(_Sentence, ValueError):
+    """A user-facing problem with the data or the settings; the message says how to fix it.
+
+    LinRegError("error.empty_file", label="'x.csv'"): a catalog key and its parameters (a
+    parameter may itself be a Said or a LinRegError, rendered in the same language)."""
+
+
 class DataError(LinRegError):
     """The table cannot be read or the chosen columns cannot be used."""
 
@@ -80,22 +84,7 @@ class ConfigError(LinRegError):
     """A setting is out of range or names something that does not exist."""
 
 
-class DataWarning(UserWarning):
+class DataWarning(_Sentence, UserWarning):
     """Something in the data was changed or ignored so that training could go on.
 
     Like LinRegError, it carries a catalog key and parameters: str() is English."""
-
-    def __init__(self, code: str, /, **params: Any) -> None:
-        self.said = Said(code, **params)
-        self.code = self.said.code
-        self.params = params
-        super().__init__(code)
-
-    def in_language(self, language: str = DEFAULT_LANGUAGE) -> str:
-        return self.said.in_language(language)
-
-    def __str__(self) -> str:
-        return self.said.in_language(DEFAULT_LANGUAGE)
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (_rebuild, (type(self), self.code or str(self), self.params))

@@ -69,7 +69,7 @@ run_pytest() {
 }
 
 step "pytest: the whole suite but the browser tests, on two processes (slow tests included)"
-run_pytest -m "not browser" -n 2 "$@"
+run_pytest -m "not browser" -n 2 --durations=10 "$@"
 
 step "pytest: the browser tests (the real server in Chromium), one at a time"
-run_pytest -m browser "$@"
+run_pytest -m browser --durations=10 "$@"
